@@ -1,0 +1,255 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/flinks-mock/flinks-mock/openapi"
+)
+
+// Defaults of the contract, used where Settings leave a field at zero.
+const (
+	DefaultTokenLifetime        = 30 * time.Minute
+	DefaultAuthorizeIdleTimeout = 8 * time.Minute
+	DefaultProcessingTimeout    = 30 * time.Minute
+	DefaultInvalidTokenCode     = "ACCESS_DENIED"
+	DefaultWrongPasswordCode    = "INVALID_LOGIN"
+	DefaultPassword             = "Everyday"
+	DefaultInstitution          = "FlinksCapital"
+	DefaultLoginType            = "Personal"
+)
+
+// FlinksCapital is the toolbox sandbox institution every library has.
+var FlinksCapital = Institution{Name: "FlinksCapital", ID: 14, DisplayName: "Flinks Capital", InstitutionNumber: "777"}
+
+// Library is the merged, validated set of scenarios a server serves. It is
+// read-only once built: every default is filled in and generated accounts
+// are materialised, so nothing is computed per request.
+type Library struct {
+	// Settings has every field set.
+	Settings Settings
+	// Institutions starts with FlinksCapital.
+	Institutions []Institution
+	// Logins are in load order, with defaults applied and their accounts
+	// (written and generated) in Accounts.
+	Logins []*Login
+
+	byID       map[string]*Login
+	byUsername map[string]*Login
+	byInst     map[string]*Institution
+}
+
+// Source is one parsed scenario file, the name to report it by, and the
+// line of every field path in it (filled by Parse; empty for a File built
+// in Go, whose errors then carry no line).
+type Source struct {
+	Name  string
+	File  *File
+	lines map[string]int
+}
+
+// errorAt returns an Error located at path in the source.
+func (s Source) errorAt(path, msg string) *Error {
+	return &Error{File: s.Name, Line: s.lines[path], Path: path, Msg: msg}
+}
+
+// Build merges parsed files into a Library. Files are applied in order: a
+// login whose name is already present replaces the earlier one (so a user's
+// file can change a login of the default library); settings are overridden
+// key by key. now dates generated accounts that set no endDate.
+func Build(now time.Time, sources ...Source) (*Library, error) {
+	lib := &Library{
+		Settings:     Settings{Statuses: map[string]int{}},
+		Institutions: []Institution{FlinksCapital},
+	}
+	var errs Errors
+	index := map[string]int{} // login name -> position in lib.Logins
+	origin := map[*Login]func(field, msg string) *Error{}
+	for _, src := range sources {
+		f := src.File
+		if f.Settings != nil {
+			lib.Settings.merge(*f.Settings)
+		}
+		for _, inst := range f.Institutions {
+			if i := lib.institutionIndex(inst.Name); i >= 0 {
+				lib.Institutions[i] = inst
+				continue
+			}
+			lib.Institutions = append(lib.Institutions, inst)
+		}
+		for i := range f.Logins {
+			l := f.Logins[i]
+			at := func(field, msg string) *Error {
+				return src.errorAt(fmt.Sprintf("logins[%d]%s", i, field), msg)
+			}
+			origin[&l] = at
+			if at, ok := index[l.Name]; ok {
+				lib.Logins[at] = &l
+				continue
+			}
+			index[l.Name] = len(lib.Logins)
+			lib.Logins = append(lib.Logins, &l)
+		}
+	}
+	lib.Settings.fill()
+
+	lib.byInst = make(map[string]*Institution, len(lib.Institutions))
+	for i := range lib.Institutions {
+		lib.byInst[strings.ToLower(lib.Institutions[i].Name)] = &lib.Institutions[i]
+	}
+	lib.byID = make(map[string]*Login, len(lib.Logins))
+	lib.byUsername = make(map[string]*Login, len(lib.Logins))
+	for _, l := range lib.Logins {
+		at := origin[l]
+		l.applyDefaults()
+		inst := lib.Institution(l.Institution)
+		if inst == nil {
+			errs = append(errs, at(".institution", fmt.Sprintf("unknown institution %q; add it under institutions", l.Institution)))
+			continue
+		}
+		if other, dup := lib.byID[strings.ToLower(l.LoginID)]; dup {
+			errs = append(errs, at(".loginId", fmt.Sprintf("LoginId %s is also used by login %q", l.LoginID, other.Name)))
+			continue
+		}
+		key := usernameKey(l.Institution, l.Username)
+		if other, dup := lib.byUsername[key]; dup {
+			errs = append(errs, at(".username", fmt.Sprintf("username %q at %s is also used by login %q", l.Username, l.Institution, other.Name)))
+			continue
+		}
+		if l.Generate != nil {
+			generated, err := l.Generate.Accounts(*inst, l.Holder, now)
+			if err != nil {
+				errs = append(errs, at(".generate", err.Error()))
+				continue
+			}
+			l.Accounts = append(l.Accounts, generated...)
+		}
+		for i := range l.Accounts {
+			if l.Accounts[i].Holder == nil {
+				l.Accounts[i].Holder = l.Holder
+			}
+		}
+		lib.byID[strings.ToLower(l.LoginID)] = l
+		lib.byUsername[key] = l
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return lib, nil
+}
+
+// Login returns the login with this LoginId, or nil.
+func (lib *Library) Login(loginID string) *Login {
+	return lib.byID[strings.ToLower(loginID)]
+}
+
+// LoginByUsername returns the login with this username at this
+// institution, or nil. Both are matched without regard to case.
+func (lib *Library) LoginByUsername(institution, username string) *Login {
+	return lib.byUsername[usernameKey(institution, username)]
+}
+
+// Institution returns the institution with this name (any case), or nil.
+func (lib *Library) Institution(name string) *Institution {
+	return lib.byInst[strings.ToLower(name)]
+}
+
+func (lib *Library) institutionIndex(name string) int {
+	for i, inst := range lib.Institutions {
+		if strings.EqualFold(inst.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func usernameKey(institution, username string) string {
+	return strings.ToLower(institution) + "\x00" + strings.ToLower(username)
+}
+
+// Status returns the HTTP status to send with a FlinksCode: the override
+// from Settings.Statuses, else the contract's.
+func (s Settings) Status(code string) int {
+	if st, ok := s.Statuses[code]; ok {
+		return st
+	}
+	c, _ := openapi.LookupCode(code)
+	return c.Status
+}
+
+func (s *Settings) merge(o Settings) {
+	if o.TokenLifetime != 0 {
+		s.TokenLifetime = o.TokenLifetime
+	}
+	if o.AuthorizeIdleTimeout != 0 {
+		s.AuthorizeIdleTimeout = o.AuthorizeIdleTimeout
+	}
+	if o.ProcessingTimeout != 0 {
+		s.ProcessingTimeout = o.ProcessingTimeout
+	}
+	if o.InvalidTokenCode != "" {
+		s.InvalidTokenCode = o.InvalidTokenCode
+	}
+	if o.WrongPasswordCode != "" {
+		s.WrongPasswordCode = o.WrongPasswordCode
+	}
+	for k, v := range o.Statuses {
+		s.Statuses[k] = v
+	}
+}
+
+func (s *Settings) fill() {
+	if s.TokenLifetime == 0 {
+		s.TokenLifetime = Duration(DefaultTokenLifetime)
+	}
+	if s.AuthorizeIdleTimeout == 0 {
+		s.AuthorizeIdleTimeout = Duration(DefaultAuthorizeIdleTimeout)
+	}
+	if s.ProcessingTimeout == 0 {
+		s.ProcessingTimeout = Duration(DefaultProcessingTimeout)
+	}
+	if s.InvalidTokenCode == "" {
+		s.InvalidTokenCode = DefaultInvalidTokenCode
+	}
+	if s.WrongPasswordCode == "" {
+		s.WrongPasswordCode = DefaultWrongPasswordCode
+	}
+}
+
+func (l *Login) applyDefaults() {
+	if l.Password == "" {
+		l.Password = DefaultPassword
+	}
+	if l.Institution == "" {
+		l.Institution = DefaultInstitution
+	}
+	if l.Type == "" {
+		l.Type = DefaultLoginType
+	}
+	if l.TokenRequired == nil {
+		t := true
+		l.TokenRequired = &t
+	}
+	if len(l.Authorize) == 0 {
+		l.Authorize = []Step{{Respond: RespondOK}}
+	}
+	if len(l.AccountsDetail) == 0 {
+		l.AccountsDetail = []Step{{Respond: RespondReady}}
+	}
+	if len(l.AccountsSummary) == 0 {
+		l.AccountsSummary = []Step{{Respond: RespondReady}}
+	}
+	if l.MFA != nil {
+		if l.MFA.When == "" {
+			l.MFA.When = MFAWhenLive
+		}
+		for r := range l.MFA.Rounds {
+			for c := range l.MFA.Rounds[r].Challenges {
+				if l.MFA.Rounds[r].Challenges[c].Type == "" {
+					l.MFA.Rounds[r].Challenges[c].Type = ChallengeQuestionAndAnswer
+				}
+			}
+		}
+	}
+}
