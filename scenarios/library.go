@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,6 +124,9 @@ func Build(now time.Time, sources ...Source) (*Library, error) {
 				errs = append(errs, at(".generate", err.Error()))
 				continue
 			}
+			for i := range generated {
+				generated[i].AccountType = &l.Type
+			}
 			l.Accounts = append(l.Accounts, generated...)
 		}
 		for i := range l.Accounts {
@@ -240,7 +244,16 @@ func (l *Login) applyDefaults() {
 	if len(l.AccountsSummary) == 0 {
 		l.AccountsSummary = []Step{{Respond: RespondReady}}
 	}
+	// The parsed File may be built again (a reload keeps the sources), so
+	// defaults go into copies, never into what the File points to.
+	l.Accounts = slices.Clone(l.Accounts)
 	if l.MFA != nil {
+		mfa := *l.MFA
+		mfa.Rounds = slices.Clone(mfa.Rounds)
+		for r := range mfa.Rounds {
+			mfa.Rounds[r].Challenges = slices.Clone(mfa.Rounds[r].Challenges)
+		}
+		l.MFA = &mfa
 		if l.MFA.When == "" {
 			l.MFA.When = MFAWhenLive
 		}
