@@ -1,0 +1,708 @@
+package scenarios
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"go.yaml.in/yaml/v3"
+)
+
+// Parse decodes one scenario file strictly: YAML (or JSON) in exactly one
+// document, checked against the JSON Schema of the format, decoded into a
+// File, then checked for the mistakes a schema cannot see (duplicate
+// logins, answers that are not among the choices, step sequences that never
+// finish, ...). name is the file name errors are reported with.
+//
+// Every problem found is returned at once, as Errors sorted by line; each
+// Error carries the file, line and field path, e.g.
+// "bank.yaml:14: logins[2].mfa.rounds[0].challenges[0].answers: required".
+func Parse(name string, data []byte) (Source, error) {
+	root, errs := parseDocument(name, data)
+	if errs != nil {
+		return Source{}, errs
+	}
+	w := newWalker(name, root)
+	value := w.value(root, "")
+	if len(w.errs) > 0 {
+		return Source{}, sortErrors(w.errs)
+	}
+	w.lines[""] = root.Line
+
+	sch, err := compiledSchema()
+	if err != nil {
+		return Source{}, fmt.Errorf("scenario schema: %w", err)
+	}
+	if errs := sch.validate(name, value, w.lines); len(errs) > 0 {
+		return Source{}, errs
+	}
+
+	f, err := decodeFile(value)
+	if err != nil {
+		return Source{}, Errors{{File: name, Msg: err.Error()}}
+	}
+	src := Source{Name: name, File: f, lines: w.lines}
+	if errs := check(src); len(errs) > 0 {
+		return Source{}, errs
+	}
+	return src, nil
+}
+
+// parseDocument returns the root node of the single YAML document in data.
+func parseDocument(name string, data []byte) (*yaml.Node, Errors) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	err := dec.Decode(&doc)
+	if errors.Is(err, io.EOF) {
+		return nil, Errors{{File: name, Msg: msgEmpty}}
+	}
+	if err != nil {
+		return nil, Errors{syntaxError(name, err)}
+	}
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, Errors{syntaxError(name, err)}
+		}
+		if isBlank(&next) {
+			continue // a trailing "---" with nothing after it
+		}
+		return nil, Errors{{File: name, Line: next.Line, Msg: "a second YAML document starts here; a scenario file holds one document, so remove the \"---\" and merge the two"}}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil, Errors{{File: name, Msg: msgEmpty}}
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		return nil, Errors{{File: name, Line: root.Line, Msg: msgEmpty}}
+	}
+	return root, nil
+}
+
+// isBlank reports whether a document holds nothing at all (not even an
+// explicit null).
+func isBlank(doc *yaml.Node) bool {
+	if len(doc.Content) == 0 {
+		return true
+	}
+	n := doc.Content[0]
+	return len(doc.Content) == 1 && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" && n.Value == ""
+}
+
+const msgEmpty = "the file holds no scenario: expected a mapping with logins, institutions or settings"
+
+var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parserProblems are the messages of yaml.v3's parser (not its scanner).
+// yaml.v3 locates them by the 0-based line where the enclosing block
+// starts, one less than the line a person counts.
+var parserProblems = []string{
+	"did not find expected key",
+	"did not find expected '-' indicator",
+	"did not find expected node content",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"did not find expected <document start>",
+}
+
+// syntaxError turns a YAML parser error into an Error located by line.
+func syntaxError(name string, err error) *Error {
+	msg := err.Error()
+	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		if slices.Contains(parserProblems, m[2]) {
+			line++
+		}
+		return &Error{File: name, Line: line, Msg: "YAML syntax: " + m[2]}
+	}
+	return &Error{File: name, Msg: "YAML syntax: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// walker turns a YAML node tree into a JSON-compatible value and records
+// the line of every field path on the way.
+type walker struct {
+	name  string
+	lines map[string]int
+	errs  Errors
+
+	// Aliases are expanded here, not by yaml.v3, so the expansion is
+	// bounded here too: a few lines of nested aliases ("billion laughs")
+	// would otherwise grow into gigabytes.
+	inAlias   int
+	expanded  int
+	maxExpand int
+	active    map[*yaml.Node]bool // the mappings and lists being walked
+	stopped   bool
+}
+
+func newWalker(name string, root *yaml.Node) *walker {
+	return &walker{
+		name:      name,
+		lines:     map[string]int{},
+		maxExpand: 10000 + countNodes(root),
+		active:    map[*yaml.Node]bool{},
+	}
+}
+
+// countNodes counts the nodes written in the document, aliases unexpanded.
+func countNodes(n *yaml.Node) int {
+	c := 1
+	for _, child := range n.Content {
+		c += countNodes(child)
+	}
+	return c
+}
+
+func (w *walker) fail(line int, path, msg string) {
+	w.errs = append(w.errs, &Error{File: w.name, Line: line, Path: path, Msg: msg})
+}
+
+func (w *walker) value(n *yaml.Node, path string) any {
+	if w.stopped {
+		return nil
+	}
+	if w.inAlias > 0 {
+		w.expanded++
+		if w.expanded > w.maxExpand {
+			w.fail(n.Line, path, fmt.Sprintf("the aliases of this file expand to more than %d values; write the repeated parts out or nest fewer aliases", w.maxExpand))
+			w.stopped = true
+			return nil
+		}
+	}
+	if (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Tag != "" && n.Tag != "!" {
+		if tag := n.ShortTag(); tag != "!!map" && tag != "!!seq" {
+			w.fail(n.Line, path, fmt.Sprintf("the YAML tag %s is not supported; remove it", tag))
+			return nil
+		}
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return w.alias(n, path)
+	case yaml.MappingNode:
+		w.active[n] = true
+		defer delete(w.active, n)
+		return w.mapping(n, path)
+	case yaml.SequenceNode:
+		w.active[n] = true
+		defer delete(w.active, n)
+		items := make([]any, 0, len(n.Content))
+		for i, item := range n.Content {
+			p := path + "[" + strconv.Itoa(i) + "]"
+			w.lines[p] = item.Line
+			items = append(items, w.value(item, p))
+		}
+		return items
+	case yaml.ScalarNode:
+		return w.scalar(n, path)
+	default:
+		w.fail(n.Line, path, "unexpected YAML node")
+		return nil
+	}
+}
+
+func (w *walker) alias(n *yaml.Node, path string) any {
+	target := n.Alias
+	if target == nil {
+		w.fail(n.Line, path, fmt.Sprintf("unknown alias *%s", n.Value))
+		return nil
+	}
+	if w.active[target] {
+		w.fail(n.Line, path, fmt.Sprintf("alias *%s refers to a value that contains it", n.Value))
+		return nil
+	}
+	w.inAlias++
+	v := w.value(target, path)
+	w.inAlias--
+	return v
+}
+
+func (w *walker) mapping(n *yaml.Node, path string) any {
+	out := make(map[string]any, len(n.Content)/2)
+	seen := map[string]int{} // key -> line it is written on
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			merges = append(merges, v)
+			continue
+		}
+		key, ok := w.key(k, path)
+		if !ok {
+			continue
+		}
+		p := joinPath(path, key)
+		if first, dup := seen[key]; dup {
+			w.fail(k.Line, p, fmt.Sprintf("duplicate key %q; it is already set at line %d", key, first))
+			continue
+		}
+		seen[key] = k.Line
+		w.lines[p] = k.Line
+		out[key] = w.value(v, p)
+	}
+	// Keys written in the mapping win over merged ones, and an earlier
+	// merged mapping wins over a later one, as YAML's merge key says.
+	for _, m := range merges {
+		sources := []*yaml.Node{m}
+		if deref(m).Kind == yaml.SequenceNode {
+			sources = deref(m).Content
+		}
+		for _, s := range sources {
+			w.merge(out, seen, s, path)
+		}
+	}
+	return out
+}
+
+// merge adds the keys of the mapping src that out does not have yet.
+func (w *walker) merge(out map[string]any, seen map[string]int, src *yaml.Node, path string) {
+	if deref(src).Kind != yaml.MappingNode {
+		w.fail(src.Line, path, "<< merges a mapping or a list of mappings, nothing else")
+		return
+	}
+	outer := w.lines
+	w.lines = map[string]int{}
+	v := w.value(src, path)
+	inner := w.lines
+	w.lines = outer
+	m, _ := v.(map[string]any)
+	for key, val := range m {
+		if _, taken := seen[key]; taken {
+			continue
+		}
+		p := joinPath(path, key)
+		seen[key] = inner[p]
+		out[key] = val
+		for ip, line := range inner {
+			if ip == p || strings.HasPrefix(ip, p+".") || strings.HasPrefix(ip, p+"[") {
+				w.lines[ip] = line
+			}
+		}
+	}
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// key returns the text of a mapping key, which must be a string.
+func (w *walker) key(k *yaml.Node, path string) (string, bool) {
+	k = deref(k)
+	if k.Kind != yaml.ScalarNode {
+		w.fail(k.Line, path, fmt.Sprintf("a key must be text, not %s", article(nodeKindName(k))))
+		return "", false
+	}
+	if tag := k.ShortTag(); tag != "!!str" {
+		w.fail(k.Line, path, fmt.Sprintf("the key %s must be text; put it in quotes", k.Value))
+		return "", false
+	}
+	return k.Value, true
+}
+
+func nodeKindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	default:
+		return "value"
+	}
+}
+
+// scalar converts a YAML scalar to the JSON value it stands for. Numbers
+// become json.Number so no precision is lost before the schema sees them.
+func (w *walker) scalar(n *yaml.Node, path string) any {
+	switch tag := n.ShortTag(); tag {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			w.fail(n.Line, path, fmt.Sprintf("%s is not a boolean (true or false)", n.Value))
+			return nil
+		}
+		return b
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err == nil {
+			return json.Number(strconv.FormatInt(i, 10))
+		}
+		var u uint64
+		if err := n.Decode(&u); err == nil {
+			return json.Number(strconv.FormatUint(u, 10))
+		}
+		w.fail(n.Line, path, fmt.Sprintf("%s is not an integer that fits in 64 bits", n.Value))
+		return nil
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			w.fail(n.Line, path, fmt.Sprintf("must be a finite number, not %s", n.Value))
+			return nil
+		}
+		// Whole numbers are written without an exponent so that encoding/json
+		// can decode them into integer fields.
+		if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+			return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+	case "!!str", "!!timestamp":
+		// Dates such as 2025-01-31 stay text: the format keeps dates as
+		// strings.
+		return n.Value
+	default:
+		w.fail(n.Line, path, fmt.Sprintf("the YAML tag %s is not supported; remove it", tag))
+		return nil
+	}
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// parentPath returns the path of the mapping or list that holds path.
+func parentPath(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i < 0 {
+		return ""
+	}
+	return path[:i]
+}
+
+// lineOf returns the line of path, or of its nearest ancestor written in the
+// file (a field left out has no line of its own).
+func lineOf(lines map[string]int, path string) int {
+	for {
+		if l, ok := lines[path]; ok {
+			return l
+		}
+		if path == "" {
+			return 0
+		}
+		path = parentPath(path)
+	}
+}
+
+// decodeFile decodes a value that passed the schema into a File.
+// DisallowUnknownFields guards against a schema that drifted from the model.
+func decodeFile(value any) (*File, error) {
+	if m, ok := value.(map[string]any); ok {
+		for k := range m {
+			if k == "$schema" || strings.HasPrefix(k, "x-") {
+				delete(m, k)
+			}
+		}
+	}
+	raw, err := json.Marshal(value)
+	if err != nil {
+		return nil, fmt.Errorf("encode the scenario: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var f File
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("decode the scenario: %w", err)
+	}
+	return &f, nil
+}
+
+// sortErrors orders errors by line, then path, and drops repeats.
+func sortErrors(es Errors) Errors {
+	slices.SortStableFunc(es, func(a, b *Error) int {
+		if c := a.Line - b.Line; c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Msg, b.Msg)
+	})
+	return slices.CompactFunc(es, func(a, b *Error) bool { return *a == *b })
+}
+
+// SchemaID is the $id of the JSON Schema of scenario files.
+const SchemaID = "https://flinks-mock.dev/scenarios/schema.json"
+
+//go:embed schema.json
+var schemaJSON []byte
+
+// Schema returns the JSON Schema (draft 2020-12) of scenario files, for
+// editors and for anyone who wants to check a file without flinks-mock.
+func Schema() []byte { return bytes.Clone(schemaJSON) }
+
+// scenarioSchema is the compiled schema and the document it came from; the
+// document names the allowed fields and the expected forms in errors.
+type scenarioSchema struct {
+	schema *jsonschema.Schema
+	doc    any
+}
+
+// compiledSchema compiles the embedded schema once per process; the result
+// is never modified afterwards.
+var compiledSchema = sync.OnceValues(func() (*scenarioSchema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	if err != nil {
+		return nil, fmt.Errorf("read schema.json: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(SchemaID, doc); err != nil {
+		return nil, fmt.Errorf("add schema.json: %w", err)
+	}
+	sch, err := c.Compile(SchemaID)
+	if err != nil {
+		return nil, fmt.Errorf("compile schema.json: %w", err)
+	}
+	return &scenarioSchema{schema: sch, doc: doc}, nil
+})
+
+// validate checks value against the schema and words every failure for the
+// person who has to fix the file.
+func (s *scenarioSchema) validate(name string, value any, lines map[string]int) Errors {
+	err := s.schema.Validate(value)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return Errors{{File: name, Msg: err.Error()}}
+	}
+	var errs Errors
+	var walk func(*jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		errs = append(errs, s.explain(name, e, value, lines)...)
+	}
+	walk(ve)
+	return sortErrors(errs)
+}
+
+// explain turns one leaf validation error into Errors in our own words.
+func (s *scenarioSchema) explain(name string, e *jsonschema.ValidationError, root any, lines map[string]int) Errors {
+	path, got := instanceAt(root, e.InstanceLocation)
+	node := s.node(e.SchemaURL)
+	at := func(p, msg string) *Error {
+		return &Error{File: name, Line: lineOf(lines, p), Path: p, Msg: msg}
+	}
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		var out Errors
+		for _, m := range k.Missing {
+			out = append(out, &Error{File: name, Line: lineOf(lines, path), Path: joinPath(path, m), Msg: "required"})
+		}
+		return out
+	case *kind.AdditionalProperties:
+		allowed := propertyNames(node)
+		var out Errors
+		for _, p := range k.Properties {
+			msg := fmt.Sprintf("unknown field %q", p)
+			if hint := sameButCase(p, allowed); hint != "" {
+				msg += fmt.Sprintf(" (did you mean %q? mock settings are camelCase, Flinks objects PascalCase)", hint)
+			}
+			msg += "; allowed: " + strings.Join(allowed, ", ")
+			if path == "" {
+				msg += `, and keys starting with "x-" to hold YAML anchors`
+			}
+			out = append(out, at(joinPath(path, p), msg))
+		}
+		return out
+	case *kind.Type:
+		want := make([]string, len(k.Want))
+		for i, t := range k.Want {
+			want[i] = article(yamlTypeName(t))
+		}
+		gotName := article(yamlTypeName(k.Got))
+		if k.Got == "number" && slices.Contains(k.Want, "integer") {
+			gotName = fmt.Sprint(got)
+		}
+		switch {
+		case path == "":
+			return Errors{at(path, fmt.Sprintf("the file must be a mapping with logins, institutions or settings, not %s", gotName))}
+		case strings.HasSuffix(schemaPointer(e.SchemaURL), "/$defs/Duration"):
+			return Errors{at(path, fmt.Sprintf("must be a duration such as \"10s\" or \"30m\", not %s", gotName))}
+		}
+		return Errors{at(path, fmt.Sprintf("must be %s, not %s", strings.Join(want, " or "), gotName))}
+	case *kind.Enum:
+		want := make([]string, len(k.Want))
+		for i, v := range k.Want {
+			want[i] = fmt.Sprint(v)
+			if v == nil {
+				want[i] = "null"
+			}
+		}
+		return Errors{at(path, fmt.Sprintf("%s is not one of: %s", display(k.Got), strings.Join(want, ", ")))}
+	case *kind.Pattern:
+		if m, ok := schemaString(node, "patternErrorMessage"); ok {
+			return Errors{at(path, fmt.Sprintf("%q %s", k.Got, m))}
+		}
+		return Errors{at(path, fmt.Sprintf("%q does not have the expected form %s", k.Got, k.Want))}
+	case *kind.MinLength:
+		if k.Want == 1 {
+			return Errors{at(path, "must not be empty")}
+		}
+		return Errors{at(path, fmt.Sprintf("must be at least %d characters long", k.Want))}
+	case *kind.Minimum:
+		return Errors{at(path, fmt.Sprintf("must be at least %s, not %s", ratString(k.Want), ratString(k.Got)))}
+	case *kind.Maximum:
+		return Errors{at(path, fmt.Sprintf("must be at most %s, not %s", ratString(k.Want), ratString(k.Got)))}
+	case *kind.MinItems:
+		return Errors{at(path, fmt.Sprintf("must hold at least %d items, not %d", k.Want, k.Got))}
+	case *kind.MaxItems:
+		return Errors{at(path, fmt.Sprintf("must hold at most %d items, not %d", k.Want, k.Got))}
+	default:
+		// The schema uses no other keyword; should one be added, still say
+		// where and which rule failed.
+		return Errors{at(path, fmt.Sprintf("does not satisfy the schema rule %q", strings.Join(e.ErrorKind.KeywordPath(), "/")))}
+	}
+}
+
+// instanceAt converts a schema instance location into a field path, and
+// returns the value found there.
+func instanceAt(root any, loc []string) (string, any) {
+	path, v := "", root
+	for _, tok := range loc {
+		switch c := v.(type) {
+		case []any:
+			path += "[" + tok + "]"
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return path, nil
+			}
+			v = c[i]
+		case map[string]any:
+			path = joinPath(path, tok)
+			v = c[tok]
+		default:
+			return joinPath(path, tok), nil
+		}
+	}
+	return path, v
+}
+
+// schemaPointer returns the JSON pointer part of a schema location.
+func schemaPointer(loc string) string {
+	_, frag, _ := strings.Cut(loc, "#")
+	if p, err := url.PathUnescape(frag); err == nil {
+		return p
+	}
+	return frag
+}
+
+// node returns the schema object at a schema location, or nil.
+func (s *scenarioSchema) node(loc string) map[string]any {
+	v := s.doc
+	for _, tok := range strings.Split(strings.TrimPrefix(schemaPointer(loc), "/"), "/") {
+		if tok == "" {
+			continue
+		}
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[tok]
+	}
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func schemaString(node map[string]any, key string) (string, bool) {
+	s, ok := node[key].(string)
+	return s, ok
+}
+
+// propertyNames lists the fields a schema object allows, sorted; $schema
+// is left out as it only serves editors.
+func propertyNames(node map[string]any) []string {
+	props, _ := node["properties"].(map[string]any)
+	names := make([]string, 0, len(props))
+	for n := range props {
+		if n != "$schema" {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// sameButCase returns the allowed name that differs from name only in
+// case, catching the usual slip between camelCase and PascalCase.
+func sameButCase(name string, allowed []string) string {
+	for _, a := range allowed {
+		if a != name && strings.EqualFold(a, name) {
+			return a
+		}
+	}
+	return ""
+}
+
+// yamlTypeName names a JSON Schema type the way a YAML author knows it.
+func yamlTypeName(t string) string {
+	switch t {
+	case "array":
+		return "list"
+	case "object":
+		return "mapping"
+	default:
+		return t
+	}
+}
+
+func article(name string) string {
+	switch name {
+	case "null":
+		return name
+	case "integer":
+		return "an integer"
+	default:
+		return "a " + name
+	}
+}
+
+func display(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v)
+	case nil:
+		return "null"
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+func ratString(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
