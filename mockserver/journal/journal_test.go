@@ -1,0 +1,77 @@
+package journal
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+func TestJournalKeepsTheNewestEntries(t *testing.T) {
+	tests := []struct {
+		capacity, added int
+		wantFirst       uint64
+		wantLen         int
+		wantDropped     uint64
+	}{
+		{capacity: 3, added: 0, wantLen: 0},
+		{capacity: 3, added: 2, wantFirst: 1, wantLen: 2},
+		{capacity: 3, added: 3, wantFirst: 1, wantLen: 3},
+		{capacity: 3, added: 4, wantFirst: 2, wantLen: 3, wantDropped: 1},
+		{capacity: 3, added: 10, wantFirst: 8, wantLen: 3, wantDropped: 7},
+		{capacity: 1, added: 5, wantFirst: 5, wantLen: 1, wantDropped: 4},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d into %d", tt.added, tt.capacity), func(t *testing.T) {
+			j := New(tt.capacity)
+			for i := 1; i <= tt.added; i++ {
+				j.Add(Entry{Seq: uint64(i)})
+			}
+			got := j.Entries(nil)
+			if len(got) != tt.wantLen || j.Len() != tt.wantLen {
+				t.Fatalf("holds %d entries (Len %d), want %d", len(got), j.Len(), tt.wantLen)
+			}
+			for i, e := range got {
+				if want := tt.wantFirst + uint64(i); e.Seq != want {
+					t.Errorf("entry %d has Seq %d, want %d (oldest first)", i, e.Seq, want)
+				}
+			}
+			if j.Dropped() != tt.wantDropped {
+				t.Errorf("dropped %d, want %d", j.Dropped(), tt.wantDropped)
+			}
+		})
+	}
+}
+
+func TestJournalFilterAndClear(t *testing.T) {
+	j := New(10)
+	for i := 1; i <= 6; i++ {
+		j.Add(Entry{Seq: uint64(i), RequestID: fmt.Sprint(i % 2)})
+	}
+	odd := j.Entries(func(e *Entry) bool { return e.RequestID == "1" })
+	if len(odd) != 3 || odd[0].Seq != 1 || odd[2].Seq != 5 {
+		t.Errorf("filter kept %+v", odd)
+	}
+	j.Clear()
+	if j.Len() != 0 || len(j.Entries(nil)) != 0 || j.Dropped() != 0 {
+		t.Error("Clear left entries behind")
+	}
+}
+
+func TestJournalConcurrentAdds(t *testing.T) {
+	j := New(100)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				j.Add(Entry{})
+				_ = j.Entries(nil)
+			}
+		}()
+	}
+	wg.Wait()
+	if j.Len() != 100 || j.Dropped() != 300 {
+		t.Errorf("Len %d, Dropped %d; want 100 and 300", j.Len(), j.Dropped())
+	}
+}

@@ -1,0 +1,155 @@
+package mockserver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+)
+
+// adminPrefix is the path prefix of the admin API, which is not journalled:
+// the journal is what the integration under test did.
+const adminPrefix = "/__admin/"
+
+// exchange is what the middleware and handlers share about one request.
+type exchange struct {
+	entry journal.Entry
+	body  []byte
+}
+
+type exchangeKey struct{}
+
+func exchangeOf(r *http.Request) *exchange {
+	x, _ := r.Context().Value(exchangeKey{}).(*exchange)
+	return x
+}
+
+// entryOf returns the journal entry of the request, for handlers to fill.
+func entryOf(r *http.Request) *journal.Entry {
+	if x := exchangeOf(r); x != nil {
+		return &x.entry
+	}
+	return nil
+}
+
+// bodyOf returns the request body, read once by readBody.
+func bodyOf(r *http.Request) []byte {
+	if x := exchangeOf(r); x != nil {
+		return x.body
+	}
+	return nil
+}
+
+// recordingWriter remembers the status a handler wrote.
+type recordingWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *recordingWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// record journals every request outside the admin API: it starts the
+// entry handlers fill, then adds it to the tenant's journal (or to the
+// journal of requests without a tenant) with the status sent.
+func (s *Server) record(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, adminPrefix) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		x := &exchange{entry: journal.Entry{
+			Time:   s.clock.Now(),
+			Method: r.Method,
+			Path:   r.URL.Path,
+			APIKey: r.Header.Get("x-api-key") != "",
+		}}
+		rw := &recordingWriter{ResponseWriter: w}
+		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
+
+		e := &x.entry
+		e.Status = rw.status
+		e.Latency = time.Since(start)
+		e.Seq = s.seq.Add(1)
+		if e.Tenant != "" {
+			s.tenant(e.Tenant).journal.Add(*e)
+		} else {
+			s.other.Add(*e)
+		}
+		if s.log.Enabled(r.Context(), slog.LevelDebug) {
+			s.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+				slog.String("method", e.Method), slog.String("path", e.Path),
+				slog.Int("status", e.Status), slog.String("flinksCode", e.FlinksCode),
+				slog.String("requestId", e.RequestID), slog.Duration("latency", e.Latency))
+		}
+	})
+}
+
+// recoverPanics turns a panic in a handler into the AGGREGATION_ERROR
+// envelope, logged with its stack, instead of a dropped connection.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			writeError(w, r, s.codeError("AGGREGATION_ERROR", "The mock failed while answering this request; the server log has the details", ""))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// readBody reads the whole request body once, refusing bodies over the
+// limit with a 413, so handlers and validation work from the same bytes.
+func (s *Server) readBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				e := s.codeError("INVALID_REQUEST", fmt.Sprintf("Request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes), "")
+				e.Status = http.StatusRequestEntityTooLarge
+				writeError(w, r, e)
+				return
+			}
+			writeError(w, r, s.codeError("INVALID_REQUEST", "Request body could not be read: "+err.Error(), ""))
+			return
+		}
+		if x := exchangeOf(r); x != nil {
+			x.body = body
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
