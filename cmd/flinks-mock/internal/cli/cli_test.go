@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// run runs the command with args and env and returns its exit code and
+// output.
+func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	p := Program{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }}
+	code = p.Run(context.Background(), args)
+	return code, out.String(), errOut.String()
+}
+
+func TestCommands(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("logins:\n  - name: x\n    username: x\n    loginId: not-a-uuid\n    colour: red\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(t.TempDir(), "good.yaml")
+	if err := os.WriteFile(good, []byte("logins:\n  - name: mine\n    username: mine\n    loginId: 0f8c6a38-3a52-4a49-9d5e-0a3c6c8f1e11\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		env        map[string]string
+		args       []string
+		code       int
+		stdout     []string // substrings
+		stderr     []string
+		notStdout  []string
+		notStderr  []string
+		stderrOnly bool
+	}{
+		{name: "version", args: []string{"version"}, code: ExitOK, stdout: []string{"flinks-mock ", "(go1."}},
+		{name: "help lists commands", args: []string{"help"}, code: ExitOK, stdout: []string{"serve", "validate", "version", "FLINKS_MOCK_SECRET_KEY"}},
+		{name: "unknown command", args: []string{"frobnicate"}, code: ExitUsage, stderr: []string{`unknown command "frobnicate"`}},
+		{name: "serve --help", args: []string{"serve", "--help"}, code: ExitOK, stderr: []string{"-addr", "-scenarios", "-no-default-scenarios", "-secret-key", "-api-key", "-log-format", "-log-level"}},
+		{name: "validate --help", args: []string{"validate", "-h"}, code: ExitOK, stderr: []string{"Usage: flinks-mock validate"}},
+		{name: "bad flag", args: []string{"serve", "--nope"}, code: ExitUsage, stderr: []string{"flag provided but not defined: -nope"}},
+		{name: "bad log level from env", env: map[string]string{"FLINKS_MOCK_LOG_LEVEL": "loud"}, args: []string{"serve"}, code: ExitUsage, stderr: []string{`--log-level "loud"`}},
+		{name: "bad log format", args: []string{"serve", "--log-format", "xml"}, code: ExitUsage, stderr: []string{`--log-format "xml"`}},
+		{name: "bad boolean from env", env: map[string]string{"FLINKS_MOCK_NO_DEFAULT_SCENARIOS": "maybe"}, args: []string{"serve"}, code: ExitUsage, stderr: []string{`FLINKS_MOCK_NO_DEFAULT_SCENARIOS="maybe"`}},
+		{name: "stray argument", args: []string{"serve", "bank.yaml"}, code: ExitUsage, stderr: []string{"--scenarios"}},
+		{name: "validate needs a path", args: []string{"validate"}, code: ExitUsage, stderr: []string{"name at least one scenario file"}},
+		{name: "validate good file", args: []string{"validate", good}, code: ExitOK, stdout: []string{"ok: "}},
+		{name: "validate bad file", args: []string{"validate", bad}, code: ExitFailure,
+			stdout: []string{bad + ":4: logins[0].loginId:", bad + ":5: logins[0].colour: unknown field"}},
+		{name: "serve refuses a bad scenario file", args: []string{"serve", "--addr", "127.0.0.1:0", "--scenarios", bad}, code: ExitFailure,
+			stderr: []string{"the scenarios did not load", bad + ":4:"}},
+		{name: "serve takes scenarios from the environment", env: map[string]string{"FLINKS_MOCK_SCENARIOS": bad}, args: []string{"serve", "--addr", "127.0.0.1:0"}, code: ExitFailure,
+			stderr: []string{bad + ":5:"}},
+		{name: "a missing scenario path", args: []string{"validate", filepath.Join(t.TempDir(), "missing.yaml")}, code: ExitFailure, stdout: []string{"missing.yaml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, tt.env, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestServe starts serve on a free port, checks it answers, and stops it
+// the way SIGTERM does (by cancelling its context).
+func TestServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started := make(chan string, 1)
+	var stderr bytes.Buffer
+	p := Program{Stdout: &bytes.Buffer{}, Stderr: &stderr, Getenv: func(k string) string {
+		return map[string]string{"FLINKS_MOCK_ADDR": "127.0.0.1:0", "FLINKS_MOCK_API_KEY": "k"}[k]
+	}, Started: func(u string) { started <- u }}
+	done := make(chan int, 1)
+	go func() { done <- p.Run(ctx, nil) }()
+
+	var base string
+	select {
+	case base = <-started:
+	case code := <-done:
+		t.Fatalf("serve exited with %d before listening: %s", code, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start within 10 s")
+	}
+	resp, err := http.Get(base + "/__admin/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("health answered %d", resp.StatusCode)
+	}
+	// The API key from the environment is in force.
+	resp, err = http.Post(base+"/v3/c/BankingServices/GetAccountsDetailAsync/x", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a data call without x-api-key answered %d, want 401", resp.StatusCode)
+	}
+	if !strings.Contains(stderr.String(), "flinks-mock listening") || !strings.Contains(stderr.String(), "logins=") {
+		t.Errorf("no startup line with the URL and the number of logins:\n%s", stderr.String())
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != ExitOK {
+			t.Fatalf("serve exited with %d after shutdown: %s", code, stderr.String())
+		}
+	case <-time.After(ShutdownTimeout + time.Second):
+		t.Fatal("serve did not stop after its context ended")
+	}
+}
