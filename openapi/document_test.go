@@ -54,7 +54,7 @@ func TestLoadRefusesABrokenExample(t *testing.T) {
 				t.Fatalf("the document no longer contains %q: update the test", tt.old)
 			}
 			broken := strings.Replace(documentYAML, tt.old, tt.new, 1)
-			if _, err := load(context.Background(), []byte(broken)); err == nil {
+			if _, err := load(context.Background(), flinksSource(), []byte(broken)); err == nil {
 				t.Fatalf("load accepted a document whose example is broken (%s)", tt.name)
 			}
 		})

@@ -1,0 +1,281 @@
+package openapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+const codeInvalidRequest = "INVALID_REQUEST"
+
+// RequestError is a request that does not match the document, as the
+// server should answer it: HTTP status and HttpStatusCode Status, FlinksCode
+// and Message. Details lists every problem when there are several.
+type RequestError struct {
+	Status     int
+	FlinksCode string
+	Message    string
+	Details    []string
+}
+
+// Error returns the Message.
+func (e *RequestError) Error() string {
+	return e.Message
+}
+
+// ValidateRequest checks r against the document and returns nil when it is
+// valid or when no operation of the document matches it (answering 404 or
+// 405 is the server's job).
+//
+// It reads the whole body and leaves r.Body readable again from the start
+// (r.GetBody too), so the handler can decode it. A body sent without
+// Content-Type to an operation that takes one is taken as JSON, or as YAML
+// by an operation that takes YAML (YAML reads JSON too): the header is set
+// on r before validating. A body cut short by http.MaxBytesReader is
+// answered with status 413.
+func (s *Spec) ValidateRequest(r *http.Request) *RequestError {
+	route, pathParams, err := s.router.FindRoute(r)
+	if err != nil {
+		return nil
+	}
+	op := route.Operation
+	handlerDecoded := s.handlerDecoded[op]
+	empty := true
+	if hasBody(r) {
+		if e := s.checkBody(r, op.RequestBody, handlerDecoded); e != nil {
+			return e
+		}
+		empty = r.ContentLength == 0
+	}
+	options := s.reqOptions
+	var problems []problem
+	if handlerDecoded {
+		options = s.handlerDecodedOptions
+		// kin-openapi checks a required body only with the rest of the
+		// body, which it skips here.
+		if rb := op.RequestBody.Value; empty && rb.Required {
+			problems = append(problems, problem{subject: subjectRequestBody, text: "is required: send it as " + mediaTypes(rb.Content)})
+		}
+	}
+	input := &openapi3filter.RequestValidationInput{
+		Request:    r,
+		PathParams: pathParams,
+		Route:      route,
+		Options:    options,
+	}
+	if err := openapi3filter.ValidateRequest(r.Context(), input); err != nil {
+		collectRequest(err, &problems)
+		if len(problems) == 0 {
+			problems = append(problems, problem{subject: "Request", text: "does not match " + s.api})
+		}
+	}
+	if len(problems) > 0 {
+		return s.invalid(problems...)
+	}
+	return nil
+}
+
+// Middleware validates each request and hands the invalid ones to write
+// (which renders the error envelope) instead of next.
+func (s *Spec) Middleware(write func(w http.ResponseWriter, r *http.Request, err *RequestError)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := s.ValidateRequest(r); err != nil {
+				write(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func hasBody(r *http.Request) bool {
+	return r.Body != nil && r.Body != http.NoBody
+}
+
+// checkBody reads the body once and puts it back, so that a body over the
+// server's limit is reported as such whatever the operation. For an
+// operation that declares a body, it also answers the problems kin-openapi
+// would report with a wording no person can act on: a wrong Content-Type,
+// and JSON that does not parse (kin-openapi's decoder also accepts trailing
+// garbage after the first value). A body the handler decodes is checked
+// for its Content-Type only.
+func (s *Spec) checkBody(r *http.Request, declared *openapi3.RequestBodyRef, handlerDecoded bool) *RequestError {
+	data, err := readAll(r.Body, r.ContentLength)
+	_ = r.Body.Close()
+	r.ContentLength = int64(len(data))
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	if err != nil {
+		if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return &RequestError{
+				Status:     http.StatusRequestEntityTooLarge,
+				FlinksCode: codeInvalidRequest,
+				Message:    fmt.Sprintf("Request body is larger than the limit of %d bytes", tooLarge.Limit),
+			}
+		}
+		return s.invalid(problem{subject: subjectRequestBody, text: "could not be read: " + err.Error()})
+	}
+	if len(data) == 0 || declared == nil || declared.Value == nil {
+		return nil // the caller reports a missing required body.
+	}
+	rb := declared.Value
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "application/json"
+		if handlerDecoded && rb.Content["application/yaml"] != nil {
+			ct = "application/yaml"
+		}
+		r.Header.Set("Content-Type", ct)
+	}
+	if rb.Content.Get(ct) == nil {
+		return &RequestError{
+			Status:     http.StatusUnsupportedMediaType,
+			FlinksCode: codeInvalidRequest,
+			Message:    fmt.Sprintf("Content-Type %s is not supported: send the body as %s", quote(ct), mediaTypes(rb.Content)),
+		}
+	}
+	if handlerDecoded {
+		return nil
+	}
+	if !json.Valid(data) {
+		return s.invalid(problem{subject: subjectRequestBody, text: "is not valid JSON: " + jsonSyntax(data)})
+	}
+	return nil
+}
+
+// mediaTypes lists the media types of content for a message, sorted:
+// "application/json or application/yaml".
+func mediaTypes(content openapi3.Content) string {
+	names := make([]string, 0, len(content))
+	for name := range content {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return orList(names)
+}
+
+// readAll is io.ReadAll that sizes its buffer from Content-Length, which
+// saves the reallocations of a body read 512 bytes at a time.
+func readAll(body io.Reader, contentLength int64) ([]byte, error) {
+	size := int64(512)
+	if contentLength > 0 && contentLength < 1<<20 {
+		size = contentLength + 1 // +1 so the final read sees io.EOF without growing
+	}
+	buf := make([]byte, 0, size)
+	for {
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
+}
+
+// jsonSyntax says why data is not JSON, with the offset of the problem.
+func jsonSyntax(data []byte) string {
+	var v any
+	err := json.Unmarshal(data, &v)
+	if syntax, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return fmt.Sprintf("%s at offset %d", syntax.Error(), syntax.Offset)
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "it is not a single JSON value"
+}
+
+func (s *Spec) invalid(problems ...problem) *RequestError {
+	msg, details := summarize(problems)
+	return &RequestError{
+		Status:     s.invalidRequestStatus,
+		FlinksCode: codeInvalidRequest,
+		Message:    msg,
+		Details:    details,
+	}
+}
+
+const (
+	subjectRequestBody  = "Request body"
+	subjectResponseBody = "Response body"
+)
+
+func collectRequest(err error, out *[]problem) {
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		for _, inner := range e {
+			collectRequest(inner, out)
+		}
+	case *openapi3filter.RequestError:
+		subject := "Request"
+		switch {
+		case e.Parameter != nil:
+			subject = fmt.Sprintf("%s parameter %q", capitalize(e.Parameter.In), e.Parameter.Name)
+		case e.RequestBody != nil:
+			subject = subjectRequestBody
+		}
+		switch {
+		case e.Err == nil:
+			*out = append(*out, problem{subject: subject, text: e.Reason})
+		case errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
+			text := "is required"
+			if e.RequestBody != nil {
+				text = "is required: send a JSON object"
+			}
+			*out = append(*out, problem{subject: subject, text: text})
+		case errors.Is(e.Err, openapi3filter.ErrInvalidEmptyValue):
+			*out = append(*out, problem{subject: subject, text: "must not be empty"})
+		case e.Parameter != nil && isParseError(e.Err) && e.Parameter.Schema != nil && e.Parameter.Schema.Value != nil:
+			// kin-openapi's reason ("invalid syntax") names no type.
+			*out = append(*out, problem{subject: subject, text: "must be " + expectedType(e.Parameter.Schema.Value)})
+		default:
+			collectSchema(e.Err, subject, out)
+		}
+	case *openapi3filter.SecurityRequirementsError:
+		// Unreachable with NoopAuthenticationFunc; worded without the
+		// credentials' values should the options ever change.
+		*out = append(*out, problem{subject: "Request", text: "does not carry the credentials the operation needs"})
+	default:
+		*out = append(*out, problem{subject: "Request", text: err.Error()})
+	}
+}
+
+// collectSchema turns schema errors into problems under subject.
+func collectSchema(err error, subject string, out *[]problem) {
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		for _, inner := range e {
+			collectSchema(inner, subject, out)
+		}
+	case *openapi3.SchemaError:
+		*out = append(*out, schemaProblem(e, subject))
+	case *openapi3filter.ParseError:
+		text := "could not be parsed"
+		if cause := e.RootCause(); cause != nil {
+			text += ": " + cause.Error()
+		} else if e.Reason != "" {
+			text += ": " + e.Reason
+		}
+		*out = append(*out, problem{subject: subject, text: text})
+	default:
+		*out = append(*out, problem{subject: subject, text: err.Error()})
+	}
+}
+
+func isParseError(err error) bool {
+	_, ok := errors.AsType[*openapi3filter.ParseError](err)
+	return ok
+}
