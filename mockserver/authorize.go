@@ -43,13 +43,16 @@ type tokenResponse struct {
 
 // generateAuthorizeToken issues a single-use authorize token.
 func (s *Server) generateAuthorizeToken(w http.ResponseWriter, r *http.Request) {
-	t := s.enter(r, "GenerateAuthorizeToken")
-	key := r.Header.Get("flinks-auth-key")
-	if key == "" || (s.cfg.SecretKey != "" && key != s.cfg.SecretKey) {
-		writeError(w, r, s.codeError(s.lib.Settings.InvalidTokenCode, openapi.MessageInvalidAuthKey, ""))
+	t, lib := s.enter(w, r, "GenerateAuthorizeToken")
+	if t == nil {
 		return
 	}
-	writeJSON(w, http.StatusOK, tokenResponse{HttpStatusCode: http.StatusOK, Token: t.tokens.issue(s.clock.Now())})
+	key := r.Header.Get("flinks-auth-key")
+	if key == "" || (s.cfg.SecretKey != "" && key != s.cfg.SecretKey) {
+		writeError(w, r, s.codeError(r, lib.Settings.InvalidTokenCode, openapi.MessageInvalidAuthKey, ""))
+		return
+	}
+	writeJSON(w, http.StatusOK, tokenResponse{HttpStatusCode: http.StatusOK, Token: s.issueToken(t)})
 }
 
 // authorizeRequest is the body of /Authorize. encoding/json matches field
@@ -110,17 +113,20 @@ type authorizeMFA struct {
 // authorize opens a session (200), asks for MFA (203), or takes the
 // answers to a 203.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
-	t := s.enter(r, "Authorize")
+	t, lib := s.enter(w, r, "Authorize")
+	if t == nil {
+		return
+	}
 	var req authorizeRequest
 	if err := json.Unmarshal(bodyOf(r), &req); err != nil {
-		writeError(w, r, s.codeError("INVALID_REQUEST", "Request body: "+jsonProblem(err), ""))
+		writeError(w, r, s.codeError(r, "INVALID_REQUEST", "Request body: "+jsonProblem(err), ""))
 		return
 	}
 	e := entryOf(r)
 	e.Body = summarizeAuthorize(&req)
 	now := s.clock.Now()
 	if req.RequestId != "" {
-		s.answerMFA(w, r, t, &req, now)
+		s.answerMFA(w, r, t, lib, &req, now)
 		return
 	}
 
@@ -134,30 +140,30 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		if req.MostRecentCached {
 			e.Mode = modeCached
 		}
-		if login = s.lib.Login(req.LoginId); login == nil {
-			loginErr = s.codeError("INVALID_LOGIN", fmt.Sprintf("LoginId %s is not known to this customer; GET /__admin/scenarios lists the LoginIds", req.LoginId), "")
+		if login = lib.Login(req.LoginId); login == nil {
+			loginErr = s.codeError(r, "INVALID_LOGIN", fmt.Sprintf("LoginId %s is not known to this customer; GET /__admin/scenarios lists the LoginIds", req.LoginId), "")
 		}
 	case req.Username != "" || req.Password != "" || req.Institution != "":
 		e.Mode = modeLegacy
 		if req.Username == "" || req.Password == "" || req.Institution == "" {
-			writeError(w, r, s.codeError("INVALID_REQUEST", "Username, Password and Institution are all needed to authorize with credentials", ""))
+			writeError(w, r, s.codeError(r, "INVALID_REQUEST", "Username, Password and Institution are all needed to authorize with credentials", ""))
 			return
 		}
-		login = s.lib.LoginByUsername(req.Institution, req.Username)
+		login = lib.LoginByUsername(req.Institution, req.Username)
 		switch {
 		case login == nil:
-			loginErr = s.codeError("INVALID_LOGIN", fmt.Sprintf("No login %q at institution %q", req.Username, req.Institution), "")
+			loginErr = s.codeError(r, "INVALID_LOGIN", fmt.Sprintf("No login %q at institution %q", req.Username, req.Institution), "")
 		case req.Password != login.Password:
-			loginErr = s.codeError(s.lib.Settings.WrongPasswordCode, "", "")
+			loginErr = s.codeError(r, lib.Settings.WrongPasswordCode, "", "")
 		}
 	default:
-		writeError(w, r, s.codeError("INVALID_REQUEST", "Send LoginId (with MostRecentCached), or Username, Password and Institution, or RequestId with SecurityResponses", ""))
+		writeError(w, r, s.codeError(r, "INVALID_REQUEST", "Send LoginId (with MostRecentCached), or Username, Password and Institution, or RequestId with SecurityResponses", ""))
 		return
 	}
 	if login != nil {
 		e.LoginID = login.LoginID
 	}
-	if !s.checkToken(w, r, t, login, now) {
+	if !s.checkToken(w, r, t, lib, login, now) {
 		return
 	}
 	if loginErr != nil {
@@ -180,13 +186,13 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if step.Respond == scenarios.RespondError {
-		writeError(w, r, s.stepError(step, ""))
+		writeError(w, r, s.stepError(r, step, ""))
 		return
 	}
 	sess := &session{
 		id:          uuid.NewString(),
 		login:       login,
-		inst:        s.lib.Institution(login.Institution),
+		inst:        lib.Institution(login.Institution),
 		tag:         req.Tag,
 		lastRefresh: now.UTC().Format(lastRefreshLayout),
 		lastSeen:    now,
@@ -197,19 +203,19 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		sess.phase = phaseMFA
 		sess.pick = pick
 		sess.asked = pickChallenges(login.MFA.Rounds[0], pick)
-		t.addSession(sess)
+		s.addSession(t, sess)
 		s.log.Info("MFA asked", "customerId", t.id, "login", login.Name, "requestId", sess.id, "round", 1)
 		s.writeMFA(w, r, sess)
 		return
 	}
-	t.addSession(sess)
+	s.addSession(t, sess)
 	s.log.Info("session opened", "customerId", t.id, "login", login.Name, "requestId", sess.id, "mode", e.Mode)
 	s.writeAuthorized(w, sess)
 }
 
 // answerMFA checks the SecurityResponses of a call that names the RequestId
 // of a 203.
-func (s *Server) answerMFA(w http.ResponseWriter, r *http.Request, t *tenant, req *authorizeRequest, now time.Time) {
+func (s *Server) answerMFA(w http.ResponseWriter, r *http.Request, t *tenant, lib *scenarios.Library, req *authorizeRequest, now time.Time) {
 	e := entryOf(r)
 	e.Mode = modeAnswer
 	e.RequestID = req.RequestId
@@ -224,30 +230,30 @@ func (s *Server) answerMFA(w http.ResponseWriter, r *http.Request, t *tenant, re
 		login = sess.login
 		e.LoginID = login.LoginID
 	}
-	if !s.checkToken(w, r, t, login, now) {
+	if !s.checkToken(w, r, t, lib, login, now) {
 		return
 	}
 	if sess == nil {
-		writeError(w, r, s.codeError("SESSION_NONEXISTENT", "", req.RequestId))
+		writeError(w, r, s.codeError(r, "SESSION_NONEXISTENT", "", req.RequestId))
 		return
 	}
 
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
-	if sess.phase == phaseMFA && now.Sub(sess.lastSeen) >= s.lib.Settings.AuthorizeIdleTimeout.D() {
+	if sess.phase == phaseMFA && now.Sub(sess.lastSeen) >= lib.Settings.AuthorizeIdleTimeout.D() {
 		sess.phase = phaseExpired
 	}
 	switch sess.phase {
 	case phaseExpired:
-		writeError(w, r, s.codeError("SESSION_EXPIRED", "", sess.id))
+		writeError(w, r, s.codeError(r, "SESSION_EXPIRED", "", sess.id))
 		return
 	case phaseAuthorized:
-		writeError(w, r, s.codeError("ALREADY_AUTHORIZED", "", sess.id))
+		writeError(w, r, s.codeError(r, "ALREADY_AUTHORIZED", "", sess.id))
 		return
 	}
 	sess.lastSeen = now
 	if problem := checkAnswers(sess.asked, req.SecurityResponses); problem != nil {
-		writeError(w, r, s.codeError(problem.code, problem.message, sess.id))
+		writeError(w, r, s.codeError(r, problem.code, problem.message, sess.id))
 		return
 	}
 	sess.round++
@@ -313,13 +319,13 @@ func pickChallenges(round scenarios.Round, n int) []scenarios.Challenge {
 // checkToken consumes the flinks-auth-key of an /Authorize call, records
 // its state, and answers 401 when the login needs a fresh token and the
 // key is not one. A nil login (not known yet) needs one.
-func (s *Server) checkToken(w http.ResponseWriter, r *http.Request, t *tenant, login *scenarios.Login, now time.Time) bool {
+func (s *Server) checkToken(w http.ResponseWriter, r *http.Request, t *tenant, lib *scenarios.Library, login *scenarios.Login, now time.Time) bool {
 	key := r.Header.Get("flinks-auth-key")
 	var state string
 	if key != "" && (key == s.cfg.SecretKey || key == ToolboxSecretKey) {
 		state = journal.TokenSecret
 	} else {
-		state = t.tokens.consume(key, now, s.lib.Settings.TokenLifetime.D())
+		state = t.tokens.consume(key, now, lib.Settings.TokenLifetime.D())
 	}
 	e := entryOf(r)
 	e.Token = state
@@ -330,7 +336,7 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request, t *tenant, l
 	if state == journal.TokenFresh || (login != nil && !*login.TokenRequired) {
 		return true
 	}
-	writeError(w, r, s.codeError(s.lib.Settings.InvalidTokenCode, openapi.MessageInvalidToken, ""))
+	writeError(w, r, s.codeError(r, lib.Settings.InvalidTokenCode, openapi.MessageInvalidToken, ""))
 	return false
 }
 
@@ -373,8 +379,8 @@ func (sess *session) loginInfo() loginInfo {
 }
 
 // stepError is the error answer of an "error" step.
-func (s *Server) stepError(st scenarios.Step, requestID string) *flinksError {
-	e := s.codeError(st.FlinksCode, st.Message, requestID)
+func (s *Server) stepError(r *http.Request, st scenarios.Step, requestID string) *flinksError {
+	e := s.codeError(r, st.FlinksCode, st.Message, requestID)
 	if st.Status != 0 {
 		e.Status = st.Status
 	}

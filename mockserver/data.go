@@ -103,46 +103,49 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 	if async {
 		name += "Async"
 	}
-	t := s.enter(r, name)
+	t, lib := s.enter(w, r, name)
+	if t == nil {
+		return
+	}
 	if s.cfg.APIKey != "" && r.Header.Get("x-api-key") != s.cfg.APIKey {
-		writeError(w, r, s.codeError(s.lib.Settings.InvalidTokenCode, "You must provide a valid x-api-key", ""))
+		writeError(w, r, s.codeError(r, lib.Settings.InvalidTokenCode, "You must provide a valid x-api-key", ""))
 		return
 	}
 	var req dataRequest
 	if async {
 		req.RequestId = mux.Vars(r)["requestId"]
 	} else if err := json.Unmarshal(bodyOf(r), &req); err != nil {
-		writeError(w, r, s.codeError("INVALID_REQUEST", "Request body: "+jsonProblem(err), ""))
+		writeError(w, r, s.codeError(r, "INVALID_REQUEST", "Request body: "+jsonProblem(err), ""))
 		return
 	}
 	e := entryOf(r)
 	e.RequestID = req.RequestId
 	sess := t.session(req.RequestId)
 	if sess == nil {
-		writeError(w, r, s.codeError("SESSION_NONEXISTENT", "", req.RequestId))
+		writeError(w, r, s.codeError(r, "SESSION_NONEXISTENT", "", req.RequestId))
 		return
 	}
 	e.LoginID = sess.login.LoginID
 	now := s.clock.Now()
 
 	sess.mu.Lock()
-	if sess.phase == phaseMFA && now.Sub(sess.lastSeen) >= s.lib.Settings.AuthorizeIdleTimeout.D() {
+	if sess.phase == phaseMFA && now.Sub(sess.lastSeen) >= lib.Settings.AuthorizeIdleTimeout.D() {
 		sess.phase = phaseExpired
 	}
 	switch sess.phase {
 	case phaseExpired:
 		sess.mu.Unlock()
-		writeError(w, r, s.codeError("SESSION_EXPIRED", "", sess.id))
+		writeError(w, r, s.codeError(r, "SESSION_EXPIRED", "", sess.id))
 		return
 	case phaseMFA:
 		sess.mu.Unlock()
-		writeError(w, r, s.codeError("UNAUTHORIZED", "/"+name+" was called before /Authorize answered 200 for this RequestId: answer its security challenges first", sess.id))
+		writeError(w, r, s.codeError(r, "UNAUTHORIZED", "/"+name+" was called before /Authorize answered 200 for this RequestId: answer its security challenges first", sess.id))
 		return
 	}
 	op := kind.op(sess)
 	if async && op.started.IsZero() {
 		sess.mu.Unlock()
-		writeError(w, r, s.codeError("INVALID_REQUEST", "/"+name+" polls a request that /"+kind.name+" answered with 202; call /"+kind.name+" for this RequestId first", sess.id))
+		writeError(w, r, s.codeError(r, "INVALID_REQUEST", "/"+name+" polls a request that /"+kind.name+" answered with 202; call /"+kind.name+" for this RequestId first", sess.id))
 		return
 	}
 	if !async {
@@ -154,10 +157,10 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 		}
 	}
 	steps := kind.steps(sess.login)
-	if !op.ready() && now.Sub(op.started) >= s.lib.Settings.ProcessingTimeout.D() {
+	if !op.ready() && now.Sub(op.started) >= lib.Settings.ProcessingTimeout.D() {
 		sess.phase = phaseExpired
 		sess.mu.Unlock()
-		writeError(w, r, s.codeError("SESSION_EXPIRED", "The data request was still processing after "+s.lib.Settings.ProcessingTimeout.String()+"; the RequestId has expired", sess.id))
+		writeError(w, r, s.codeError(r, "SESSION_EXPIRED", "The data request was still processing after "+lib.Settings.ProcessingTimeout.String()+"; the RequestId has expired", sess.id))
 		return
 	}
 	step := op.cursor.next(steps, now)
@@ -191,7 +194,7 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 			RequestId:      sess.id,
 		})
 	default:
-		writeError(w, r, s.stepError(step, sess.id))
+		writeError(w, r, s.stepError(r, step, sess.id))
 	}
 }
 

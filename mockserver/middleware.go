@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
 // adminPrefix is the path prefix of the admin API, which is not journalled:
@@ -21,8 +22,10 @@ const adminPrefix = "/__admin/"
 
 // exchange is what the middleware and handlers share about one request.
 type exchange struct {
-	entry journal.Entry
-	body  []byte
+	entry  journal.Entry
+	body   []byte
+	tenant *tenant
+	lib    *scenarios.Library
 }
 
 type exchangeKey struct{}
@@ -48,61 +51,68 @@ func bodyOf(r *http.Request) []byte {
 	return nil
 }
 
-// recordingWriter remembers the status a handler wrote.
+// recordingWriter journals the request the moment its status is written,
+// before the body reaches the client: a client that has its answer always
+// finds the request in the journal.
 type recordingWriter struct {
 	http.ResponseWriter
 	status int
+	commit func(status int)
 }
 
 func (w *recordingWriter) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status
+		w.commit(status)
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
 
 func (w *recordingWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
 
 func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// record journals every request outside the admin API: it starts the
-// entry handlers fill, then adds it to the tenant's journal (or to the
-// journal of requests without a tenant) with the status sent.
-func (s *Server) record(next http.Handler) http.Handler {
+// journalRequests journals every request outside the admin API: it starts
+// the entry handlers fill, then adds it to the tenant's journal (or to the
+// journal of requests without a tenant) with the status sent. A request
+// whose handler wrote nothing (the client left during a scripted latency)
+// is journalled with status 0.
+func (s *Server) journalRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, adminPrefix) {
-			next.ServeHTTP(w, r)
+			// Not journalled, but handlers share the same exchange.
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, &exchange{})))
 			return
 		}
 		start := time.Now()
 		x := &exchange{entry: journal.Entry{
+			Kind:   journal.KindRequest,
 			Time:   s.clock.Now(),
 			Method: r.Method,
 			Path:   r.URL.Path,
 			APIKey: r.Header.Get("x-api-key") != "",
 		}}
-		rw := &recordingWriter{ResponseWriter: w}
-		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
-
-		e := &x.entry
-		e.Status = rw.status
-		e.Latency = time.Since(start)
-		e.Seq = s.seq.Add(1)
-		if e.Tenant != "" {
-			s.tenant(e.Tenant).journal.Add(*e)
-		} else {
-			s.other.Add(*e)
+		commit := func(status int) {
+			e := &x.entry
+			e.Status = status
+			e.Latency = time.Since(start)
+			s.record(x.tenant, *e)
+			if s.log.Enabled(r.Context(), slog.LevelDebug) {
+				s.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+					slog.String("method", e.Method), slog.String("path", e.Path),
+					slog.Int("status", e.Status), slog.String("flinksCode", e.FlinksCode),
+					slog.String("requestId", e.RequestID), slog.Duration("latency", e.Latency))
+			}
 		}
-		if s.log.Enabled(r.Context(), slog.LevelDebug) {
-			s.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
-				slog.String("method", e.Method), slog.String("path", e.Path),
-				slog.Int("status", e.Status), slog.String("flinksCode", e.FlinksCode),
-				slog.String("requestId", e.RequestID), slog.Duration("latency", e.Latency))
+		rw := &recordingWriter{ResponseWriter: w, commit: commit}
+		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
+		if rw.status == 0 {
+			commit(0)
 		}
 	})
 }
@@ -120,7 +130,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				panic(v)
 			}
 			s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			writeError(w, r, s.codeError("AGGREGATION_ERROR", "The mock failed while answering this request; the server log has the details", ""))
+			writeError(w, r, s.codeError(r, "AGGREGATION_ERROR", "The mock failed while answering this request; the server log has the details", ""))
 		}()
 		next.ServeHTTP(w, r)
 	})
@@ -138,12 +148,12 @@ func (s *Server) readBody(next http.Handler) http.Handler {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				e := s.codeError("INVALID_REQUEST", fmt.Sprintf("Request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes), "")
+				e := s.codeError(r, "INVALID_REQUEST", fmt.Sprintf("Request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes), "")
 				e.Status = http.StatusRequestEntityTooLarge
 				writeError(w, r, e)
 				return
 			}
-			writeError(w, r, s.codeError("INVALID_REQUEST", "Request body could not be read: "+err.Error(), ""))
+			writeError(w, r, s.codeError(r, "INVALID_REQUEST", "Request body could not be read: "+err.Error(), ""))
 			return
 		}
 		if x := exchangeOf(r); x != nil {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/flinks-mock/flinks-mock/openapi"
+	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
 // link is one entry of a Flinks "Links" array.
@@ -17,20 +18,42 @@ type link struct {
 
 // flinksError is an error answer: the Flinks envelope plus its status.
 type flinksError struct {
-	Status     int    `json:"HttpStatusCode"`
-	FlinksCode string `json:"FlinksCode"`
-	Message    string `json:"Message"`
-	RequestID  string `json:"RequestId,omitempty"`
+	Status            int                `json:"HttpStatusCode"`
+	FlinksCode        string             `json:"FlinksCode"`
+	Message           string             `json:"Message"`
+	RequestID         string             `json:"RequestId,omitempty"`
+	ValidationDetails *validationDetails `json:"ValidationDetails,omitempty"`
+}
+
+// validationDetails lists the problems of a rejected scenario file.
+type validationDetails struct {
+	Problems []problem `json:"problems"`
+}
+
+type problem struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
 }
 
 // codeError builds the error answer of a FlinksCode with its status (as the
 // library's settings say) and a message (the code's default when empty).
-func (s *Server) codeError(code, message, requestID string) *flinksError {
+func (s *Server) codeError(r *http.Request, code, message, requestID string) *flinksError {
 	if message == "" {
 		c, _ := openapi.LookupCode(code)
 		message = c.Message
 	}
-	return &flinksError{Status: s.lib.Settings.Status(code), FlinksCode: code, Message: message, RequestID: requestID}
+	return &flinksError{Status: s.settings(r).Status(code), FlinksCode: code, Message: message, RequestID: requestID}
+}
+
+// settings returns the scenario settings in force for a request: those of
+// its tenant's library once the handler has entered one, else the server's.
+func (s *Server) settings(r *http.Request) *scenarios.Settings {
+	if x := exchangeOf(r); x != nil && x.lib != nil {
+		return &x.lib.Settings
+	}
+	return &s.base.Load().Settings
 }
 
 // writeError sends an error envelope and records it in the journal entry.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/flinks-mock/flinks-mock/openapi"
+	"github.com/flinks-mock/flinks-mock/scenarios"
 	"github.com/gorilla/mux"
 )
 
@@ -28,16 +29,33 @@ func (s *Server) routes() http.Handler {
 	r.Handle(flinks+"/GetAccountsSummaryAsync/{requestId}", v(s.getAccountsSummaryAsync)).Methods(http.MethodGet, http.MethodPost)
 
 	r.HandleFunc("/openapi.yaml", serveDocument).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc(adminPrefix+"health", s.health).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc(adminPrefix+"scenarios", s.listScenarios).Methods(http.MethodGet)
 
-	return s.record(s.recoverPanics(s.readBody(r)))
+	// The admin API: open health and document, the rest behind the admin
+	// token and validated against openapi/admin.yaml.
+	r.HandleFunc(adminPrefix+"health", s.health).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(adminPrefix+"openapi.yaml", serveAdminDocument).Methods(http.MethodGet, http.MethodHead)
+	a := func(h http.HandlerFunc) http.Handler {
+		return s.requireAdmin(s.admin.Middleware(s.invalidAdminRequest)(h))
+	}
+	r.Handle(adminPrefix+"scenarios", a(s.listScenarios)).Methods(http.MethodGet)
+	r.Handle(adminPrefix+"scenarios", a(s.addScenarios)).Methods(http.MethodPost)
+	r.Handle(adminPrefix+"scenarios", a(s.removeScenarios)).Methods(http.MethodDelete)
+	r.Handle(adminPrefix+"reset", a(s.reset)).Methods(http.MethodPost)
+	r.Handle(adminPrefix+"journal", a(s.getJournal)).Methods(http.MethodGet)
+	r.Handle(adminPrefix+"journal", a(s.clearJournal)).Methods(http.MethodDelete)
+	r.Handle(adminPrefix+"clock", a(s.getClock)).Methods(http.MethodGet)
+	r.Handle(adminPrefix+"clock/advance", a(s.advanceClock)).Methods(http.MethodPost)
+	r.Handle(adminPrefix+"clock/set", a(s.setClock)).Methods(http.MethodPost)
+
+	return s.journalRequests(s.recoverPanics(s.readBody(r)))
 }
 
 // invalidRequest answers a request the OpenAPI document rejects.
 func (s *Server) invalidRequest(w http.ResponseWriter, r *http.Request, err *openapi.RequestError) {
-	s.enter(r, endpointName(r))
-	e := s.codeError(err.FlinksCode, err.Message, "")
+	if t, _ := s.enter(w, r, endpointName(r)); t == nil {
+		return
+	}
+	e := s.codeError(r, err.FlinksCode, err.Message, "")
 	if c, _ := openapi.LookupCode(err.FlinksCode); err.Status != 0 && err.Status != c.Status {
 		// A status the validator chose for the kind of problem (415 for a
 		// wrong Content-Type) wins over the FlinksCode's default.
@@ -46,9 +64,14 @@ func (s *Server) invalidRequest(w http.ResponseWriter, r *http.Request, err *ope
 	writeError(w, r, e)
 }
 
+// invalidAdminRequest answers an admin request the admin document rejects.
+func (s *Server) invalidAdminRequest(w http.ResponseWriter, r *http.Request, err *openapi.RequestError) {
+	s.adminError(w, r, err.Status, err.FlinksCode, err.Message)
+}
+
 // notFound answers a path the mock does not serve.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	e := s.codeError("INVALID_REQUEST", fmt.Sprintf("No endpoint %s %s: Flinks paths look like /v3/{customerId}/BankingServices/Authorize; GET /openapi.yaml lists them all", r.Method, r.URL.Path), "")
+	e := s.codeError(r, "INVALID_REQUEST", fmt.Sprintf("No endpoint %s %s: Flinks paths look like /v3/{customerId}/BankingServices/Authorize; GET /openapi.yaml lists them all", r.Method, r.URL.Path), "")
 	e.Status = http.StatusNotFound
 	writeError(w, r, e)
 }
@@ -62,20 +85,31 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 		allowed = "GET"
 	}
 	w.Header().Set("Allow", allowed)
-	e := s.codeError("INVALID_REQUEST", fmt.Sprintf("Method %s is not allowed on %s; use %s", r.Method, r.URL.Path, allowed), "")
+	e := s.codeError(r, "INVALID_REQUEST", fmt.Sprintf("Method %s is not allowed on %s; use %s", r.Method, r.URL.Path, allowed), "")
 	e.Status = http.StatusMethodNotAllowed
 	writeError(w, r, e)
 }
 
-// enter fills the journal entry with the tenant and endpoint of a Flinks
-// route and returns the tenant.
-func (s *Server) enter(r *http.Request, endpoint string) *tenant {
+// enter finds the tenant of a Flinks route and its library, and notes them
+// and the endpoint in the journal entry. When the server holds as many
+// tenants as it may, it answers the request itself and returns nil.
+func (s *Server) enter(w http.ResponseWriter, r *http.Request, endpoint string) (*tenant, *scenarios.Library) {
 	customerID := mux.Vars(r)["customerId"]
-	if e := entryOf(r); e != nil {
-		e.Tenant = customerID
-		e.Endpoint = endpoint
+	x := exchangeOf(r)
+	if x != nil {
+		x.entry.Endpoint = endpoint
 	}
-	return s.tenant(customerID)
+	t, err := s.tenant(customerID)
+	if err != nil {
+		writeError(w, r, s.codeError(r, "TOO_MANY_REQUESTS", fmt.Sprintf("The mock already serves %d customerIds; reset one with POST /__admin/reset?customerId=... or start it with a higher --max-tenants", s.cfg.MaxTenants), ""))
+		return nil, nil
+	}
+	lib := s.library(t)
+	if x != nil {
+		x.entry.Tenant = customerID
+		x.tenant, x.lib = t, lib
+	}
+	return t, lib
 }
 
 // endpointName is the Flinks operation a path names: the segment after

@@ -1,14 +1,15 @@
 // Package mockserver is the stateful Flinks fake: the HTTP handlers of the
 // Flinks endpoints, the per-tenant state they share (authorize tokens,
-// sessions, journal), and a small admin surface. Behaviour comes from a
-// scenarios.Library; paths, fields and statuses come from the openapi
-// package.
+// sessions, journal), and the admin API that scripts and inspects it.
+// Behaviour comes from a scenarios.Library; paths, fields and statuses come
+// from the openapi package.
 package mockserver
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -20,26 +21,42 @@ import (
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
-// Defaults for the Config fields left at zero.
+// Defaults for the Config fields left at zero. Every store is bounded, per
+// tenant and across tenants, so a long soak test cannot exhaust memory:
+// when a bound is reached the oldest items go first (and dropped journal
+// entries are counted).
 const (
 	// DefaultMaxBodyBytes caps request bodies; larger ones get a 413.
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultJournalSize is how many entries each tenant's journal keeps.
 	DefaultJournalSize = journal.DefaultCapacity
+	// DefaultJournalBudget is how many journal entries all tenants keep
+	// together.
+	DefaultJournalBudget = 50_000
 	// DefaultMaxSessions is how many sessions a tenant keeps; the oldest
 	// is forgotten (its RequestId then answers SESSION_NONEXISTENT).
-	DefaultMaxSessions = 10_000
+	DefaultMaxSessions = 1_000
+	// DefaultSessionBudget is how many sessions all tenants keep together.
+	DefaultSessionBudget = 20_000
 	// DefaultMaxTokens is how many authorize tokens a tenant keeps.
-	DefaultMaxTokens = 10_000
+	DefaultMaxTokens = 1_000
+	// DefaultTokenBudget is how many tokens all tenants keep together.
+	DefaultTokenBudget = 20_000
+	// DefaultMaxTenants is how many customerIds the server serves at once;
+	// past it a new customerId is refused until one is reset.
+	DefaultMaxTenants = 10_000
 )
 
 // Config configures a Server. Only Library is required.
 type Config struct {
 	// Library is the scenarios the server serves.
 	Library *scenarios.Library
-	// Spec is the loaded contract; New loads the embedded one when nil.
-	Spec *openapi.Spec
-	// Clock is the time source (default: the real clock).
+	// Spec is the loaded Flinks contract; New loads the embedded one when
+	// nil. AdminSpec is the admin API's.
+	Spec      *openapi.Spec
+	AdminSpec *openapi.Spec
+	// Clock is the time source (default: the real clock). A
+	// *clock.Virtual can be moved through the admin API.
 	Clock clock.Clock
 	// SecretKey, when set, is the only flinks-auth-key that
 	// /GenerateAuthorizeToken accepts; when empty any non-empty key is
@@ -47,31 +64,70 @@ type Config struct {
 	SecretKey string
 	// APIKey, when set, must be sent as x-api-key on the data endpoints.
 	APIKey string
+	// AdminToken, when set, must be sent as "Authorization: Bearer
+	// <token>" on the admin API (except /__admin/health and the document).
+	AdminToken string
 	// Logger receives one debug line per request and info lines for
 	// scenario events (default: discard).
 	Logger *slog.Logger
+	// JournalFile, when set, receives every journal entry as a line of
+	// JSON, in order.
+	JournalFile io.Writer
 	// MaxBodyBytes caps request bodies (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
-	// JournalSize is the journal capacity per tenant (default
-	// DefaultJournalSize).
-	JournalSize int
-	// MaxSessions and MaxTokens bound the state of each tenant (defaults
-	// DefaultMaxSessions and DefaultMaxTokens).
-	MaxSessions int
-	MaxTokens   int
+	// JournalSize, MaxSessions and MaxTokens bound each tenant; the
+	// budgets bound all tenants together; MaxTenants bounds the tenants.
+	// Zero means the Default of the same name.
+	JournalSize   int
+	JournalBudget int
+	MaxSessions   int
+	SessionBudget int
+	MaxTokens     int
+	TokenBudget   int
+	MaxTenants    int
 }
 
-// Server is a Flinks fake. Create it with New; serve Handler().
+func (cfg *Config) fill() {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	def(&cfg.JournalSize, DefaultJournalSize)
+	def(&cfg.JournalBudget, DefaultJournalBudget)
+	def(&cfg.MaxSessions, DefaultMaxSessions)
+	def(&cfg.SessionBudget, DefaultSessionBudget)
+	def(&cfg.MaxTokens, DefaultMaxTokens)
+	def(&cfg.TokenBudget, DefaultTokenBudget)
+	def(&cfg.MaxTenants, DefaultMaxTenants)
+}
+
+// Server is a Flinks fake. Create it with New; serve Handler(); call
+// Shutdown when done.
 type Server struct {
 	cfg     Config
-	lib     *scenarios.Library
 	spec    *openapi.Spec
+	admin   *openapi.Spec
 	clock   clock.Clock
 	log     *slog.Logger
 	handler http.Handler
+	base    atomic.Pointer[scenarios.Library]
+	sink    *journalSink
 
-	seq     atomic.Uint64 // orders journal entries across tenants
-	other   *journal.Journal
+	journals budget
+	sessions budget
+	tokens   budget
+
+	other   *journal.Journal // requests that named no tenant
 	mu      sync.RWMutex
 	tenants map[string]*tenant
 }
@@ -81,39 +137,33 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Library == nil {
 		return nil, errors.New("mockserver: Config.Library is required")
 	}
+	cfg.fill()
+	var err error
 	if cfg.Spec == nil {
-		spec, err := openapi.Load(context.Background())
-		if err != nil {
-			return nil, fmt.Errorf("load the OpenAPI document: %w", err)
+		if cfg.Spec, err = openapi.Load(context.Background()); err != nil {
+			return nil, fmt.Errorf("load the OpenAPI document of the Flinks API: %w", err)
 		}
-		cfg.Spec = spec
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = clock.Real{}
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.JournalSize <= 0 {
-		cfg.JournalSize = DefaultJournalSize
-	}
-	if cfg.MaxSessions <= 0 {
-		cfg.MaxSessions = DefaultMaxSessions
-	}
-	if cfg.MaxTokens <= 0 {
-		cfg.MaxTokens = DefaultMaxTokens
+	if cfg.AdminSpec == nil {
+		if cfg.AdminSpec, err = openapi.LoadAdmin(context.Background()); err != nil {
+			return nil, fmt.Errorf("load the OpenAPI document of the admin API: %w", err)
+		}
 	}
 	s := &Server{
-		cfg:     cfg,
-		lib:     cfg.Library,
-		spec:    cfg.Spec,
-		clock:   cfg.Clock,
-		log:     cfg.Logger,
-		other:   journal.New(cfg.JournalSize),
-		tenants: map[string]*tenant{},
+		cfg:      cfg,
+		spec:     cfg.Spec,
+		admin:    cfg.AdminSpec,
+		clock:    cfg.Clock,
+		log:      cfg.Logger,
+		journals: budget{limit: int64(cfg.JournalBudget)},
+		sessions: budget{limit: int64(cfg.SessionBudget)},
+		tokens:   budget{limit: int64(cfg.TokenBudget)},
+		other:    journal.New(cfg.JournalSize),
+		tenants:  map[string]*tenant{},
+	}
+	s.base.Store(cfg.Library)
+	if cfg.JournalFile != nil {
+		s.sink = newJournalSink(cfg.JournalFile, s.log)
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -122,8 +172,18 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Library returns the scenarios the server serves.
-func (s *Server) Library() *scenarios.Library { return s.lib }
+// Library returns the scenarios the server serves to tenants that added
+// none of their own.
+func (s *Server) Library() *scenarios.Library { return s.base.Load() }
+
+// Shutdown flushes the journal file. The HTTP server around Handler must
+// be shut down first, so that no request is journalled after it.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.sink != nil {
+		return s.sink.close(ctx)
+	}
+	return nil
+}
 
 // Journal returns the entries of one tenant, oldest first; the empty
 // customerId gives the requests that named no tenant (unknown paths).
@@ -131,28 +191,126 @@ func (s *Server) Journal(customerID string) []journal.Entry {
 	if customerID == "" {
 		return s.other.Entries(nil)
 	}
-	s.mu.RLock()
-	t := s.tenants[customerID]
-	s.mu.RUnlock()
-	if t == nil {
-		return nil
+	if t := s.lookupTenant(customerID); t != nil {
+		return t.journal.Entries(nil)
 	}
-	return t.journal.Entries(nil)
+	return nil
 }
 
+// errTooManyTenants is returned when a new customerId would pass MaxTenants.
+var errTooManyTenants = errors.New("too many customers")
+
 // tenant returns the state of one customerId, creating it on first use.
-func (s *Server) tenant(customerID string) *tenant {
-	s.mu.RLock()
-	t := s.tenants[customerID]
-	s.mu.RUnlock()
-	if t != nil {
-		return t
+func (s *Server) tenant(customerID string) (*tenant, error) {
+	if t := s.lookupTenant(customerID); t != nil {
+		return t, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if t = s.tenants[customerID]; t == nil {
-		t = newTenant(customerID, s.cfg)
-		s.tenants[customerID] = t
+	if t := s.tenants[customerID]; t != nil {
+		return t, nil
 	}
-	return t
+	if len(s.tenants) >= s.cfg.MaxTenants {
+		return nil, errTooManyTenants
+	}
+	t := newTenant(customerID, s.cfg)
+	s.tenants[customerID] = t
+	return t, nil
+}
+
+func (s *Server) lookupTenant(customerID string) *tenant {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.tenants[customerID]
+}
+
+// allTenants returns the tenants, in no particular order.
+func (s *Server) allTenants() []*tenant {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*tenant, 0, len(s.tenants))
+	for _, t := range s.tenants {
+		out = append(out, t)
+	}
+	return out
+}
+
+// library returns the scenarios a tenant sees: its own when it added
+// run-time scenarios, else the server's.
+func (s *Server) library(t *tenant) *scenarios.Library {
+	if t != nil {
+		if lib := t.lib.Load(); lib != nil {
+			return lib
+		}
+	}
+	return s.base.Load()
+}
+
+// record adds an entry to a tenant's journal (or to the journal of
+// requests without one), within the journal budget, and to the journal
+// file.
+func (s *Server) record(t *tenant, e journal.Entry) {
+	e.Seq = s.journals.next()
+	j := s.other
+	if t != nil {
+		j = t.journal
+	}
+	if !j.Add(e) {
+		if s.journals.grow() {
+			s.trim(&s.journals, func(t *tenant, before uint64) int { return t.journal.DropBefore(before) },
+				func(before uint64) int { return s.other.DropBefore(before) })
+		}
+	}
+	if s.sink != nil {
+		s.sink.write(e)
+	}
+}
+
+// trim drops, across every tenant, the items of a budget that are older
+// than the threshold that keeps 90% of it. One caller trims at a time;
+// the others go on.
+func (s *Server) trim(b *budget, drop func(*tenant, uint64) int, dropOther func(uint64) int) {
+	if !b.trimming.TryLock() {
+		return
+	}
+	defer b.trimming.Unlock()
+	before := b.threshold()
+	n := 0
+	for _, t := range s.allTenants() {
+		n += drop(t, before)
+	}
+	if dropOther != nil {
+		n += dropOther(before)
+	}
+	b.held.Add(-int64(n))
+}
+
+// budget bounds how many items of one kind (journal entries, sessions,
+// tokens) all tenants hold together. Items are numbered in order by next,
+// so the oldest items across tenants are those with the smallest numbers.
+type budget struct {
+	limit    int64
+	seq      atomic.Uint64
+	held     atomic.Int64
+	trimming sync.Mutex
+}
+
+// next numbers a new item.
+func (b *budget) next() uint64 { return b.seq.Add(1) }
+
+// grow counts one more item held and reports whether the budget is now
+// exceeded.
+func (b *budget) grow() bool { return b.held.Add(1) > b.limit }
+
+// shrink counts n items gone.
+func (b *budget) shrink(n int) { b.held.Add(-int64(n)) }
+
+// threshold is the number below which items are dropped to get back to
+// 90% of the budget.
+func (b *budget) threshold() uint64 {
+	last, keep := b.seq.Load(), uint64(b.limit*9/10)
+	if last <= keep {
+		return 0
+	}
+	return last - keep + 1
 }

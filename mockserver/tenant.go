@@ -2,26 +2,40 @@ package mockserver
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+	"github.com/flinks-mock/flinks-mock/scenarios"
 	"github.com/google/uuid"
 )
 
 // tenant is the state of one {customerId}: its authorize tokens, its
-// sessions, how far each login has gone through its authorize steps, and
-// its journal. Tenants never share state, so parallel test runs against one
-// server do not see each other.
+// sessions, how far each login has gone through its authorize steps, its
+// run-time scenarios and its journal. Tenants never share state, so
+// parallel test runs against one server do not see each other.
 type tenant struct {
 	id      string
 	journal *journal.Journal
 	tokens  tokenStore
 
+	// overlay holds the scenario files added at run time; lib is the
+	// library built from the server's sources plus overlay (nil: none).
+	overlayMu sync.Mutex
+	overlay   []scenarios.Source
+	lib       atomic.Pointer[scenarios.Library]
+
 	mu       sync.Mutex
 	sessions map[string]*session
-	order    []string // session ids, oldest first, to bound the map
+	order    []numbered // session ids, oldest first
 	maxSess  int
 	logins   map[string]*loginState // by LoginId
+}
+
+// numbered is an item of a bounded store with its number in the budget.
+type numbered struct {
+	seq uint64
+	id  string
 }
 
 // loginState is what a tenant remembers of a login across sessions.
@@ -51,16 +65,32 @@ func (t *tenant) login(loginID string) *loginState {
 	return ls
 }
 
-// addSession stores a new session, forgetting the oldest when full.
-func (t *tenant) addSession(s *session) {
+// addSession stores a new session numbered seq, forgetting the oldest
+// when the tenant is full. It returns how many sessions it forgot.
+func (t *tenant) addSession(s *session, seq uint64) (forgot int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.order) >= t.maxSess {
-		delete(t.sessions, t.order[0])
+	for len(t.order) >= t.maxSess {
+		delete(t.sessions, t.order[0].id)
 		t.order = t.order[1:]
+		forgot++
 	}
 	t.sessions[s.id] = s
-	t.order = append(t.order, s.id)
+	t.order = append(t.order, numbered{seq, s.id})
+	return forgot
+}
+
+// dropSessionsBefore forgets the sessions numbered below seq.
+func (t *tenant) dropSessionsBefore(seq uint64) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for len(t.order) > 0 && t.order[0].seq < seq {
+		delete(t.sessions, t.order[0].id)
+		t.order = t.order[1:]
+		n++
+	}
+	return n
 }
 
 // session returns the session with this RequestId, or nil.
@@ -68,6 +98,48 @@ func (t *tenant) session(requestID string) *session {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.sessions[requestID]
+}
+
+// forgetLogins drops the sessions and the step positions of the logins
+// whose LoginIds are given (their scenario changed), and returns how many
+// sessions went.
+func (t *tenant) forgetLogins(loginIDs map[string]bool) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	kept := t.order[:0]
+	for _, o := range t.order {
+		if sess := t.sessions[o.id]; sess != nil && loginIDs[sess.login.LoginID] {
+			delete(t.sessions, o.id)
+			n++
+			continue
+		}
+		kept = append(kept, o)
+	}
+	t.order = kept
+	for id := range loginIDs {
+		delete(t.logins, id)
+	}
+	return n
+}
+
+// reset forgets every session, token, step position and journal entry,
+// and the run-time scenarios. It returns how many sessions, tokens and
+// entries went, for the budgets.
+func (t *tenant) reset() (sessions, tokens, entries int) {
+	t.overlayMu.Lock()
+	t.overlay = nil
+	t.lib.Store(nil)
+	t.overlayMu.Unlock()
+	t.mu.Lock()
+	sessions = len(t.order)
+	t.sessions = map[string]*session{}
+	t.order = nil
+	t.logins = map[string]*loginState{}
+	t.mu.Unlock()
+	tokens = t.tokens.clear()
+	entries = t.journal.Clear()
+	return sessions, tokens, entries
 }
 
 // token is one authorize token.
@@ -80,22 +152,46 @@ type token struct {
 type tokenStore struct {
 	mu     sync.Mutex
 	tokens map[string]*token
-	order  []string
+	order  []numbered
 	max    int
 }
 
-// issue creates a new token.
-func (ts *tokenStore) issue(now time.Time) string {
-	id := uuid.NewString()
+// issue creates a new token numbered seq and returns it with how many old
+// tokens it forgot to stay within the tenant's bound.
+func (ts *tokenStore) issue(now time.Time, seq uint64) (id string, forgot int) {
+	id = uuid.NewString()
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	if len(ts.order) >= ts.max {
-		delete(ts.tokens, ts.order[0])
+	for len(ts.order) >= ts.max {
+		delete(ts.tokens, ts.order[0].id)
 		ts.order = ts.order[1:]
+		forgot++
 	}
 	ts.tokens[id] = &token{issued: now}
-	ts.order = append(ts.order, id)
-	return id
+	ts.order = append(ts.order, numbered{seq, id})
+	return id, forgot
+}
+
+// dropBefore forgets the tokens numbered below seq.
+func (ts *tokenStore) dropBefore(seq uint64) int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	n := 0
+	for len(ts.order) > 0 && ts.order[0].seq < seq {
+		delete(ts.tokens, ts.order[0].id)
+		ts.order = ts.order[1:]
+		n++
+	}
+	return n
+}
+
+func (ts *tokenStore) clear() int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	n := len(ts.order)
+	ts.tokens = map[string]*token{}
+	ts.order = nil
+	return n
 }
 
 // consume uses a token once and reports its state (journal.Token*): only
@@ -117,4 +213,24 @@ func (ts *tokenStore) consume(id string, now time.Time, lifetime time.Duration) 
 	}
 	tok.used = true
 	return journal.TokenFresh
+}
+
+// addSession stores a new session within the tenant's bound and the
+// server's session budget.
+func (s *Server) addSession(t *tenant, sess *session) {
+	s.sessions.shrink(t.addSession(sess, s.sessions.next()))
+	if s.sessions.grow() {
+		s.trim(&s.sessions, (*tenant).dropSessionsBefore, nil)
+	}
+}
+
+// issueToken creates an authorize token within the tenant's bound and the
+// server's token budget.
+func (s *Server) issueToken(t *tenant) string {
+	id, forgot := t.tokens.issue(s.clock.Now(), s.tokens.next())
+	s.tokens.shrink(forgot)
+	if s.tokens.grow() {
+		s.trim(&s.tokens, func(t *tenant, before uint64) int { return t.tokens.dropBefore(before) }, nil)
+	}
+	return id
 }

@@ -35,6 +35,12 @@ type Library struct {
 	// Logins are in load order, with defaults applied and their accounts
 	// (written and generated) in Accounts.
 	Logins []*Login
+	// Sources are the files the library was built from, in order, so a
+	// library with more files on top can be built from them.
+	Sources []Source
+	// Built is the time the library was built for: the end date of
+	// generated accounts that set none.
+	Built time.Time
 
 	byID       map[string]*Login
 	byUsername map[string]*Login
@@ -63,6 +69,8 @@ func Build(now time.Time, sources ...Source) (*Library, error) {
 	lib := &Library{
 		Settings:     Settings{Statuses: map[string]int{}},
 		Institutions: []Institution{FlinksCapital},
+		Sources:      slices.Clone(sources),
+		Built:        now,
 	}
 	var errs Errors
 	index := map[string]int{} // login name -> position in lib.Logins
@@ -85,6 +93,7 @@ func Build(now time.Time, sources ...Source) (*Library, error) {
 				return src.errorAt(fmt.Sprintf("logins[%d]%s", i, field), msg)
 			}
 			origin[&l] = at
+			l.Origin = src.Name
 			if at, ok := index[l.Name]; ok {
 				lib.Logins[at] = &l
 				continue

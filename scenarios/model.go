@@ -100,6 +100,10 @@ type Login struct {
 	AccountsDetail []Step `json:"accountsDetail,omitempty"`
 	// AccountsSummary is the same for /GetAccountsSummary. Default: ready.
 	AccountsSummary []Step `json:"accountsSummary,omitempty"`
+
+	// Origin is the name of the file the login was loaded from, set by
+	// Build; it is not part of the format.
+	Origin string `json:"-"`
 }
 
 // Step is one entry of a sequence of answers. A step lasts Calls calls, or

@@ -12,6 +12,12 @@ import (
 // DefaultCapacity is how many entries a Journal keeps unless told otherwise.
 const DefaultCapacity = 10_000
 
+// Entry kinds.
+const (
+	KindRequest = "request" // a request the mock answered
+	KindWebhook = "webhook" // one attempt to deliver a webhook
+)
+
 // Token states recorded in Entry.Token.
 const (
 	TokenNone    = ""        // no flinks-auth-key on an endpoint that takes a token
@@ -27,8 +33,11 @@ const (
 type Entry struct {
 	// Seq orders entries across every tenant of a server.
 	Seq uint64 `json:"seq"`
-	// Time is when the request arrived, on the server clock.
+	// Time is when the request arrived (or the attempt started), on the
+	// server clock.
 	Time time.Time `json:"time"`
+	// Kind is KindRequest or KindWebhook.
+	Kind string `json:"kind"`
 	// Tenant is the {customerId} of the path; empty outside Flinks paths.
 	Tenant string `json:"customerId,omitempty"`
 	Method string `json:"method"`
@@ -60,16 +69,26 @@ type Entry struct {
 	FlinksCode string `json:"flinksCode,omitempty"`
 	// Latency is how long the answer took, scripted latency included.
 	Latency time.Duration `json:"latencyNs"`
+
+	// The fields below describe a webhook attempt (Kind KindWebhook); its
+	// Status is the receiver's answer, 0 when none came.
+	URL          string `json:"url,omitempty"`
+	DeliveryID   string `json:"deliveryId,omitempty"`
+	Attempt      int    `json:"attempt,omitempty"`
+	ResponseType string `json:"responseType,omitempty"`
+	Error        string `json:"error,omitempty"`
 }
 
 // Journal is a bounded, ordered list of entries. It is safe for concurrent
-// use; each tenant has its own, so tenants never contend on one lock.
+// use; each tenant has its own, so tenants never contend on one lock. Its
+// memory grows with the entries it holds, up to its capacity.
 type Journal struct {
-	mu      sync.Mutex
-	ring    []Entry
-	start   int // index of the oldest entry
-	n       int // entries held
-	dropped uint64
+	mu       sync.Mutex
+	capacity int
+	ring     []Entry
+	start    int // index of the oldest entry once the ring is full
+	n        int // entries held
+	dropped  uint64
 }
 
 // New returns a Journal that keeps the newest capacity entries
@@ -78,21 +97,50 @@ func New(capacity int) *Journal {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return &Journal{ring: make([]Entry, capacity)}
+	return &Journal{capacity: capacity}
 }
 
-// Add appends e, dropping the oldest entry when the journal is full.
-func (j *Journal) Add(e Entry) {
+// Add appends e, dropping the oldest entry when the journal is full. It
+// reports whether an entry was dropped.
+func (j *Journal) Add(e Entry) (dropped bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.n == len(j.ring) {
-		j.ring[j.start] = e
-		j.start = (j.start + 1) % len(j.ring)
-		j.dropped++
-		return
+	if j.n < len(j.ring) {
+		j.ring[(j.start+j.n)%len(j.ring)] = e
+		j.n++
+		return false
 	}
-	j.ring[(j.start+j.n)%len(j.ring)] = e
-	j.n++
+	if len(j.ring) < j.capacity {
+		// Still growing: put the entries back in order from index 0 (they
+		// wrap after DropBefore), then append.
+		if j.start != 0 {
+			j.ring = append(j.ring[j.start:], j.ring[:j.start]...)
+			j.start = 0
+		}
+		j.ring = append(j.ring, e)
+		j.n++
+		return false
+	}
+	j.ring[j.start] = e
+	j.start = (j.start + 1) % len(j.ring)
+	j.dropped++
+	return true
+}
+
+// DropBefore drops the entries whose Seq is below seq (they are the oldest)
+// and returns how many it dropped; they count as dropped.
+func (j *Journal) DropBefore(seq uint64) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for j.n > 0 && j.ring[j.start].Seq < seq {
+		j.ring[j.start] = Entry{}
+		j.start = (j.start + 1) % len(j.ring)
+		j.n--
+		n++
+	}
+	j.dropped += uint64(n)
+	return n
 }
 
 // Entries returns a copy of the entries held, oldest first, that keep
@@ -124,10 +172,13 @@ func (j *Journal) Len() int {
 	return j.n
 }
 
-// Clear removes every entry and resets the dropped count.
-func (j *Journal) Clear() {
+// Clear removes every entry and resets the dropped count. It returns how
+// many entries it removed.
+func (j *Journal) Clear() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	clear(j.ring)
+	n := j.n
+	j.ring = nil
 	j.start, j.n, j.dropped = 0, 0, 0
+	return n
 }

@@ -75,3 +75,48 @@ func TestJournalConcurrentAdds(t *testing.T) {
 		t.Errorf("Len %d, Dropped %d; want 100 and 300", j.Len(), j.Dropped())
 	}
 }
+
+func TestJournalDropBefore(t *testing.T) {
+	for _, capacity := range []int{4, 10} { // a full ring and a growing one
+		j := New(capacity)
+		for i := 1; i <= 6; i++ {
+			j.Add(Entry{Seq: uint64(i)})
+		}
+		before := j.Len()
+		n := j.DropBefore(5)
+		got := j.Entries(nil)
+		if len(got) != 2 || got[0].Seq != 5 || got[1].Seq != 6 {
+			t.Errorf("capacity %d: kept %+v, want seqs 5 and 6", capacity, got)
+		}
+		if n != before-2 {
+			t.Errorf("capacity %d: DropBefore reported %d, want %d", capacity, n, before-2)
+		}
+		j.Add(Entry{Seq: 7})
+		if got := j.Entries(nil); len(got) != 3 || got[2].Seq != 7 {
+			t.Errorf("capacity %d: after another Add: %+v", capacity, got)
+		}
+	}
+}
+
+func TestJournalKeepsOrderWhenItGrowsAfterDropping(t *testing.T) {
+	j := New(100)
+	seq := uint64(0)
+	add := func(n int) {
+		for i := 0; i < n; i++ {
+			seq++
+			j.Add(Entry{Seq: seq})
+		}
+	}
+	add(3)
+	j.DropBefore(2) // holds 2, 3 at indexes 1 and 2
+	add(5)          // wraps into index 0, then grows
+	got := j.Entries(nil)
+	for i, e := range got {
+		if e.Seq != uint64(i+2) {
+			t.Fatalf("entries out of order: %v", got)
+		}
+	}
+	if len(got) != 7 {
+		t.Fatalf("holds %d entries, want 7", len(got))
+	}
+}
