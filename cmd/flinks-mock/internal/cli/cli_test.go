@@ -3,10 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -131,5 +134,182 @@ func TestServe(t *testing.T) {
 		}
 	case <-time.After(ShutdownTimeout + time.Second):
 		t.Fatal("serve did not stop after its context ended")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's log writes and the
+// test's reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServe runs serve with args until the test ends and returns its
+// base URL, its log, and a function that stops it and returns its exit code.
+func startServe(t *testing.T, args ...string) (base string, log *syncBuffer, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan string, 1)
+	log = &syncBuffer{}
+	p := Program{Stdout: io.Discard, Stderr: log, Started: func(u string) { started <- u }}
+	done := make(chan int, 1)
+	go func() { done <- p.Run(ctx, args) }()
+	select {
+	case base = <-started:
+	case code := <-done:
+		cancel()
+		t.Fatalf("serve exited with %d: %s", code, log.String())
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("serve did not start within 10 s")
+	}
+	stopped := false
+	stop = func() int {
+		if stopped {
+			return ExitOK
+		}
+		stopped = true
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(ShutdownTimeout + time.Second):
+			t.Fatal("serve did not stop")
+			return -1
+		}
+	}
+	t.Cleanup(func() { stop() })
+	return base, log, stop
+}
+
+func httpDo(t *testing.T, method, url, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("flinks-auth-key", "k")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+func TestServeVirtualClockAndJournalFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "journal.jsonl")
+	base, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--clock", "virtual", "--journal-file", file)
+	if code, body := httpDo(t, "POST", base+"/__admin/clock/advance", "", `{"by":"1h"}`); code != 200 || !strings.Contains(body, `"mode":"virtual"`) {
+		t.Fatalf("advance answered %d %s", code, body)
+	}
+	for i := 0; i < 3; i++ {
+		httpDo(t, "POST", base+"/v3/c/BankingServices/GenerateAuthorizeToken", "", "")
+	}
+	if code := stop(); code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("the journal file has %d lines, want 3:\n%s", len(lines), data)
+	}
+	var e struct {
+		Seq      uint64
+		Endpoint string
+		Status   int
+	}
+	if err := json.Unmarshal([]byte(lines[2]), &e); err != nil || e.Endpoint != "GenerateAuthorizeToken" || e.Status != 200 || e.Seq != 3 {
+		t.Errorf("last line %s decodes to %+v (%v)", lines[2], e, err)
+	}
+}
+
+func TestServeRealClockRefusesToMove(t *testing.T) {
+	base, _, _ := startServe(t, "--addr", "127.0.0.1:0")
+	if code, _ := httpDo(t, "POST", base+"/__admin/clock/advance", "", `{"by":"1h"}`); code != http.StatusConflict {
+		t.Errorf("advancing a real clock answered %d, want 409", code)
+	}
+}
+
+func TestServeBeyondLoopbackNeedsAnAdminToken(t *testing.T) {
+	base, log, _ := startServe(t, "--addr", "0.0.0.0:0")
+	base = strings.Replace(base, "0.0.0.0", "127.0.0.1", 1)
+	out := log.String()
+	i := strings.Index(out, "adminToken=")
+	if i < 0 {
+		t.Fatalf("the log does not give the generated admin token:\n%s", out)
+	}
+	token := strings.Fields(out[i+len("adminToken="):])[0]
+	if code, _ := httpDo(t, "GET", base+"/__admin/journal", "", ""); code != http.StatusUnauthorized {
+		t.Errorf("the admin API without a token answered %d", code)
+	}
+	if code, body := httpDo(t, "GET", base+"/__admin/journal", token, ""); code != http.StatusOK {
+		t.Errorf("the admin API with the logged token answered %d %s", code, body)
+	}
+	if code, _ := httpDo(t, "GET", base+"/__admin/health", "", ""); code != http.StatusOK {
+		t.Errorf("health needs no token, answered %d", code)
+	}
+}
+
+func TestServeWatchReloadsScenarioFiles(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "bank.yaml")
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const login = "logins:\n  - name: watched\n    username: watched\n    loginId: 0f8c6a38-3a52-4a49-9d5e-0a3c6c8f1e11\n"
+	write(login)
+	base, log, _ := startServe(t, "--addr", "127.0.0.1:0", "--scenarios", dir, "--watch", "--no-default-scenarios")
+	listed := func() string {
+		_, body := httpDo(t, "GET", base+"/__admin/scenarios", "", "")
+		return body
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s did not happen within 10 s; log:\n%s", what, log.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if !strings.Contains(listed(), `"watched"`) {
+		t.Fatal("the watched login is not served")
+	}
+	write(login + "  - name: added\n    username: added\n    loginId: 1f8c6a38-3a52-4a49-9d5e-0a3c6c8f1e11\n")
+	waitFor("the reload of a good edit", func() bool { return strings.Contains(listed(), `"added"`) })
+	write("logins:\n  - name: broken\n")
+	waitFor("the report of a bad edit", func() bool { return strings.Contains(log.String(), "do not load") })
+	if body := listed(); !strings.Contains(body, `"added"`) || strings.Contains(body, `"broken"`) {
+		t.Errorf("after a bad edit the previous scenarios should stay in force: %s", body)
+	}
+	if !strings.Contains(log.String(), "bank.yaml:2: logins[0]") {
+		t.Errorf("the log does not say where the bad edit is:\n%s", log.String())
 	}
 }

@@ -2,16 +2,19 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver"
+	"github.com/flinks-mock/flinks-mock/mockserver/clock"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
@@ -29,6 +32,11 @@ type serveConfig struct {
 	noDefaults    bool
 	secretKey     string
 	apiKey        string
+	adminToken    string
+	clock         string
+	journalFile   string
+	watch         bool
+	maxTenants    int
 	logFormat     string
 	logLevel      string
 }
@@ -39,6 +47,11 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.noDefaults, "no-default-scenarios", false, "serve only the --scenarios files, without the embedded sandbox library")
 	fs.StringVar(&c.secretKey, "secret-key", "", "the only flinks-auth-key /GenerateAuthorizeToken accepts (default: any non-empty key)")
 	fs.StringVar(&c.apiKey, "api-key", "", "x-api-key the data endpoints require (default: not checked)")
+	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token the admin API requires (default: none on loopback; a random one, logged, on any other address)")
+	fs.StringVar(&c.clock, "clock", "real", "real, or virtual: time stands still until POST /__admin/clock/advance or /set moves it")
+	fs.StringVar(&c.journalFile, "journal-file", "", "also write every journal entry to this `file`, one JSON object per line")
+	fs.BoolVar(&c.watch, "watch", false, "reload the --scenarios files when they change, keeping the state of unchanged logins")
+	fs.IntVar(&c.maxTenants, "max-tenants", mockserver.DefaultMaxTenants, "how many customerIds the server serves at once")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug (one line per request), info, warn or error")
 }
@@ -80,24 +93,59 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		return ExitUsage
 	}
 
+	var clk clock.Clock = clock.Real{}
+	switch cfg.clock {
+	case "real":
+	case "virtual":
+		clk = clock.NewVirtual(time.Now())
+	default:
+		fmt.Fprintf(p.Stderr, "flinks-mock serve: --clock %q: use real or virtual\n", cfg.clock)
+		return ExitUsage
+	}
+	if cfg.watch && len(cfg.scenarioPaths) == 0 {
+		fmt.Fprintln(p.Stderr, "flinks-mock serve: --watch needs --scenarios: the embedded library never changes")
+		return ExitUsage
+	}
+
 	lib, err := scenarios.Load(time.Now(), !cfg.noDefaults, cfg.scenarioPaths...)
 	if err != nil {
 		fmt.Fprintf(p.Stderr, "flinks-mock serve: the scenarios did not load:\n%v\n", err)
 		return ExitFailure
 	}
-	srv, err := mockserver.New(mockserver.Config{
-		Library:   lib,
-		SecretKey: cfg.secretKey,
-		APIKey:    cfg.apiKey,
-		Logger:    log,
-	})
-	if err != nil {
-		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
-		return ExitFailure
+	var journalFile *os.File
+	if cfg.journalFile != "" {
+		if journalFile, err = os.Create(cfg.journalFile); err != nil {
+			fmt.Fprintf(p.Stderr, "flinks-mock serve: --journal-file: %v\n", err)
+			return ExitFailure
+		}
+		defer journalFile.Close()
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		fmt.Fprintf(p.Stderr, "flinks-mock serve: listen on %s: %v\n", cfg.addr, err)
+		return ExitFailure
+	}
+	adminToken := cfg.adminToken
+	if adminToken == "" && !isLoopback(ln.Addr()) {
+		adminToken = rand.Text()
+		log.Warn("the admin API listens beyond loopback, so it needs a token; set --admin-token to choose it", "adminToken", adminToken)
+	}
+	mcfg := mockserver.Config{
+		Library:    lib,
+		Clock:      clk,
+		SecretKey:  cfg.secretKey,
+		APIKey:     cfg.apiKey,
+		AdminToken: adminToken,
+		Logger:     log,
+		MaxTenants: cfg.maxTenants,
+	}
+	if journalFile != nil {
+		mcfg.JournalFile = journalFile
+	}
+	srv, err := mockserver.New(mcfg)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
 		return ExitFailure
 	}
 	httpServer := &http.Server{
@@ -110,9 +158,13 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	baseURL := "http://" + ln.Addr().String()
-	log.Info("flinks-mock listening", "url", baseURL, "logins", len(lib.Logins), "example", baseURL+"/v3/"+ToolboxCustomerID+"/BankingServices/GenerateAuthorizeToken")
+	log.Info("flinks-mock listening", "url", baseURL, "logins", len(lib.Logins), "clock", cfg.clock,
+		"adminToken", adminToken != "", "example", baseURL+"/v3/"+ToolboxCustomerID+"/BankingServices/GenerateAuthorizeToken")
 	if p.Started != nil {
 		p.Started(baseURL)
+	}
+	if cfg.watch {
+		go watch(ctx, log, srv, !cfg.noDefaults, cfg.scenarioPaths)
 	}
 
 	served := make(chan error, 1)
@@ -130,7 +182,48 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		fmt.Fprintln(p.Stderr, "flinks-mock serve: shutdown:", err)
 		return ExitFailure
 	}
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock serve: shutdown:", err)
+		return ExitFailure
+	}
 	return ExitOK
+}
+
+// isLoopback reports whether a listener only takes connections from this
+// machine.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// WatchInterval is how often --watch looks at the scenario files.
+const WatchInterval = time.Second
+
+// watch reloads the scenario files whenever their contents change. A file
+// that does not load is reported and the server keeps what it had.
+func watch(ctx context.Context, log *slog.Logger, srv *mockserver.Server, withDefaults bool, paths []string) {
+	last := scenarios.Fingerprint(paths...)
+	tick := time.NewTicker(WatchInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		fp := scenarios.Fingerprint(paths...)
+		if fp == last {
+			continue
+		}
+		last = fp
+		lib, err := scenarios.Load(srv.Library().Built, withDefaults, paths...)
+		if err != nil {
+			log.Error("scenario files changed but do not load; the previous version stays in force", "problems", err.Error())
+			continue
+		}
+		rep := srv.Reload(lib)
+		log.Info("scenario files reloaded", "logins", len(lib.Logins), "added", rep.Added, "changed", rep.Changed, "removed", rep.Removed)
+	}
 }
 
 // ToolboxCustomerID is the public customerId of the Flinks toolbox sandbox;
