@@ -46,6 +46,7 @@ func (p *Program) commands() []command {
 	return []command{
 		{"serve", "run the mock server (the default command)", (*Program).serve},
 		{"validate", "check scenario files and report every problem with file:line", (*Program).validate},
+		{"healthcheck", "exit 0 when a running server answers its health check (for container HEALTHCHECK)", (*Program).healthcheck},
 		{"version", "print the version", (*Program).version},
 	}
 }
@@ -84,7 +85,7 @@ func (p *Program) usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: flinks-mock [command] [flags]")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range p.commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'flinks-mock <command> --help' for the flags of a command.")
 	fmt.Fprintf(w, "Every flag can also be set by an environment variable: --secret-key is %sSECRET_KEY.\n", EnvPrefix)
