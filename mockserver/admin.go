@@ -105,11 +105,15 @@ func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) {
 // errors and in listings.
 const runtimeSource = "runtime"
 
-type scenariosChange struct {
+type scenariosAdded struct {
 	CustomerID string   `json:"customerId"`
-	Added      []string `json:"added,omitempty"`
-	Replaced   []string `json:"replaced,omitempty"`
-	Removed    []string `json:"removed,omitempty"`
+	Added      []string `json:"added"`
+	Replaced   []string `json:"replaced"`
+}
+
+type scenariosRemoved struct {
+	CustomerID string   `json:"customerId"`
+	Removed    []string `json:"removed"`
 }
 
 // addScenarios adds or replaces logins for one customer from a scenario
@@ -134,7 +138,7 @@ func (s *Server) addScenarios(w http.ResponseWriter, r *http.Request) {
 		s.scenarioError(w, r, err)
 		return
 	}
-	change := scenariosChange{CustomerID: id}
+	change := scenariosAdded{CustomerID: id, Added: []string{}, Replaced: []string{}}
 	changed := map[string]bool{}
 	for _, l := range src.File.Logins {
 		if old := findLogin(before, l.Name); old != nil {
@@ -154,7 +158,7 @@ func (s *Server) addScenarios(w http.ResponseWriter, r *http.Request) {
 // removeScenarios removes logins added at run time (one by name, or all).
 func (s *Server) removeScenarios(w http.ResponseWriter, r *http.Request) {
 	id, name := r.URL.Query().Get("customerId"), r.URL.Query().Get("name")
-	change := scenariosChange{CustomerID: id, Removed: []string{}}
+	change := scenariosRemoved{CustomerID: id, Removed: []string{}}
 	t := s.lookupTenant(id)
 	if t == nil {
 		if name != "" {

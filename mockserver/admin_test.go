@@ -43,6 +43,7 @@ var _ = Describe("The admin API", func() {
 	)
 	BeforeEach(func() {
 		srv = mocktest.NewServer(GinkgoT())
+		srv.Admin = validatedAdmin(srv.URL, "")
 		f = fixtureOf(srv)
 		ctx = context.Background()
 	})
@@ -125,6 +126,7 @@ var _ = Describe("The admin API", func() {
 
 		It("refuses to move a real clock", func() {
 			real := mocktest.NewServer(GinkgoT(), mocktest.WithRealClock())
+			real.Admin = validatedAdmin(real.URL, "")
 			st, err := real.Admin.Clock(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(st.Mode).To(Equal("real"))
@@ -228,7 +230,7 @@ logins:
 			Expect(guarded.Admin.Health(ctx)).To(Succeed())
 			_, err := guarded.Admin.Journal(ctx, admin.JournalFilter{})
 			Expect(err).NotTo(HaveOccurred(), "the mocktest client carries the token")
-			_, err = admin.New(guarded.URL, "", nil).Journal(ctx, admin.JournalFilter{})
+			_, err = validatedAdmin(guarded.URL, "").Journal(ctx, admin.JournalFilter{})
 			var e *admin.Error
 			Expect(errors.As(err, &e)).To(BeTrue())
 			Expect(e.Status).To(Equal(401))

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/flinks-mock/flinks-mock/mockserver"
+	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
 	"github.com/flinks-mock/flinks-mock/openapi"
 	"github.com/flinks-mock/flinks-mock/scenarios"
@@ -36,12 +39,15 @@ var (
 		}
 		return lib
 	}()
-	spec *openapi.Spec
+	spec      *openapi.Spec
+	adminSpec *openapi.Spec
 )
 
 var _ = BeforeSuite(func() {
 	var err error
 	spec, err = openapi.Load(context.Background())
+	Expect(err).NotTo(HaveOccurred())
+	adminSpec, err = openapi.LoadAdmin(context.Background())
 	Expect(err).NotTo(HaveOccurred())
 })
 
@@ -86,8 +92,9 @@ func (f *fixture) call(method, endpoint string, header map[string]string, body a
 	return f.send(true, method, "/v3/"+f.Customer+"/BankingServices/"+endpoint, header, body)
 }
 
-// do sends a request to a path the OpenAPI document may not describe
-// (admin, unknown paths, wrong methods), without validating the answer.
+// do sends a request to a path the Flinks document does not describe:
+// admin answers are validated against the admin document, answers to
+// unknown paths and wrong methods are not validated.
 func (f *fixture) do(method, path string, header map[string]string, body any) answer {
 	GinkgoHelper()
 	return f.send(false, method, path, header, body)
@@ -126,6 +133,8 @@ func (f *fixture) send(validate bool, method, path string, header map[string]str
 	}
 	if validate {
 		Expect(spec.ValidateResponse(req, resp.StatusCode, resp.Header, raw)).To(Succeed(), "%s %s answered %d %s", method, path, resp.StatusCode, raw)
+	} else if strings.HasPrefix(path, "/__admin/") && resp.StatusCode != http.StatusMethodNotAllowed {
+		Expect(adminSpec.ValidateResponse(req, resp.StatusCode, resp.Header, raw)).To(Succeed(), "%s %s answered %d %s", method, path, resp.StatusCode, raw)
 	}
 	return a
 }
@@ -164,4 +173,31 @@ func haveFlinksError(status int, code string) OmegaMatcher {
 		HaveField("Body", HaveKeyWithValue("HttpStatusCode", BeNumerically("==", status))),
 		HaveField("Body", HaveKeyWithValue("Message", Not(BeEmpty()))),
 	)
+}
+
+// validatingTransport checks every admin answer against the admin
+// document, so the typed admin client's calls are checked too.
+type validatingTransport struct{}
+
+func (validatingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	if err := adminSpec.ValidateResponse(req, resp.StatusCode, resp.Header, raw); err != nil {
+		return nil, fmt.Errorf("the admin answer does not match openapi/admin.yaml: %w", err)
+	}
+	return resp, nil
+}
+
+// validatedAdmin is an admin client of srv whose answers are checked
+// against the admin document.
+func validatedAdmin(url, token string) *admin.Client {
+	return admin.New(url, token, &http.Client{Transport: validatingTransport{}})
 }
