@@ -18,7 +18,7 @@ type dataKind struct {
 	name   string
 	steps  func(*scenarios.Login) []scenarios.Step
 	op     func(*session) *operation
-	render func(*Server, *session, dataOptions) any
+	render func(*Server, *session, dataOptions) payload
 }
 
 var (
@@ -153,7 +153,7 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 			op.started = now
 		}
 		if opts := req.options(); opts != op.opts {
-			op.opts, op.body = opts, nil
+			op.opts, op.body = opts, payload{}
 		}
 	}
 	steps := kind.steps(sess.login)
@@ -164,10 +164,10 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 		return
 	}
 	step := op.cursor.next(steps, now)
-	var body []byte
+	var body payload
 	if step.Respond == scenarios.RespondReady {
-		if op.body == nil {
-			op.body = s.encode(kind.render(s, sess, op.opts))
+		if op.body.empty() {
+			op.body = kind.render(s, sess, op.opts)
 		}
 		body = op.body
 	}
@@ -179,7 +179,7 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 	}
 	switch step.Respond {
 	case scenarios.RespondReady:
-		writeBody(w, http.StatusOK, body)
+		body.write(w, http.StatusOK)
 	case scenarios.RespondPending, scenarios.RespondDispatched:
 		code, message := "OPERATION_PENDING", openapi.MessageOperationPending
 		if step.Respond == scenarios.RespondDispatched {
@@ -211,9 +211,14 @@ func (s *Server) encode(v any) []byte {
 	return b
 }
 
-type accountsDetail struct {
-	HttpStatusCode  int
-	Accounts        []scenarios.Account
+// detailHead and detailTail are the two halves of a GetAccountsDetail 200;
+// together they have the fields of the contract, in its order.
+type detailHead struct {
+	HttpStatusCode int
+	Accounts       []scenarios.Account
+}
+
+type detailTail struct {
 	InstitutionName string
 	Login           loginInfo
 	InstitutionId   int
@@ -294,25 +299,35 @@ func accounts(login *scenarios.Login, o dataOptions) []scenarios.Account {
 	return out
 }
 
-func (s *Server) renderDetail(sess *session, o dataOptions) any {
-	list := accounts(sess.login, o)
-	for i := range list {
-		// GetAccountsDetail has no ETransferEligibleRatio; it is a
-		// GetAccountsSummary field that scenario data may carry.
-		list[i].ETransferEligibleRatio = nil
-	}
-	return accountsDetail{
-		HttpStatusCode:  http.StatusOK,
-		Accounts:        list,
+// renderDetail builds the GetAccountsDetail 200 of a session. The accounts
+// (tens of kilobytes) are encoded once per login and options and shared by
+// every session; only the few fields after them are the session's own.
+func (s *Server) renderDetail(sess *session, o dataOptions) payload {
+	tail := s.encode(detailTail{
 		InstitutionName: sess.inst.Name,
 		Login:           sess.loginInfo(),
 		InstitutionId:   sess.inst.ID,
 		Institution:     sess.inst.Name,
 		RequestId:       sess.id,
-	}
+	})
+	tail[0] = ','
+	return payload{shared: s.rendered.get(sess.login, o, s.detailHead), own: tail}
 }
 
-func (s *Server) renderSummary(sess *session, o dataOptions) any {
+// detailHead encodes the start of a GetAccountsDetail 200, up to the end
+// of its Accounts: `{"HttpStatusCode":200,"Accounts":[...]`.
+func (s *Server) detailHead(login *scenarios.Login, o dataOptions) []byte {
+	list := accounts(login, o)
+	for i := range list {
+		// GetAccountsDetail has no ETransferEligibleRatio; it is a
+		// GetAccountsSummary field that scenario data may carry.
+		list[i].ETransferEligibleRatio = nil
+	}
+	b := s.encode(detailHead{HttpStatusCode: http.StatusOK, Accounts: list})
+	return b[:len(b)-1]
+}
+
+func (s *Server) renderSummary(sess *session, o dataOptions) payload {
 	o.transactions = false
 	list := accounts(sess.login, o)
 	sum := make([]accountSummary, len(list))
@@ -331,7 +346,7 @@ func (s *Server) renderSummary(sess *session, o dataOptions) any {
 			Id:                     a.Id,
 		}
 	}
-	return accountsSummary{
+	return payload{own: s.encode(accountsSummary{
 		HttpStatusCode:  http.StatusOK,
 		Accounts:        sum,
 		Links:           summaryLinks,
@@ -339,7 +354,7 @@ func (s *Server) renderSummary(sess *session, o dataOptions) any {
 		InstitutionId:   sess.inst.ID,
 		Institution:     sess.inst.Name,
 		RequestId:       sess.id,
-	}
+	})}
 }
 
 // ratio is an eligibility ratio, 1 when the scenario sets none.

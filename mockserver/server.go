@@ -122,6 +122,8 @@ type Server struct {
 	handler http.Handler
 	base    atomic.Pointer[scenarios.Library]
 	sink    *journalSink
+	// rendered holds the encoded accounts shared by sessions.
+	rendered renderCache
 
 	journals budget
 	sessions budget

@@ -44,7 +44,7 @@ type operation struct {
 	started time.Time // zero until the first call
 	cursor  cursor
 	opts    dataOptions
-	body    []byte
+	body    payload
 	last    string // Respond of the last step answered
 }
 
