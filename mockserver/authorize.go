@@ -234,7 +234,7 @@ func (s *Server) answerMFA(w http.ResponseWriter, r *http.Request, t *tenant, li
 		return
 	}
 	if sess == nil {
-		writeError(w, r, s.codeError(r, "SESSION_NONEXISTENT", "", req.RequestId))
+		writeError(w, r, s.codeError(r, "SESSION_NONEXISTENT", "", ""))
 		return
 	}
 

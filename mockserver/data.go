@@ -122,7 +122,7 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 	e.RequestID = req.RequestId
 	sess := t.session(req.RequestId)
 	if sess == nil {
-		writeError(w, r, s.codeError(r, "SESSION_NONEXISTENT", "", req.RequestId))
+		writeError(w, r, s.codeError(r, "SESSION_NONEXISTENT", "", ""))
 		return
 	}
 	e.LoginID = sess.login.LoginID
