@@ -93,6 +93,8 @@ type source struct {
 	formats map[string]openapi3.StringFormatValidator
 }
 
+// flinksSource is the Flinks document: its bad requests are 401, as
+// Flinks answers them.
 func flinksSource() source {
 	return source{
 		file:     "openapi/flinks.yaml",
@@ -105,6 +107,7 @@ func flinksSource() source {
 	}
 }
 
+// adminSource is the admin document.
 func adminSource() source {
 	return source{
 		file:     "openapi/admin.yaml",

@@ -18,6 +18,11 @@ const codeInvalidRequest = "INVALID_REQUEST"
 // RequestError is a request that does not match the document, as the
 // server should answer it: HTTP status and HttpStatusCode Status, FlinksCode
 // and Message. Details lists every problem when there are several.
+//
+// FlinksCode is always INVALID_REQUEST. Status is 413 for a body over the
+// server's limit, 415 for a Content-Type the operation does not take, and
+// otherwise the status of INVALID_REQUEST in the FlinksCode table (401) for
+// the Flinks document, and 400 for the admin document.
 type RequestError struct {
 	Status     int
 	FlinksCode string

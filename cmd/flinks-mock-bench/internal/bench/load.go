@@ -1,0 +1,245 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// unit is what a load worker does and times as one: one request, or one
+// whole flow of requests. It returns how many HTTP requests it sent.
+type unit func(ctx context.Context, worker, iteration int) (requests int, err error)
+
+// loadPlan says how long a load runs: until Duration has passed, until
+// MaxRequests requests were sent, or until Stop reports true (polled every
+// 100 ms), whichever comes first. At least one of Duration and MaxRequests
+// must be set, so that every load ends by itself.
+type loadPlan struct {
+	Workers     int
+	Duration    time.Duration
+	MaxRequests uint64
+	// MaxDuration bounds a load that runs to a request count.
+	MaxDuration time.Duration
+	Stop        func() bool
+}
+
+// loadResult is what a load measured.
+type loadResult struct {
+	Units    uint64
+	Requests uint64
+	Elapsed  time.Duration
+	Latency  Histogram
+	// Stopped says why the load ended before its count, when it did.
+	Stopped string
+	Err     error
+}
+
+// add sums o into r, as if both loads were one.
+func (r *loadResult) add(o *loadResult) {
+	r.Units += o.Units
+	r.Requests += o.Requests
+	r.Elapsed += o.Elapsed
+	r.Latency.Merge(&o.Latency)
+	if r.Err == nil {
+		r.Err = o.Err
+	}
+}
+
+// Rate is units per second.
+func (r *loadResult) Rate() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Units) / r.Elapsed.Seconds()
+}
+
+// drive runs u on plan.Workers goroutines until the plan says stop. A
+// worker finishes the unit it is in, so no request is cut short and counted
+// as an error; the first error stops every worker.
+func drive(ctx context.Context, plan loadPlan, u unit) *loadResult {
+	var (
+		stop     atomic.Bool
+		requests atomic.Uint64
+		units    atomic.Uint64
+		errOnce  sync.Once
+		firstErr error
+		why      atomic.Value
+		wg       sync.WaitGroup
+	)
+	halt := func(reason string) {
+		if stop.CompareAndSwap(false, true) {
+			why.Store(reason)
+		}
+	}
+	limit := plan.Duration
+	if limit <= 0 {
+		limit = plan.MaxDuration
+	}
+	if limit <= 0 && plan.MaxRequests == 0 {
+		return &loadResult{Err: fmt.Errorf("a load needs a duration or a request count")}
+	}
+	if limit > 0 {
+		timer := time.AfterFunc(limit, func() {
+			reason := ""
+			if plan.Duration <= 0 {
+				reason = fmt.Sprintf("time limit of %s reached", limit)
+			}
+			halt(reason)
+		})
+		defer timer.Stop()
+	}
+	done := make(chan struct{})
+	if plan.Stop != nil {
+		go func() {
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-tick.C:
+					if plan.Stop() {
+						halt("stopped by the memory cap")
+						return
+					}
+				}
+			}
+		}()
+	}
+	hists := make([]Histogram, plan.Workers)
+	start := time.Now()
+	for w := range plan.Workers {
+		wg.Go(func() {
+			h := &hists[w]
+			for i := 0; !stop.Load(); i++ {
+				if ctx.Err() != nil {
+					halt("interrupted")
+					return
+				}
+				t0 := time.Now()
+				n, err := u(ctx, w, i)
+				d := time.Since(t0)
+				total := requests.Add(uint64(n))
+				if err != nil {
+					errOnce.Do(func() { firstErr = err })
+					halt("error")
+					return
+				}
+				h.Record(d)
+				units.Add(1)
+				if plan.MaxRequests > 0 && total >= plan.MaxRequests {
+					halt("")
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	res := &loadResult{
+		Units:    units.Load(),
+		Requests: requests.Load(),
+		Elapsed:  time.Since(start),
+		Err:      firstErr,
+	}
+	if s, _ := why.Load().(string); s != "error" {
+		res.Stopped = s
+	}
+	for i := range hists {
+		res.Latency.Merge(&hists[i])
+	}
+	return res
+}
+
+// newClient is the load generator's HTTP client, the same for every
+// target: keep-alive, one idle connection kept per worker, no compression,
+// no proxy, and read and write buffers large enough for a 70 KB body.
+func newClient(conns int) *http.Client {
+	tr := &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          2 * conns,
+		MaxIdleConnsPerHost:   conns,
+		MaxConnsPerHost:       conns,
+		IdleConnTimeout:       90 * time.Second,
+		DisableCompression:    true,
+		ResponseHeaderTimeout: 30 * time.Second,
+		WriteBufferSize:       64 << 10,
+		ReadBufferSize:        64 << 10,
+	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
+
+// request is one HTTP request of the load and the status it must get.
+type request struct {
+	Method  string
+	URL     string
+	Body    []byte
+	AuthKey string // flinks-auth-key, when set
+	Want    int
+	// Keep asks for the response body; otherwise it is read and dropped.
+	Keep bool
+}
+
+// send sends req and returns the body when req.Keep. A status other than
+// req.Want is an error that quotes the start of the body.
+func send(ctx context.Context, hc *http.Client, req request) ([]byte, error) {
+	var body io.Reader
+	if req.Body != nil {
+		body = bytes.NewReader(req.Body)
+	}
+	r, err := http.NewRequestWithContext(ctx, req.Method, req.URL, body)
+	if err != nil {
+		return nil, fmt.Errorf("build %s %s: %w", req.Method, req.URL, err)
+	}
+	if req.Body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if req.AuthKey != "" {
+		r.Header.Set("flinks-auth-key", req.AuthKey)
+	}
+	resp, err := hc.Do(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != req.Want {
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return nil, &statusError{Method: req.Method, URL: req.URL, Status: resp.StatusCode, Want: req.Want, Body: head}
+	}
+	if !req.Keep {
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return nil, fmt.Errorf("%s %s: read the body: %w", req.Method, req.URL, err)
+		}
+		return nil, nil
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: read the body: %w", req.Method, req.URL, err)
+	}
+	return data, nil
+}
+
+// requestUnit is a unit of one request.
+func requestUnit(hc *http.Client, req request) unit {
+	return func(ctx context.Context, _, _ int) (int, error) {
+		_, err := send(ctx, hc, req)
+		return 1, err
+	}
+}
+
+// statusError is an answer with another status than the one wanted.
+type statusError struct {
+	Method, URL  string
+	Status, Want int
+	Body         []byte // the start of the body
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%s %s answered %d, want %d: %s", e.Method, e.URL, e.Status, e.Want, e.Body)
+}
