@@ -96,7 +96,7 @@ func TestLoadAdminRefusesABrokenExample(t *testing.T) {
 				t.Fatalf("the admin document no longer contains %q: update the test", tt.old)
 			}
 			broken := strings.Replace(adminYAML, tt.old, tt.new, 1)
-			if _, err := load(context.Background(), adminSource(), []byte(broken)); err == nil {
+			if _, err := load(context.Background(), adminSource(), []byte(broken), true); err == nil {
 				t.Fatalf("load accepted an admin document whose example is broken (%s)", tt.name)
 			}
 		})

@@ -218,7 +218,7 @@ func TestAdminValidateRequestRejectsInvalidRequests(t *testing.T) {
 		},
 		{
 			name: "deliveries of an unknown status", method: http.MethodGet, target: "webhooks/deliveries?status=done",
-			wantStatus: 400, wantMessage: `Query parameter "status" must be one of "pending", "delivered" or "failed", not "done"`,
+			wantStatus: 400, wantMessage: `Query parameter "status" must be one of "pending", "delivered", "failed" or "dropped", not "done"`,
 		},
 		{
 			name: "fire an unknown response type", method: http.MethodPost, target: "webhooks/fire", contentType: jsonCT,
@@ -227,7 +227,7 @@ func TestAdminValidateRequestRejectsInvalidRequests(t *testing.T) {
 		},
 		{
 			name: "fire without customerId", method: http.MethodPost, target: "webhooks/fire", contentType: jsonCT,
-			body:       `{"body":[]}`,
+			body:        `{"body":[]}`,
 			wantStatus:  400,
 			wantMessage: `Request body has 2 problems: "body" must be an object, not an array; "customerId" is required`,
 			wantDetails: []string{`Request body: "body" must be an object, not an array`, `Request body: "customerId" is required`},

@@ -54,7 +54,7 @@ func TestLoadRefusesABrokenExample(t *testing.T) {
 				t.Fatalf("the document no longer contains %q: update the test", tt.old)
 			}
 			broken := strings.Replace(documentYAML, tt.old, tt.new, 1)
-			if _, err := load(context.Background(), flinksSource(), []byte(broken)); err == nil {
+			if _, err := load(context.Background(), flinksSource(), []byte(broken), true); err == nil {
 				t.Fatalf("load accepted a document whose example is broken (%s)", tt.name)
 			}
 		})
@@ -251,5 +251,15 @@ func TestDocumentReturnsAFreshCopy(t *testing.T) {
 	a[0] = 'X'
 	if b := Document(); b[0] != 'o' {
 		t.Errorf("changing the bytes of one Document() call changed the next one")
+	}
+}
+
+// Load skips the examples to start fast; they are checked here instead.
+func TestTheExamplesOfBothDocumentsAreValid(t *testing.T) {
+	if _, err := load(context.Background(), flinksSource(), []byte(documentYAML), true); err != nil {
+		t.Errorf("flinks.yaml: %v", err)
+	}
+	if _, err := load(context.Background(), adminSource(), []byte(adminYAML), true); err != nil {
+		t.Errorf("admin.yaml: %v", err)
 	}
 }

@@ -55,6 +55,9 @@ const (
 type Spec struct {
 	doc    *openapi3.T
 	router routers.Router
+	// routes holds every operation by method and path template, so a
+	// request that gorilla/mux already routed skips a second routing.
+	routes map[string]*routers.Route
 	// document and api name the document and its API in messages.
 	document, api string
 	reqOptions    *openapi3filter.Options
@@ -134,11 +137,12 @@ func absoluteURI(s string) error {
 	return nil
 }
 
-// Load parses the embedded Flinks document, validates it (examples
-// included) and builds the router. Call it once per process: it is far too
-// slow for a request path.
+// Load parses the embedded Flinks document, validates it and builds the
+// router. Call it once per process: it is far too slow for a request path.
+// The examples of the document are checked by the package's tests, not at
+// every start: that would double the start-up time of the server.
 func Load(ctx context.Context) (*Spec, error) {
-	return load(ctx, flinksSource(), []byte(documentYAML))
+	return load(ctx, flinksSource(), []byte(documentYAML), false)
 }
 
 // LoadAdmin is Load for the admin document. A request that does not match
@@ -147,12 +151,12 @@ func Load(ctx context.Context) (*Spec, error) {
 // YAML or JSON, is left to the handler to decode: the validator checks only
 // its Content-Type and that it is there.
 func LoadAdmin(ctx context.Context) (*Spec, error) {
-	return load(ctx, adminSource(), []byte(adminYAML))
+	return load(ctx, adminSource(), []byte(adminYAML), false)
 }
 
 // load is Load for any document, so tests can prove that a broken one is
-// refused.
-func load(ctx context.Context, src source, data []byte) (*Spec, error) {
+// refused; checkExamples validates the examples too.
+func load(ctx context.Context, src source, data []byte, checkExamples bool) (*Spec, error) {
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
 	doc, err := loader.LoadFromData(data)
@@ -164,7 +168,13 @@ func load(ctx context.Context, src source, data []byte) (*Spec, error) {
 	for name, v := range src.formats {
 		doc.SetStringFormatValidator(name, v)
 	}
-	if err := doc.Validate(ctx, openapi3.EnableExamplesValidation(), openapi3.EnableMultiError()); err != nil {
+	validation := []openapi3.ValidationOption{openapi3.EnableMultiError()}
+	if checkExamples {
+		validation = append(validation, openapi3.EnableExamplesValidation())
+	} else {
+		validation = append(validation, openapi3.DisableExamplesValidation())
+	}
+	if err := doc.Validate(ctx, validation...); err != nil {
 		return nil, fmt.Errorf("%s is not a valid OpenAPI document: %w", src.file, err)
 	}
 
@@ -214,9 +224,17 @@ func load(ctx context.Context, src source, data []byte) (*Spec, error) {
 	// text/yaml, and would check a YAML body against a JSON schema.
 	handlerDecodedOptions.ExcludeRequestBody = true
 
+	routes := map[string]*routers.Route{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			routes[method+" "+path] = &routers.Route{Spec: &routed, Path: path, PathItem: item, Method: method, Operation: op}
+		}
+	}
+
 	return &Spec{
 		doc:                   doc,
 		router:                router,
+		routes:                routes,
 		document:              src.document,
 		api:                   src.api,
 		reqOptions:            reqOptions,

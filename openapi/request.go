@@ -11,6 +11,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/gorilla/mux"
 )
 
 const codeInvalidRequest = "INVALID_REQUEST"
@@ -46,8 +48,8 @@ func (e *RequestError) Error() string {
 // on r before validating. A body cut short by http.MaxBytesReader is
 // answered with status 413.
 func (s *Spec) ValidateRequest(r *http.Request) *RequestError {
-	route, pathParams, err := s.router.FindRoute(r)
-	if err != nil {
+	route, pathParams := s.findRoute(r)
+	if route == nil {
 		return nil
 	}
 	op := route.Operation
@@ -99,6 +101,25 @@ func (s *Spec) Middleware(write func(w http.ResponseWriter, r *http.Request, err
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// findRoute returns the operation of a request and its path parameters.
+// A request gorilla/mux routed (inside the server's router) is looked up by
+// its route's path template, which the documents share with the server;
+// any other is routed by kin-openapi.
+func (s *Spec) findRoute(r *http.Request) (*routers.Route, map[string]string) {
+	if cur := mux.CurrentRoute(r); cur != nil {
+		if tmpl, err := cur.GetPathTemplate(); err == nil {
+			if route := s.routes[r.Method+" "+tmpl]; route != nil {
+				return route, mux.Vars(r)
+			}
+		}
+	}
+	route, params, err := s.router.FindRoute(r)
+	if err != nil {
+		return nil, nil
+	}
+	return route, params
 }
 
 func hasBody(r *http.Request) bool {
