@@ -121,6 +121,10 @@ type scenariosRemoved struct {
 func (s *Server) addScenarios(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("customerId")
 	t, err := s.tenant(id)
+	if errors.Is(err, errCustomerIDTooLong) {
+		s.adminError(w, r, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
+		return
+	}
 	if err != nil {
 		s.adminError(w, r, http.StatusConflict, "TOO_MANY_REQUESTS", fmt.Sprintf("The mock already serves %d customerIds; reset one first", s.cfg.MaxTenants))
 		return

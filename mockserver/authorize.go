@@ -122,6 +122,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.codeError(r, "INVALID_REQUEST", "Request body: "+jsonProblem(err), ""))
 		return
 	}
+	if len(req.Tag) > maxTagBytes {
+		writeError(w, r, s.codeError(r, "INVALID_REQUEST", fmt.Sprintf("Tag is %d bytes long; the mock keeps tags of at most %d bytes", len(req.Tag), maxTagBytes), ""))
+		return
+	}
 	e := entryOf(r)
 	e.Body = summarizeAuthorize(&req)
 	now := s.clock.Now()
@@ -149,13 +153,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, s.codeError(r, "INVALID_REQUEST", "Username, Password and Institution are all needed to authorize with credentials", ""))
 			return
 		}
-		login = lib.LoginByUsername(req.Institution, req.Username)
-		switch {
-		case login == nil:
-			loginErr = s.codeError(r, "INVALID_LOGIN", fmt.Sprintf("No login %q at institution %q", req.Username, req.Institution), "")
-		case req.Password != login.Password:
-			loginErr = s.codeError(r, lib.Settings.WrongPasswordCode, "", "")
-		}
+		login, loginErr = s.loginByCredentials(r, lib, req.Institution, req.Username, req.Password)
 	default:
 		writeError(w, r, s.codeError(r, "INVALID_REQUEST", "Send LoginId (with MostRecentCached), or Username, Password and Institution, or RequestId with SecurityResponses", ""))
 		return
@@ -170,47 +168,95 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, loginErr)
 		return
 	}
+	s.writeResult(w, r, s.openSession(r, t, lib, login, e.Mode, req.Tag, now))
+}
 
+// authorizeResult is what one authorize call came to: an error, or a
+// session that waits for the answers to asked, or (asked nil) an
+// authorized session. The /Authorize handler writes it as JSON; the
+// Connect page renders it.
+type authorizeResult struct {
+	sess  *session
+	asked []scenarios.Challenge
+	err   *flinksError
+	// gone: the client left during a scripted latency; nothing to answer.
+	gone bool
+}
+
+// writeResult answers an /Authorize call with its result.
+func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, res authorizeResult) {
+	switch {
+	case res.gone:
+	case res.err != nil:
+		writeError(w, r, res.err)
+	case res.asked != nil:
+		s.writeMFA(w, r, res.sess, res.asked)
+	default:
+		s.writeAuthorized(w, res.sess)
+	}
+}
+
+// loginByCredentials finds the login of a username at an institution and
+// checks its password, as the legacy /Authorize does: an unknown username
+// is INVALID_LOGIN, a wrong password the library's WrongPasswordCode. The
+// login comes back with the error of a wrong password, so that its token
+// rules still apply.
+func (s *Server) loginByCredentials(r *http.Request, lib *scenarios.Library, institution, username, password string) (*scenarios.Login, *flinksError) {
+	login := lib.LoginByUsername(institution, username)
+	switch {
+	case login == nil:
+		return nil, s.codeError(r, "INVALID_LOGIN", fmt.Sprintf("No login %q at institution %q", username, institution), "")
+	case password != login.Password:
+		return login, s.codeError(r, lib.Settings.WrongPasswordCode, "", "")
+	}
+	return login, nil
+}
+
+// openSession runs the next authorize step of a login and, when the step
+// is ok, opens a session: waiting for MFA answers when the login asks them
+// in this mode (every mode but cached, unless MFA.When is always), else
+// authorized. It notes the RequestId in the journal entry.
+func (s *Server) openSession(r *http.Request, t *tenant, lib *scenarios.Library, login *scenarios.Login, mode, tag string, now time.Time) authorizeResult {
 	t.mu.Lock()
 	ls := t.login(login.LoginID)
 	step := ls.authorize.next(login.Authorize, now)
 	askMFA := step.Respond == scenarios.RespondOK && login.MFA != nil &&
-		(e.Mode != modeCached || login.MFA.When == scenarios.MFAWhenAlways)
+		(mode != modeCached || login.MFA.When == scenarios.MFAWhenAlways)
 	pick := ls.picks
 	if askMFA {
 		ls.picks++
 	}
 	t.mu.Unlock()
 
-	if !s.delay(w, r, step.Latency) {
-		return
+	if !waitOut(r, step.Latency) {
+		return authorizeResult{gone: true}
 	}
 	if step.Respond == scenarios.RespondError {
-		writeError(w, r, s.stepError(r, step, ""))
-		return
+		return authorizeResult{err: s.stepError(r, step, "")}
 	}
 	sess := &session{
 		id:          uuid.NewString(),
 		login:       login,
 		inst:        lib.Institution(login.Institution),
-		tag:         req.Tag,
+		tag:         tag,
 		lastRefresh: now.UTC().Format(lastRefreshLayout),
 		lastSeen:    now,
 		phase:       phaseAuthorized,
 	}
-	e.RequestID = sess.id
+	if e := entryOf(r); e != nil {
+		e.RequestID = sess.id
+	}
 	if askMFA {
 		sess.phase = phaseMFA
 		sess.pick = pick
 		sess.asked = pickChallenges(login.MFA.Rounds[0], pick)
 		s.addSession(t, sess)
 		s.log.Info("MFA asked", "customerId", t.id, "login", login.Name, "requestId", sess.id, "round", 1)
-		s.writeMFA(w, r, sess)
-		return
+		return authorizeResult{sess: sess, asked: sess.asked}
 	}
 	s.addSession(t, sess)
-	s.log.Info("session opened", "customerId", t.id, "login", login.Name, "requestId", sess.id, "mode", e.Mode)
-	s.writeAuthorized(w, sess)
+	s.log.Info("session opened", "customerId", t.id, "login", login.Name, "requestId", sess.id, "mode", mode)
+	return authorizeResult{sess: sess}
 }
 
 // answerMFA checks the SecurityResponses of a call that names the RequestId
@@ -233,11 +279,17 @@ func (s *Server) answerMFA(w http.ResponseWriter, r *http.Request, t *tenant, li
 	if !s.checkToken(w, r, t, lib, login, now) {
 		return
 	}
-	if sess == nil {
-		writeError(w, r, s.codeError(r, "SESSION_NONEXISTENT", "", ""))
-		return
-	}
+	s.writeResult(w, r, s.answerSession(r, t, lib, sess, req.SecurityResponses, now))
+}
 
+// answerSession checks the answers to the challenges a session asked
+// (nil sess: no session has that RequestId). Right answers move it to its
+// next MFA round, or authorize it after the last one.
+func (s *Server) answerSession(r *http.Request, t *tenant, lib *scenarios.Library, sess *session, responses map[string][]string, now time.Time) authorizeResult {
+	if sess == nil {
+		// Like Flinks, the envelope does not echo a RequestId it does not know.
+		return authorizeResult{err: s.codeError(r, "SESSION_NONEXISTENT", "", "")}
+	}
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
 	if sess.phase == phaseMFA && now.Sub(sess.lastSeen) >= lib.Settings.AuthorizeIdleTimeout.D() {
@@ -245,28 +297,25 @@ func (s *Server) answerMFA(w http.ResponseWriter, r *http.Request, t *tenant, li
 	}
 	switch sess.phase {
 	case phaseExpired:
-		writeError(w, r, s.codeError(r, "SESSION_EXPIRED", "", sess.id))
-		return
+		return authorizeResult{err: s.codeError(r, "SESSION_EXPIRED", "", sess.id)}
 	case phaseAuthorized:
-		writeError(w, r, s.codeError(r, "ALREADY_AUTHORIZED", "", sess.id))
-		return
+		return authorizeResult{err: s.codeError(r, "ALREADY_AUTHORIZED", "", sess.id)}
 	}
 	sess.lastSeen = now
-	if problem := checkAnswers(sess.asked, req.SecurityResponses); problem != nil {
-		writeError(w, r, s.codeError(r, problem.code, problem.message, sess.id))
-		return
+	if problem := checkAnswers(sess.asked, responses); problem != nil {
+		return authorizeResult{err: s.codeError(r, problem.code, problem.message, sess.id)}
 	}
+	login := sess.login
 	sess.round++
 	if sess.round < len(login.MFA.Rounds) {
 		sess.asked = pickChallenges(login.MFA.Rounds[sess.round], sess.pick)
 		s.log.Info("MFA asked", "customerId", t.id, "login", login.Name, "requestId", sess.id, "round", sess.round+1)
-		s.writeMFA(w, r, sess)
-		return
+		return authorizeResult{sess: sess, asked: sess.asked}
 	}
 	sess.phase = phaseAuthorized
 	sess.asked = nil
 	s.log.Info("session opened", "customerId", t.id, "login", login.Name, "requestId", sess.id, "mode", modeAnswer)
-	s.writeAuthorized(w, sess)
+	return authorizeResult{sess: sess}
 }
 
 type answerProblem struct{ code, message string }
@@ -340,7 +389,9 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request, t *tenant, l
 	return false
 }
 
-func (s *Server) writeMFA(w http.ResponseWriter, r *http.Request, sess *session) {
+// writeMFA answers 203 with the challenges a session asks; asked is the
+// session's list as its lock-holder read it.
+func (s *Server) writeMFA(w http.ResponseWriter, r *http.Request, sess *session, asked []scenarios.Challenge) {
 	body := authorizeMFA{
 		HttpStatusCode:  http.StatusNonAuthoritativeInfo,
 		Links:           mfaLinks,
@@ -350,7 +401,7 @@ func (s *Server) writeMFA(w http.ResponseWriter, r *http.Request, sess *session)
 		RequestId:       sess.id,
 	}
 	e := entryOf(r)
-	for _, c := range sess.asked {
+	for _, c := range asked {
 		body.SecurityChallenges = append(body.SecurityChallenges, securityChallenge{Type: c.Type, Prompt: c.Prompt, Iterables: c.Iterables})
 		e.Challenges = append(e.Challenges, c.Prompt)
 	}
@@ -390,9 +441,15 @@ func (s *Server) stepError(r *http.Request, st scenarios.Step, requestID string)
 // delay waits out a step's scripted latency, in real time. It reports
 // false when the client went away meanwhile.
 func (s *Server) delay(w http.ResponseWriter, r *http.Request, d scenarios.Duration) bool {
+	return waitOut(r, d)
+}
+
+// waitOut is delay for callers that have no ResponseWriter at hand.
+func waitOut(r *http.Request, d scenarios.Duration) bool {
 	if d <= 0 {
 		return true
 	}
+	allowLatency(r, d.D())
 	timer := time.NewTimer(d.D())
 	defer timer.Stop()
 	select {

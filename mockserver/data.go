@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -118,6 +119,10 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 		writeError(w, r, s.codeError(r, "INVALID_REQUEST", "Request body: "+jsonProblem(err), ""))
 		return
 	}
+	if n := len(strings.Join(req.AccountsFilter, ",")); n > maxFilterBytes {
+		writeError(w, r, s.codeError(r, "INVALID_REQUEST", fmt.Sprintf("AccountsFilter holds %d bytes of account Ids; the mock takes at most %d", n, maxFilterBytes), ""))
+		return
+	}
 	e := entryOf(r)
 	e.RequestID = req.RequestId
 	sess := t.session(req.RequestId)
@@ -148,9 +153,11 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 		writeError(w, r, s.codeError(r, "INVALID_REQUEST", "/"+name+" polls a request that /"+kind.name+" answered with 202; call /"+kind.name+" for this RequestId first", sess.id))
 		return
 	}
+	first := false
 	if !async {
 		if op.started.IsZero() {
 			op.started = now
+			first = true
 		}
 		if opts := req.options(); opts != op.opts {
 			op.opts, op.body = opts, payload{}
@@ -173,6 +180,9 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 	}
 	op.last = step.Respond
 	sess.mu.Unlock()
+	if kind.name == detailKind.name {
+		s.detailCalled(t, lib, sess, first, step.Respond == scenarios.RespondReady)
+	}
 
 	if !s.delay(w, r, step.Latency) {
 		return

@@ -13,25 +13,30 @@ import (
 )
 
 // FuzzHandler sends arbitrary requests to the whole handler: none may
-// panic, get a 5xx, or get a body that is not the Flinks envelope.
+// panic, get a 5xx, or get a body that is not the Flinks envelope, and
+// every JSON answer of a Flinks path carries its status as HttpStatusCode.
+// header holds extra header lines ("Name: value", one a line).
 func FuzzHandler(f *testing.F) {
 	const base = "/v3/43387ca6-0391-4c82-857d-70d95f087ecb/BankingServices/"
-	f.Add("POST", base+"Authorize", "application/json", `{"LoginId":"5f3a1f55-0b8e-4b6b-9b8a-2f1b4c1d2e3f","MostRecentCached":true}`)
-	f.Add("POST", base+"Authorize", "application/json", `{"RequestId":"x","SecurityResponses":{"a":["b"]}}`)
-	f.Add("POST", base+"Authorize", "", `{"username":"Greatday","Password":"Everyday","Institution":"FlinksCapital"}`)
-	f.Add("POST", base+"GetAccountsDetail", "application/json", `{"RequestId":"x","DaysOfTransactions":"Days365","AccountsFilter":["a"]}`)
-	f.Add("GET", base+"GetAccountsDetailAsync/%2e%2e%2f", "", ``)
-	f.Add("POST", base+"GetAccountsSummary", "text/plain", `{"RequestId":1}`)
-	f.Add("PUT", base+"GenerateAuthorizeToken", "application/json", `[]`)
-	f.Add("POST", base+"Authorize", "application/json", `{"SecurityResponses":{"a":"b"},"RequestId":null}`)
-	f.Add("GET", "/__admin/scenarios", "", "")
+	f.Add("POST", base+"Authorize", "application/json", "", `{"LoginId":"5f3a1f55-0b8e-4b6b-9b8a-2f1b4c1d2e3f","MostRecentCached":true}`)
+	f.Add("POST", base+"Authorize", "application/json", "", `{"RequestId":"x","SecurityResponses":{"a":["b"]}}`)
+	f.Add("POST", base+"Authorize", "", "flinks-auth-key: c4569c54-e167-4d34-8de6-f4113bc82414", `{"username":"Greatday","Password":"Everyday","Institution":"FlinksCapital"}`)
+	f.Add("POST", base+"GetAccountsDetail", "application/json", "x-api-key: k", `{"RequestId":"x","DaysOfTransactions":"Days365","AccountsFilter":["a"]}`)
+	f.Add("GET", base+"GetAccountsDetailAsync/%2e%2e%2f", "", "", ``)
+	f.Add("POST", base+"GetAccountsSummary", "text/plain", "Content-Type: application/json", `{"RequestId":1}`)
+	f.Add("PUT", base+"GenerateAuthorizeToken", "application/json", "", `[]`)
+	f.Add("POST", base+"Authorize", "application/json", "flinks-auth-key: \nflinks-auth-key: k", `{"SecurityResponses":{"a":"b"},"RequestId":null}`)
+	f.Add("POST", base+"GenerateAuthorizeToken", "", "Content-Length: 5\nTransfer-Encoding: chunked", "")
+	f.Add("GET", "/__admin/scenarios", "", "Authorization: Bearer x", "")
+	f.Add("POST", "/__admin/scenarios?customerId=c", "application/yaml", "", "logins:\n  - name: a\n    username: a\n    loginId: 0f8c6a38-3a52-4a49-9d5e-0a3c6c8f1e11\n")
+	f.Add("POST", "/__admin/clock/advance", "application/json", "", `{"by":"1h"}`)
 
 	srv, err := mockserver.New(mockserver.Config{Library: library, Clock: clock.Real{}})
 	if err != nil {
 		f.Fatal(err)
 	}
 	h := srv.Handler()
-	f.Fuzz(func(t *testing.T, method, path, contentType, body string) {
+	f.Fuzz(func(t *testing.T, method, path, contentType, header, body string) {
 		if !validMethod(method) || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\t#?") {
 			return // not an HTTP request a client can send
 		}
@@ -43,10 +48,25 @@ func FuzzHandler(f *testing.F) {
 			req.Header.Set("Content-Type", contentType)
 		}
 		req.Header.Set("flinks-auth-key", "k")
+		for _, line := range strings.Split(header, "\n") {
+			if name, value, ok := strings.Cut(line, ":"); ok && name != "" {
+				req.Header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+			}
+		}
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
+		// Only the Connect pages, which a browser opens, may redirect.
+		if w.Code >= 300 && w.Code < 400 && !strings.HasPrefix(path, "/v2") {
+			t.Fatalf("%s %s answered a redirect %d to %q; a Flinks client follows none", method, path, w.Code, w.Header().Get("Location"))
+		}
 		if w.Code >= 500 {
 			t.Fatalf("%s %s %q answered %d: %s", method, path, body, w.Code, w.Body)
+		}
+		if strings.HasPrefix(path, "/v3/") && strings.HasPrefix(w.Body.String(), "{") {
+			var status struct{ HttpStatusCode *int }
+			if err := json.Unmarshal(w.Body.Bytes(), &status); err != nil || status.HttpStatusCode == nil || *status.HttpStatusCode != w.Code {
+				t.Fatalf("%s %s %q answered %d with another HttpStatusCode: %s", method, path, body, w.Code, w.Body)
+			}
 		}
 		if w.Code >= 400 {
 			var env struct {

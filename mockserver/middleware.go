@@ -26,6 +26,8 @@ type exchange struct {
 	body   []byte
 	tenant *tenant
 	lib    *scenarios.Library
+	// w is the writer of the answer, for its write deadline.
+	w http.ResponseWriter
 }
 
 type exchangeKey struct{}
@@ -86,7 +88,7 @@ func (s *Server) journalRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, adminPrefix) {
 			// Not journalled, but handlers share the same exchange.
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, &exchange{})))
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, &exchange{w: w})))
 			return
 		}
 		start := time.Now()
@@ -110,11 +112,31 @@ func (s *Server) journalRequests(next http.Handler) http.Handler {
 			}
 		}
 		rw := &recordingWriter{ResponseWriter: w, commit: commit}
+		x.w = rw
+		// Deferred, so that a request whose handler aborts the connection
+		// (http.ErrAbortHandler) is journalled too.
+		defer func() {
+			if rw.status == 0 {
+				commit(0)
+			}
+		}()
 		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
-		if rw.status == 0 {
-			commit(0)
-		}
 	})
+}
+
+// writeGrace is how long an answer may take to write once a scripted
+// latency is over.
+const writeGrace = time.Minute
+
+// allowLatency moves the write deadline of the answer to r past a
+// scripted latency of d: an HTTP server's WriteTimeout counts from the end
+// of the request headers, and a latency longer than it would otherwise get
+// the connection closed under a finished answer.
+func allowLatency(r *http.Request, d time.Duration) {
+	if x := exchangeOf(r); x != nil && x.w != nil && d > 0 {
+		// Not every ResponseWriter has a deadline (httptest's has none).
+		_ = http.NewResponseController(x.w).SetWriteDeadline(time.Now().Add(d + writeGrace))
+	}
 }
 
 // recoverPanics turns a panic in a handler into the AGGREGATION_ERROR
@@ -130,6 +152,13 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				panic(v)
 			}
 			s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if rw, ok := w.(*recordingWriter); ok && rw.status != 0 {
+				// The status, and maybe part of a body, are on their way:
+				// an error envelope now would be glued to them. Cutting
+				// the connection shows the client a broken answer rather
+				// than a wrong one.
+				panic(http.ErrAbortHandler)
+			}
 			writeError(w, r, s.codeError(r, "AGGREGATION_ERROR", "The mock failed while answering this request; the server log has the details", ""))
 		}()
 		next.ServeHTTP(w, r)

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -16,6 +17,10 @@ import (
 // handler.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
+	// No redirect to a cleaned path: a Flinks client follows no 301, and
+	// a path with dot segments or an encoded slash is answered 404 (or
+	// reaches its handler) in the envelope like any other.
+	r.SkipClean(true)
 	r.NotFoundHandler = http.HandlerFunc(s.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 
@@ -29,6 +34,10 @@ func (s *Server) routes() http.Handler {
 	r.Handle(flinks+"/GetAccountsSummaryAsync/{requestId}", v(s.getAccountsSummaryAsync)).Methods(http.MethodGet, http.MethodPost)
 
 	r.HandleFunc("/openapi.yaml", serveDocument).Methods(http.MethodGet, http.MethodHead)
+
+	// The Flinks Connect simulator, at the path of the Connect iframe.
+	r.HandleFunc("/v2/", s.connect).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc("/v2", s.connectSlash).Methods(http.MethodGet)
 
 	// The admin API: open health and document, the rest behind the admin
 	// token and validated against openapi/admin.yaml.
@@ -46,8 +55,18 @@ func (s *Server) routes() http.Handler {
 	r.Handle(adminPrefix+"clock", a(s.getClock)).Methods(http.MethodGet)
 	r.Handle(adminPrefix+"clock/advance", a(s.advanceClock)).Methods(http.MethodPost)
 	r.Handle(adminPrefix+"clock/set", a(s.setClock)).Methods(http.MethodPost)
+	r.Handle(adminPrefix+"webhooks/targets", a(s.getWebhookTargets)).Methods(http.MethodGet)
+	r.Handle(adminPrefix+"webhooks/targets", a(s.setWebhookTargets)).Methods(http.MethodPut)
+	r.Handle(adminPrefix+"webhooks/deliveries", a(s.listDeliveries)).Methods(http.MethodGet)
+	r.Handle(adminPrefix+"webhooks/fire", a(s.fireWebhook)).Methods(http.MethodPost)
 
-	return s.journalRequests(s.recoverPanics(s.readBody(r)))
+	return s.middleware(r)
+}
+
+// middleware wraps the router in the chain every request goes through,
+// outermost first.
+func (s *Server) middleware(h http.Handler) http.Handler {
+	return s.journalRequests(s.recoverPanics(s.readBody(h)))
 }
 
 // invalidRequest answers a request the OpenAPI document rejects.
@@ -100,6 +119,10 @@ func (s *Server) enter(w http.ResponseWriter, r *http.Request, endpoint string) 
 		x.entry.Endpoint = endpoint
 	}
 	t, err := s.tenant(customerID)
+	if errors.Is(err, errCustomerIDTooLong) {
+		writeError(w, r, s.codeError(r, "INVALID_REQUEST", err.Error(), ""))
+		return nil, nil
+	}
 	if err != nil {
 		writeError(w, r, s.codeError(r, "TOO_MANY_REQUESTS", fmt.Sprintf("The mock already serves %d customerIds; reset one with POST /__admin/reset?customerId=... or start it with a higher --max-tenants", s.cfg.MaxTenants), ""))
 		return nil, nil

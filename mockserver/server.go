@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
+	"unicode/utf8"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
@@ -45,6 +47,18 @@ const (
 	// DefaultMaxTenants is how many customerIds the server serves at once;
 	// past it a new customerId is refused until one is reset.
 	DefaultMaxTenants = 10_000
+	// DefaultWebhookAttempts and DefaultWebhookInterval are Flinks' retry
+	// policy: at most 10 attempts, 30 minutes apart.
+	DefaultWebhookAttempts = 10
+	DefaultWebhookInterval = 30 * time.Minute
+	// DefaultWebhookTimeout bounds one attempt, in real time.
+	DefaultWebhookTimeout = 10 * time.Second
+	// DefaultMaxDeliveries is how many webhook deliveries a tenant keeps;
+	// the oldest finished ones go first.
+	DefaultMaxDeliveries = 1_000
+	// DefaultDeliveryBudget is how many deliveries all tenants keep
+	// together.
+	DefaultDeliveryBudget = 20_000
 )
 
 // Config configures a Server. Only Library is required.
@@ -85,6 +99,21 @@ type Config struct {
 	MaxTokens     int
 	TokenBudget   int
 	MaxTenants    int
+	// WebhookURLs receive the webhooks of every tenant, signed with
+	// WebhookSecret when set; a scenario's settings add more, and PUT
+	// /__admin/webhooks/targets replaces them for one tenant.
+	WebhookURLs   []string
+	WebhookSecret string
+	// WebhookAttempts, WebhookInterval and WebhookTimeout are the retry
+	// policy (default DefaultWebhookAttempts...); a scenario's settings and
+	// a target's own values override them.
+	WebhookAttempts int
+	WebhookInterval time.Duration
+	WebhookTimeout  time.Duration
+	// MaxDeliveries bounds the webhook deliveries each tenant keeps, and
+	// DeliveryBudget those of all tenants.
+	MaxDeliveries  int
+	DeliveryBudget int
 }
 
 func (cfg *Config) fill() {
@@ -109,6 +138,15 @@ func (cfg *Config) fill() {
 	def(&cfg.MaxTokens, DefaultMaxTokens)
 	def(&cfg.TokenBudget, DefaultTokenBudget)
 	def(&cfg.MaxTenants, DefaultMaxTenants)
+	def(&cfg.WebhookAttempts, DefaultWebhookAttempts)
+	def(&cfg.MaxDeliveries, DefaultMaxDeliveries)
+	def(&cfg.DeliveryBudget, DefaultDeliveryBudget)
+	if cfg.WebhookInterval <= 0 {
+		cfg.WebhookInterval = DefaultWebhookInterval
+	}
+	if cfg.WebhookTimeout <= 0 {
+		cfg.WebhookTimeout = DefaultWebhookTimeout
+	}
 }
 
 // Server is a Flinks fake. Create it with New; serve Handler(); call
@@ -124,6 +162,8 @@ type Server struct {
 	sink    *journalSink
 	// rendered holds the encoded accounts shared by sessions.
 	rendered renderCache
+	// hooks delivers the webhooks.
+	hooks *webhooks
 
 	journals budget
 	sessions budget
@@ -140,6 +180,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("mockserver: Config.Library is required")
 	}
 	cfg.fill()
+	for _, u := range cfg.WebhookURLs {
+		if err := checkWebhookURL(u); err != nil {
+			return nil, fmt.Errorf("mockserver: Config.WebhookURLs: %w", err)
+		}
+	}
 	var err error
 	if cfg.Spec == nil {
 		if cfg.Spec, err = openapi.Load(context.Background()); err != nil {
@@ -161,6 +206,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: budget{limit: int64(cfg.SessionBudget)},
 		tokens:   budget{limit: int64(cfg.TokenBudget)},
 		other:    journal.New(cfg.JournalSize),
+		hooks:    newWebhooks(),
 		tenants:  map[string]*tenant{},
 	}
 	s.base.Store(cfg.Library)
@@ -178,9 +224,12 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // none of their own.
 func (s *Server) Library() *scenarios.Library { return s.base.Load() }
 
-// Shutdown flushes the journal file. The HTTP server around Handler must
-// be shut down first, so that no request is journalled after it.
+// Shutdown stops the webhooks (the attempts in flight finish while ctx
+// allows; every delivery left undelivered is logged) and flushes the
+// journal file. The HTTP server around Handler must be shut down first, so
+// that no request is journalled after it.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.shutdownWebhooks(ctx)
 	if s.sink != nil {
 		return s.sink.close(ctx)
 	}
@@ -202,10 +251,21 @@ func (s *Server) Journal(customerID string) []journal.Entry {
 // errTooManyTenants is returned when a new customerId would pass MaxTenants.
 var errTooManyTenants = errors.New("too many customers")
 
+// maxCustomerIDBytes bounds a customerId: Flinks' are GUIDs (36
+// characters), and the bound keeps MaxTenants tenants from holding
+// megabytes of names.
+const maxCustomerIDBytes = 256
+
+// errCustomerIDTooLong is returned for a customerId over maxCustomerIDBytes.
+var errCustomerIDTooLong = fmt.Errorf("the customerId is longer than %d bytes; Flinks customerIds are GUIDs of 36 characters", maxCustomerIDBytes)
+
 // tenant returns the state of one customerId, creating it on first use.
 func (s *Server) tenant(customerID string) (*tenant, error) {
 	if t := s.lookupTenant(customerID); t != nil {
 		return t, nil
+	}
+	if len(customerID) > maxCustomerIDBytes {
+		return nil, errCustomerIDTooLong
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -252,20 +312,70 @@ func (s *Server) library(t *tenant) *scenarios.Library {
 // requests without one), within the journal budget, and to the journal
 // file.
 func (s *Server) record(t *tenant, e journal.Entry) {
+	clipEntry(&e)
 	e.Seq = s.journals.next()
-	j := s.other
-	if t != nil {
-		j = t.journal
-	}
-	if !j.Add(e) {
-		if s.journals.grow() {
-			s.trim(&s.journals, func(t *tenant, before uint64) int { return t.journal.DropBefore(before) },
-				func(before uint64) int { return s.other.DropBefore(before) })
+	if t == nil {
+		s.addEntry(s.other, e)
+	} else {
+		t.life.RLock()
+		// A tenant reset while the request ran is gone: its entry goes
+		// to the journal file only.
+		if !t.retired {
+			s.addEntry(t.journal, e)
 		}
+		t.life.RUnlock()
 	}
 	if s.sink != nil {
 		s.sink.write(e)
 	}
+}
+
+// addEntry adds an entry to a journal within the journal budget.
+func (s *Server) addEntry(j *journal.Journal, e journal.Entry) {
+	if !j.Add(e) && s.journals.grow() {
+		s.trim(&s.journals, func(t *tenant, before uint64) int { return t.journal.DropBefore(before) },
+			func(before uint64) int { return s.other.DropBefore(before) })
+	}
+}
+
+// A journal entry keeps what a request sent, which a client can make a
+// megabyte long: its texts are cut to maxEntryText bytes and its answered
+// prompts to maxEntryPrompts of maxPromptText bytes, so that the journal
+// budget bounds memory (an entry stays under about 7 KiB).
+const (
+	maxEntryText    = 512
+	maxEntryPrompts = 16
+	maxPromptText   = 256
+)
+
+// clipEntry cuts the texts of a request's journal entry to their bounds.
+func clipEntry(e *journal.Entry) {
+	e.Tenant = clipText(e.Tenant, maxEntryText)
+	e.Path = clipText(e.Path, maxEntryText)
+	e.RequestID = clipText(e.RequestID, maxEntryText)
+	e.LoginID = clipText(e.LoginID, maxEntryText)
+	e.Body = clipText(e.Body, maxEntryText)
+	if len(e.Answered) > maxEntryPrompts {
+		more := len(e.Answered) - maxEntryPrompts
+		e.Answered = append(e.Answered[:maxEntryPrompts:maxEntryPrompts], fmt.Sprintf("(and %d more)", more))
+	}
+	for i, p := range e.Answered {
+		e.Answered[i] = clipText(p, maxPromptText)
+	}
+}
+
+// clipText cuts s to at most n bytes, on a character boundary, marking
+// the cut.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const mark = "...(cut)"
+	cut := n - len(mark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
 }
 
 // trim drops, across every tenant, the items of a budget that are older

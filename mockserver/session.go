@@ -45,7 +45,8 @@ type operation struct {
 	cursor  cursor
 	opts    dataOptions
 	body    payload
-	last    string // Respond of the last step answered
+	last    string    // Respond of the last step answered
+	webhook opWebhook // the webhook sent when the data is ready
 }
 
 // cursor walks a sequence of steps. A step lasts Calls calls, or For from

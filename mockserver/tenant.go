@@ -25,12 +25,27 @@ type tenant struct {
 	overlay   []scenarios.Source
 	lib       atomic.Pointer[scenarios.Library]
 
+	// life is held for reading while an item is added to the tenant and
+	// counted in a server budget, and for writing by reset: a request
+	// still running when its tenant is reset must not count items into a
+	// tenant the server no longer holds, or the budgets would drift.
+	life    sync.RWMutex
+	retired bool
+
 	mu       sync.Mutex
 	sessions map[string]*session
 	order    []numbered // session ids, oldest first
 	maxSess  int
 	logins   map[string]*loginState // by LoginId
 }
+
+// A session keeps the Tag of its /Authorize and the AccountsFilter of its
+// data requests: bounding them makes the session budget a bound on memory
+// (each session then holds at most about 12 KiB of what clients sent).
+const (
+	maxTagBytes    = 4096
+	maxFilterBytes = 4096
+)
 
 // numbered is an item of a bounded store with its number in the budget.
 type numbered struct {
@@ -124,9 +139,13 @@ func (t *tenant) forgetLogins(loginIDs map[string]bool) int {
 }
 
 // reset forgets every session, token, step position and journal entry,
-// and the run-time scenarios. It returns how many sessions, tokens and
-// entries went, for the budgets.
+// and the run-time scenarios, and retires the tenant: the server no longer
+// holds it, and items added to it later are not counted. It returns how
+// many sessions, tokens and entries went, for the budgets.
 func (t *tenant) reset() (sessions, tokens, entries int) {
+	t.life.Lock()
+	defer t.life.Unlock()
+	t.retired = true
 	t.overlayMu.Lock()
 	t.overlay = nil
 	t.lib.Store(nil)
@@ -218,6 +237,14 @@ func (ts *tokenStore) consume(id string, now time.Time, lifetime time.Duration) 
 // addSession stores a new session within the tenant's bound and the
 // server's session budget.
 func (s *Server) addSession(t *tenant, sess *session) {
+	t.life.RLock()
+	defer t.life.RUnlock()
+	if t.retired {
+		return
+	}
+	// /Authorize refuses a longer Tag; other ways in (the Connect
+	// simulator's form) are cut to the same bound.
+	sess.tag = clipText(sess.tag, maxTagBytes)
 	s.sessions.shrink(t.addSession(sess, s.sessions.next()))
 	if s.sessions.grow() {
 		s.trim(&s.sessions, (*tenant).dropSessionsBefore, nil)
@@ -227,6 +254,11 @@ func (s *Server) addSession(t *tenant, sess *session) {
 // issueToken creates an authorize token within the tenant's bound and the
 // server's token budget.
 func (s *Server) issueToken(t *tenant) string {
+	t.life.RLock()
+	defer t.life.RUnlock()
+	if t.retired {
+		return uuid.NewString() // a token of a tenant that is gone
+	}
 	id, forgot := t.tokens.issue(s.clock.Now(), s.tokens.next())
 	s.tokens.shrink(forgot)
 	if s.tokens.grow() {

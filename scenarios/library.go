@@ -210,6 +210,9 @@ func (s *Settings) merge(o Settings) {
 	for k, v := range o.Statuses {
 		s.Statuses[k] = v
 	}
+	if o.Webhooks != nil {
+		s.Webhooks = o.Webhooks.over(s.Webhooks)
+	}
 }
 
 func (s *Settings) fill() {

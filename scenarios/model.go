@@ -48,6 +48,49 @@ type Settings struct {
 	// {SESSION_EXPIRED: 400}. Most useful for the codes whose status was
 	// inferred.
 	Statuses map[string]int `json:"statuses,omitempty"`
+	// Webhooks says where the mock posts webhooks and how it retries them.
+	Webhooks *WebhookSettings `json:"webhooks,omitempty"`
+}
+
+// WebhookSettings configure the webhooks of every login of the library.
+// A field left out keeps the server's value (its --webhook-* flags, else
+// the contract's 10 attempts 30 minutes apart).
+type WebhookSettings struct {
+	// URLs receive the webhooks, after the server's --webhook-url ones.
+	URLs []string `json:"urls,omitempty"`
+	// Secret signs the deliveries to URLs (flinks-authenticity-key).
+	Secret string `json:"secret,omitempty"`
+	// Attempts is how many times a delivery is tried before it fails.
+	Attempts int `json:"attempts,omitempty"`
+	// Interval is the wait between two attempts, on the server clock.
+	Interval Duration `json:"interval,omitempty"`
+	// Timeout bounds one attempt, in real time.
+	Timeout Duration `json:"timeout,omitempty"`
+}
+
+// LoginWebhooks scripts the webhooks of a login's data requests: a KYC
+// webhook before the data, and the misbehaviour of a real sender that a
+// receiver must survive.
+type LoginWebhooks struct {
+	// KYC sends a KYC webhook (the holders) when GetAccountsDetail is
+	// first called, before the GetAccountsDetail webhook.
+	KYC bool `json:"kyc,omitempty"`
+	// Delay holds back the first attempt of each webhook, on the server
+	// clock.
+	Delay Duration `json:"delay,omitempty"`
+	// Duplicate sends each webhook this many extra times, with the same
+	// body and signature.
+	Duplicate int `json:"duplicate,omitempty"`
+	// OutOfOrder sends the KYC webhook after the GetAccountsDetail one.
+	OutOfOrder bool `json:"outOfOrder,omitempty"`
+	// WrongSignature signs with a key other than the secret, so a receiver
+	// that checks the signature must refuse the webhook.
+	WrongSignature bool `json:"wrongSignature,omitempty"`
+	// Body replaces the body of the GetAccountsDetail webhook, e.g. with
+	// an error payload; it is sent as written.
+	Body json.RawMessage `json:"body,omitempty"`
+	// Drop records the webhooks as dropped and sends nothing.
+	Drop bool `json:"drop,omitempty"`
 }
 
 // Institution is a financial institution logins belong to.
@@ -100,6 +143,8 @@ type Login struct {
 	AccountsDetail []Step `json:"accountsDetail,omitempty"`
 	// AccountsSummary is the same for /GetAccountsSummary. Default: ready.
 	AccountsSummary []Step `json:"accountsSummary,omitempty"`
+	// Webhooks scripts the webhooks of the login's data requests.
+	Webhooks *LoginWebhooks `json:"webhooks,omitempty"`
 
 	// Origin is the name of the file the login was loaded from, set by
 	// Build; it is not part of the format.

@@ -141,7 +141,7 @@ bank.yaml:2: logins[0].username: required`,
 			name: "unknown field that differs only in case",
 			yaml: "logins:\n  - name: a\n    username: u\n    LoginId: 396fc774-7f7a-4c31-7c44-08da172863b5\n",
 			want: `bank.yaml:2: logins[0].loginId: required
-bank.yaml:4: logins[0].LoginId: unknown field "LoginId" (did you mean "loginId"? mock settings are camelCase, Flinks objects PascalCase); allowed: accounts, accountsDetail, accountsSummary, authorize, description, generate, holder, institution, loginId, mfa, name, password, tokenRequired, type, username`,
+bank.yaml:4: logins[0].LoginId: unknown field "LoginId" (did you mean "loginId"? mock settings are camelCase, Flinks objects PascalCase); allowed: accounts, accountsDetail, accountsSummary, authorize, description, generate, holder, institution, loginId, mfa, name, password, tokenRequired, type, username, webhooks`,
 		},
 		{
 			name: "unknown top-level field",
@@ -238,7 +238,7 @@ logins:
     loginId: nope
     type: Persnal
 `,
-			want: `bank.yaml:2: settings.colour: unknown field "colour"; allowed: authorizeIdleTimeout, invalidTokenCode, processingTimeout, statuses, tokenLifetime, wrongPasswordCode
+			want: `bank.yaml:2: settings.colour: unknown field "colour"; allowed: authorizeIdleTimeout, invalidTokenCode, processingTimeout, statuses, tokenLifetime, webhooks, wrongPasswordCode
 bank.yaml:6: logins[0].loginId: "nope" is not a UUID such as 396fc774-7f7a-4c31-7c44-08da172863b5
 bank.yaml:7: logins[0].type: "Persnal" is not one of: Personal, Business`,
 		},

@@ -70,6 +70,9 @@ func (c *checker) settings(s Settings) {
 			c.fail("settings.statuses."+code, msg)
 		}
 	}
+	if s.Webhooks != nil {
+		c.webhookSettings("settings.webhooks", *s.Webhooks)
+	}
 }
 
 func (c *checker) institutions(insts []Institution) {
@@ -128,6 +131,9 @@ func (c *checker) logins(logins []Login) {
 		c.accounts(p, l.Accounts)
 		if l.Generate != nil {
 			c.generate(p+".generate", *l.Generate)
+		}
+		if l.Webhooks != nil {
+			c.loginWebhooks(p+".webhooks", *l.Webhooks)
 		}
 	}
 }

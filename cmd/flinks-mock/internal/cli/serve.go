@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -21,9 +22,44 @@ import (
 // Defaults of serve.
 const (
 	DefaultAddr = "127.0.0.1:8080"
-	// ShutdownTimeout bounds a graceful shutdown on SIGINT/SIGTERM.
-	ShutdownTimeout = 10 * time.Second
+	// ShutdownTimeout bounds a graceful shutdown on SIGINT/SIGTERM. It is
+	// below the 10 s a container runtime waits before SIGKILL (docker stop),
+	// so the journal file is flushed even when requests must be cut off.
+	ShutdownTimeout = 8 * time.Second
 )
+
+// Limits of the HTTP server serve runs. A scripted latency may exceed
+// WriteTimeout: the handler moves the write deadline of its own answer
+// past the latency (see mockserver's delay).
+const (
+	// ReadHeaderTimeout bounds a client that opens a connection and sends
+	// its headers slowly.
+	ReadHeaderTimeout = 5 * time.Second
+	// ReadTimeout bounds reading a whole request, body included (1 MiB at
+	// most).
+	ReadTimeout = 30 * time.Second
+	// WriteTimeout bounds the answer, counted from the end of the request
+	// headers, scripted latency aside.
+	WriteTimeout = 60 * time.Second
+	// IdleTimeout closes keep-alive connections left unused.
+	IdleTimeout = 120 * time.Second
+	// MaxHeaderBytes bounds the request line and headers; Go's server
+	// answers 431 past it (it reads up to 4 KiB more before deciding).
+	MaxHeaderBytes = 64 << 10
+)
+
+// newHTTPServer is the HTTP server of serve, with its limits.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
 
 // serveConfig is what the serve flags say.
 type serveConfig struct {
@@ -39,6 +75,16 @@ type serveConfig struct {
 	maxTenants    int
 	logFormat     string
 	logLevel      string
+	webhooks      webhookFlags
+}
+
+// webhookFlags are the serve flags of webhooks.
+type webhookFlags struct {
+	urls     listFlag
+	secret   string
+	attempts int
+	interval time.Duration
+	timeout  time.Duration
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -54,6 +100,29 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.maxTenants, "max-tenants", mockserver.DefaultMaxTenants, "how many customerIds the server serves at once")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug (one line per request), info, warn or error")
+	fs.Var(&c.webhooks.urls, "webhook-url", "`URL` every customer's webhooks are posted to (repeatable; comma-separated in the environment)")
+	fs.StringVar(&c.webhooks.secret, "webhook-secret", "", "HMAC secret that signs the webhooks to --webhook-url (flinks-authenticity-key)")
+	fs.IntVar(&c.webhooks.attempts, "webhook-attempts", mockserver.DefaultWebhookAttempts, "how many times a webhook is tried before it fails")
+	fs.DurationVar(&c.webhooks.interval, "webhook-interval", mockserver.DefaultWebhookInterval, "wait between two attempts of a webhook, on the server clock")
+	fs.DurationVar(&c.webhooks.timeout, "webhook-timeout", mockserver.DefaultWebhookTimeout, "how long one webhook attempt waits for the receiver's answer")
+}
+
+// check refuses webhook flags the server cannot use.
+func (w *webhookFlags) check() error {
+	for _, raw := range w.urls {
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--webhook-url %q: give an absolute http or https URL such as http://127.0.0.1:9000/webhook", raw)
+		}
+	}
+	switch {
+	case w.attempts < 1:
+		return fmt.Errorf("--webhook-attempts %d: give 1 or more", w.attempts)
+	case w.interval <= 0:
+		return fmt.Errorf("--webhook-interval %s: give a positive duration such as 30m", w.interval)
+	case w.timeout <= 0:
+		return fmt.Errorf("--webhook-timeout %s: give a positive duration such as 10s", w.timeout)
+	}
+	return nil
 }
 
 // logger builds the slog logger the flags ask for.
@@ -102,6 +171,10 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		fmt.Fprintf(p.Stderr, "flinks-mock serve: --clock %q: use real or virtual\n", cfg.clock)
 		return ExitUsage
 	}
+	if err := cfg.webhooks.check(); err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
+		return ExitUsage
+	}
 	if cfg.watch && len(cfg.scenarioPaths) == 0 {
 		fmt.Fprintln(p.Stderr, "flinks-mock serve: --watch needs --scenarios: the embedded library never changes")
 		return ExitUsage
@@ -138,6 +211,12 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		AdminToken: adminToken,
 		Logger:     log,
 		MaxTenants: cfg.maxTenants,
+
+		WebhookURLs:     cfg.webhooks.urls,
+		WebhookSecret:   cfg.webhooks.secret,
+		WebhookAttempts: cfg.webhooks.attempts,
+		WebhookInterval: cfg.webhooks.interval,
+		WebhookTimeout:  cfg.webhooks.timeout,
 	}
 	if journalFile != nil {
 		mcfg.JournalFile = journalFile
@@ -148,15 +227,7 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
 		return ExitFailure
 	}
-	httpServer := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	httpServer := newHTTPServer(srv.Handler(), log)
 	baseURL := "http://" + ln.Addr().String()
 	log.Info("flinks-mock listening", "url", baseURL, "logins", len(lib.Logins), "clock", cfg.clock,
 		"adminToken", adminToken != "", "example", baseURL+"/v3/"+ToolboxCustomerID+"/BankingServices/GenerateAuthorizeToken")
@@ -175,18 +246,35 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		return ExitFailure
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "deadline", ShutdownTimeout)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	return shutdown(log, p, httpServer, srv, ShutdownTimeout)
+}
+
+// journalFlushTimeout bounds writing the journal file out at shutdown.
+const journalFlushTimeout = 2 * time.Second
+
+// shutdown stops taking connections, lets the requests already accepted
+// finish (within deadline; those still running then are cut off), and only
+// then flushes the journal file, so that it holds every request that was
+// answered.
+func shutdown(log *slog.Logger, p *Program, httpServer *http.Server, srv *mockserver.Server, deadline time.Duration) int {
+	start := time.Now()
+	log.Info("shutting down", "deadline", deadline)
+	code := ExitOK
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintln(p.Stderr, "flinks-mock serve: shutdown:", err)
-		return ExitFailure
+	if err := httpServer.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(p.Stderr, "flinks-mock serve: shutdown: requests still running after %s were cut off: %v\n", deadline, err)
+		_ = httpServer.Close()
+		code = ExitFailure
 	}
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	flushCtx, cancelFlush := context.WithTimeout(context.Background(), journalFlushTimeout)
+	defer cancelFlush()
+	if err := srv.Shutdown(flushCtx); err != nil {
 		fmt.Fprintln(p.Stderr, "flinks-mock serve: shutdown:", err)
-		return ExitFailure
+		code = ExitFailure
 	}
-	return ExitOK
+	log.Info("stopped", "took", time.Since(start).Round(time.Millisecond))
+	return code
 }
 
 // isLoopback reports whether a listener only takes connections from this

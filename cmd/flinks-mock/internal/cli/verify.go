@@ -1,0 +1,311 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flinks-mock/flinks-mock/contract"
+	"github.com/flinks-mock/flinks-mock/mockserver"
+	"github.com/flinks-mock/flinks-mock/mockserver/admin"
+	"github.com/flinks-mock/flinks-mock/mockserver/clock"
+	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+	"github.com/flinks-mock/flinks-mock/scenarios"
+)
+
+// DefaultVerifyTimeScale is the clock scale of the server verify starts:
+// one real second is 100 mock seconds, so the guide's 10 s between polls
+// is 100 ms and its 30-minute deadline 18 s.
+const DefaultVerifyTimeScale = 0.01
+
+// verifyConfig is what the verify flags say.
+type verifyConfig struct {
+	server     string
+	adminToken string
+	scenarios  listFlag
+	timeScale  float64
+	junit      string
+	timeout    time.Duration
+	command    []string
+}
+
+func (c *verifyConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.server, "server", "", "`URL` of a running flinks-mock to use (each run gets a customerId of its own) instead of starting one")
+	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token of the admin API of --server")
+	fs.Var(&c.scenarios, "scenario", "scenario to run (repeatable; \"all\" adds webhook); default: every scenario but webhook")
+	fs.Float64Var(&c.timeScale, "time-scale", 0, "real seconds per mock second: 0.01 makes the guide's 10 s polls 100 ms (default 0.01; 1 with --server, whose clock verify cannot scale)")
+	fs.StringVar(&c.junit, "junit", "", "also write the verdicts as JUnit XML to this `file`")
+	fs.DurationVar(&c.timeout, "timeout", 0, "stop a run of the command after this long (default: twice the scaled 30-minute deadline, plus 30s)")
+}
+
+const verifyUsage = `Usage: flinks-mock verify [flags] -- COMMAND [ARGS...]
+
+Runs COMMAND once per scenario against a fresh flinks-mock (or --server),
+then judges each run by the contract rules of the Flinks guide and by the
+outcome it printed. The command finds the mock in its environment:
+
+  FLINKS_BASE_URL            http://127.0.0.1:PORT/v3/CUSTOMER_ID (replaces https://{instance}-api.private.fin.ag/v3/{customerId})
+  FLINKS_CUSTOMER_ID, FLINKS_SECRET_KEY, FLINKS_API_KEY
+  FLINKS_LOGIN_ID, FLINKS_USERNAME, FLINKS_PASSWORD, FLINKS_INSTITUTION
+  FLINKS_MOST_RECENT_CACHED  true (cached data) or false (live refresh, where MFA is asked)
+  FLINKS_MFA_ANSWERS         JSON object: prompt → list of answers
+  FLINKS_POLL_INTERVAL       the guide's 10 s, scaled (e.g. 100ms)
+  FLINKS_TIMEOUT             the guide's 30 min, scaled (e.g. 18s)
+  FLINKS_RETRY_BACKOFF       the wait before retrying RETRY_LATER, scaled
+  FLINKS_SCENARIO            the scenario's name
+  FLINKS_WEBHOOK_ADDR, FLINKS_WEBHOOK_URL   webhook scenario only: listen on ADDR, take the data from the webhook
+
+It should print its outcome as the last line of JSON on stdout:
+  {"accounts":[{"id":"...","accountNumber":"...","balance":12.34}]}   or
+  {"error":{"kind":"timeout"}}   {"error":{"kind":"flinks","flinksCode":"DISABLED_LOGIN"}}
+
+Scenarios: %s.
+Exit status: 0 when every run passed, 1 when one failed, 2 on a usage error.
+
+Flags:
+`
+
+func (p *Program) verify(ctx context.Context, args []string) int {
+	var cfg verifyConfig
+	fs := flag.NewFlagSet("flinks-mock verify", flag.ContinueOnError)
+	cfg.flags(fs)
+	fs.Usage = func() {
+		var names []string
+		for _, sc := range contract.Scenarios() {
+			names = append(names, sc.Name)
+		}
+		fmt.Fprintf(fs.Output(), verifyUsage, strings.Join(names, ", "))
+		fs.PrintDefaults()
+	}
+	if code, done := p.parse(fs, args); done {
+		return code
+	}
+	cfg.command = fs.Args()
+	if len(cfg.command) == 0 {
+		fmt.Fprintln(p.Stderr, "flinks-mock verify: give the command to verify after --, e.g. flinks-mock verify -- node client.mjs")
+		return ExitUsage
+	}
+	scs, err := cfg.selected()
+	if err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
+		return ExitUsage
+	}
+	switch {
+	case cfg.timeScale < 0:
+		fmt.Fprintf(p.Stderr, "flinks-mock verify: --time-scale %v: give a positive number such as 0.01\n", cfg.timeScale)
+		return ExitUsage
+	case cfg.server != "" && cfg.timeScale != 0 && cfg.timeScale != 1:
+		fmt.Fprintln(p.Stderr, "flinks-mock verify: --time-scale needs the server verify starts: the clock of --server runs at its own pace, so leave --time-scale out (or 1)")
+		return ExitUsage
+	case cfg.timeScale == 0 && cfg.server == "":
+		cfg.timeScale = DefaultVerifyTimeScale
+	case cfg.timeScale == 0:
+		cfg.timeScale = 1
+	}
+	if cfg.timeout == 0 {
+		cfg.timeout = 2*time.Duration(float64(contract.DefaultDeadline)*cfg.timeScale) + 30*time.Second
+	}
+
+	h, stop, err := cfg.harness(ctx)
+	if err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
+		return ExitFailure
+	}
+	defer stop()
+	fmt.Fprintf(p.Stdout, "flinks-mock verify: %s against %s (time scale %v: the guide's 10s polls are %s, its 30m deadline %s)\n\n",
+		strings.Join(cfg.command, " "), h.Mock.URL, cfg.timeScale,
+		time.Duration(float64(contract.DefaultMinPollInterval)*cfg.timeScale),
+		time.Duration(float64(contract.DefaultDeadline)*cfg.timeScale))
+
+	var runs []contract.RunResult
+	for _, sc := range scs {
+		if ctx.Err() != nil {
+			break
+		}
+		var proc process
+		res := h.Run(ctx, sc, proc.runner(cfg.command, cfg.timeout))
+		res.Exit, res.Output = proc.exit, proc.output
+		runs = append(runs, res)
+		if err := contract.WriteRun(p.Stdout, res); err != nil {
+			fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
+			return ExitFailure
+		}
+	}
+	fmt.Fprintln(p.Stdout, contract.Summary(runs))
+	if cfg.junit != "" {
+		if err := writeJUnitFile(cfg.junit, runs); err != nil {
+			fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
+			return ExitFailure
+		}
+	}
+	for _, r := range runs {
+		if r.Skipped == "" && !r.Passed() {
+			return ExitFailure
+		}
+	}
+	if len(runs) < len(scs) {
+		return ExitFailure // interrupted
+	}
+	return ExitOK
+}
+
+// selected returns the scenarios the flags name, in catalogue order of
+// naming.
+func (c *verifyConfig) selected() ([]contract.Scenario, error) {
+	if len(c.scenarios) == 0 {
+		return contract.DefaultScenarios(), nil
+	}
+	var out []contract.Scenario
+	for _, name := range c.scenarios {
+		if name == "all" {
+			out = append(out, contract.Scenarios()...)
+			continue
+		}
+		sc, err := contract.ScenarioByName(name)
+		if err != nil {
+			return nil, fmt.Errorf("--scenario: %w", err)
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// harness starts the in-process server on a scaled clock, or connects to
+// --server, and returns the harness and what stops it.
+func (c *verifyConfig) harness(ctx context.Context) (*contract.Harness, func(), error) {
+	now := time.Now()
+	lib, err := scenarios.Load(now, true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load the default scenarios: %w", err)
+	}
+	opts := contract.Options{RequireAPIKey: true}
+	if c.server != "" {
+		base := strings.TrimSuffix(c.server, "/")
+		if err := admin.New(base, c.adminToken, nil).Health(ctx); err != nil {
+			return nil, nil, fmt.Errorf("--server %s does not answer its health check: %w", c.server, err)
+		}
+		return &contract.Harness{Mock: contract.Mock{URL: base, AdminToken: c.adminToken}, Library: lib, Options: opts, Scale: 1}, func() {}, nil
+	}
+	clk, err := clock.NewScaled(now, c.timeScale)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--time-scale: %w", err)
+	}
+	srv, err := mockserver.New(mockserver.Config{Library: lib, Clock: clk, APIKey: contract.ToolboxAPIKey, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen on 127.0.0.1: %w", err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	stop := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		_ = srv.Shutdown(sctx)
+	}
+	h := &contract.Harness{
+		Mock: contract.Mock{
+			URL:     "http://" + ln.Addr().String(),
+			Journal: func(_ context.Context, id string) ([]journal.Entry, error) { return srv.Journal(id), nil },
+			Now:     func(context.Context) (time.Time, error) { return clk.Now(), nil },
+		},
+		Library: lib,
+		Options: opts,
+		Scale:   c.timeScale,
+	}
+	return h, stop, nil
+}
+
+// process runs the command of one scenario and keeps how it ended.
+type process struct {
+	exit   string
+	output string
+}
+
+// runner runs the command with the target in its environment, within
+// timeout, and reads the outcome it printed.
+func (p *process) runner(command []string, timeout time.Duration) contract.RunFunc {
+	return func(ctx context.Context, t contract.Target) (contract.Outcome, error) {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, command[0], command[1:]...)
+		cmd.Env = append(os.Environ(), t.Env()...)
+		cmd.WaitDelay = 2 * time.Second
+		var stdout bytes.Buffer
+		var all lockedBuffer
+		cmd.Stdout = io.MultiWriter(&stdout, &all)
+		cmd.Stderr = &all
+		err := cmd.Run()
+		p.output = all.String()
+		var exitErr *exec.ExitError
+		switch {
+		case ctx.Err() == context.DeadlineExceeded:
+			p.exit = "killed"
+			return contract.Outcome{}, fmt.Errorf("the command was still running after --timeout %s, and was killed", timeout)
+		case errors.As(err, &exitErr):
+			p.exit = exitErr.String()
+		case err != nil:
+			p.exit = "did not start"
+			return contract.Outcome{}, fmt.Errorf("run %s: %w", command[0], err)
+		default:
+			p.exit = "exit status 0"
+		}
+		outcome, ok := contract.ParseOutcome(stdout.Bytes())
+		switch {
+		case ok:
+			return outcome, nil
+		case exitErr != nil:
+			return contract.Outcome{}, fmt.Errorf("the command ended with %s and printed no outcome", exitErr)
+		}
+		return contract.Outcome{}, contract.ErrNoOutcome
+	}
+}
+
+// lockedBuffer is a buffer that stdout and stderr write to at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what was written.
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func writeJUnitFile(path string, runs []contract.RunResult) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--junit: %w", err)
+	}
+	if err := contract.WriteJUnit(f, "flinks-mock verify", runs); err != nil {
+		f.Close()
+		return fmt.Errorf("--junit %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--junit %s: %w", path, err)
+	}
+	return nil
+}

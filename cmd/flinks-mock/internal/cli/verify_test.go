@@ -1,0 +1,305 @@
+package cli
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flinks-mock/flinks-mock/contract"
+	"github.com/flinks-mock/flinks-mock/mockserver"
+	"github.com/flinks-mock/flinks-mock/scenarios"
+)
+
+// testTimeScale keeps the example runs short: the guide's 10 s between
+// polls is 20 ms, its 30-minute deadline 3.6 s.
+const testTimeScale = "0.002"
+
+// repoRoot is where the examples and the README are, from this package.
+const repoRoot = "../../../.."
+
+// buildGoExample builds examples/go into a temporary directory.
+func buildGoExample(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "flinks-example")
+	cmd := exec.Command("go", "build", "-o", bin, "./examples/go")
+	cmd.Dir = repoRoot
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build examples/go: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// junitDoc is JUnit XML as a CI system reads it.
+type junitDoc struct {
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Skipped  int      `xml:"skipped,attr"`
+	Suites   []struct {
+		Name  string `xml:"name,attr"`
+		Tests int    `xml:"tests,attr"`
+		Cases []struct {
+			Name    string `xml:"name,attr"`
+			Failure *struct {
+				Message string `xml:"message,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"failure"`
+			Skipped *struct{} `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func readJUnit(t *testing.T, path string) junitDoc {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc junitDoc
+	dec := xml.NewDecoder(strings.NewReader(string(raw)))
+	dec.Strict = true
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("the JUnit file is not well-formed XML: %v\n%s", err, raw)
+	}
+	return doc
+}
+
+// verifyExample runs the default scenarios against one example and
+// expects every one to pass.
+func verifyExample(t *testing.T, command ...string) {
+	t.Helper()
+	junit := filepath.Join(t.TempDir(), "verify.xml")
+	args := append([]string{"verify", "--time-scale", testTimeScale, "--junit", junit, "--"}, command...)
+	code, stdout, stderr := run(t, nil, args...)
+	n := len(contract.DefaultScenarios())
+	if code != ExitOK {
+		t.Fatalf("verify exited with %d, want 0\n%s\n%s", code, stdout, stderr)
+	}
+	if want := fmt.Sprintf("%d scenarios: %d passed, 0 failed, 0 skipped", n, n); !strings.Contains(stdout, want) {
+		t.Errorf("report lacks %q:\n%s", want, stdout)
+	}
+	doc := readJUnit(t, junit)
+	perScenario := 2 + len(contract.Rules())
+	if len(doc.Suites) != n || doc.Tests != n*perScenario || doc.Failures != 0 {
+		t.Errorf("JUnit: %d suites, %d tests, %d failures; want %d, %d, 0", len(doc.Suites), doc.Tests, doc.Failures, n, n*perScenario)
+	}
+}
+
+func TestVerifyTheGoExample(t *testing.T) {
+	t.Parallel()
+	verifyExample(t, buildGoExample(t))
+}
+
+func TestVerifyTheNodeExample(t *testing.T) {
+	t.Parallel()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not on PATH: the Node.js example (examples/node/client.mjs, Node 20) is not verified")
+	}
+	verifyExample(t, node, filepath.Join(repoRoot, "examples", "node", "client.mjs"))
+}
+
+func TestVerifyThePythonExample(t *testing.T) {
+	t.Parallel()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not on PATH: the Python example (examples/python/client.py) is not verified")
+	}
+	verifyExample(t, python, filepath.Join(repoRoot, "examples", "python", "client.py"))
+}
+
+// TestVerifyTheBrokenExample runs the broken example and checks the
+// report it gets against the one shown in the README.
+func TestVerifyTheBrokenExample(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not on PATH: the broken example (examples/broken/client.py) is not verified")
+	}
+	junit := filepath.Join(t.TempDir(), "verify.xml")
+	code, stdout, stderr := run(t, nil, "verify", "--scenario", "mfa", "--scenario", "pending", "--junit", junit,
+		"--", "python3", repoRoot+"/examples/broken/client.py")
+	stdout = strings.ReplaceAll(stdout, repoRoot+"/", "")
+	if code != ExitFailure {
+		t.Fatalf("verify exited with %d, want %d\n%s\n%s", code, ExitFailure, stdout, stderr)
+	}
+	for _, want := range []string{
+		"✗ scenario mfa", "✗ FM001-single-use-token: ", "token=reused",
+		"✗ scenario pending", "✗ FM005-poll-interval: ", "was polled 2 times sooner than 10s after a 202",
+		"2 scenarios: 0 passed, 2 failed, 0 skipped",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+	doc := readJUnit(t, junit)
+	var failed []string
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			if c.Failure != nil {
+				failed = append(failed, s.Name+"/"+c.Name)
+				if c.Failure.Message == "" || c.Failure.Text == "" {
+					t.Errorf("failure %s/%s has no message or no text", s.Name, c.Name)
+				}
+			}
+		}
+	}
+	if want := "mfa/outcome mfa/FM001-single-use-token pending/FM005-poll-interval"; strings.Join(failed, " ") != want {
+		t.Errorf("JUnit failures %v, want %s", failed, want)
+	}
+
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := readmeBlock(t, string(readme), "<!-- verify-broken-report -->")
+	if cmdLine, rest, ok := strings.Cut(shown, "\n"); ok && strings.HasPrefix(cmdLine, "$ ") {
+		shown = rest
+	}
+	if got, want := normalizeReport(stdout), normalizeReport(shown); got != want {
+		t.Errorf("the README shows another report than verify prints; replace the block after <!-- verify-broken-report --> with:\n%s", stdout)
+	}
+}
+
+// readmeBlock returns the fenced block that follows a marker.
+func readmeBlock(t *testing.T, readme, marker string) string {
+	t.Helper()
+	_, after, ok := strings.Cut(readme, marker)
+	if !ok {
+		t.Fatalf("README.md has no %s", marker)
+	}
+	_, body, ok := strings.Cut(after, "```text\n")
+	if !ok {
+		t.Fatalf("no ```text block after %s", marker)
+	}
+	body, _, ok = strings.Cut(body, "```")
+	if !ok {
+		t.Fatalf("the block after %s does not end", marker)
+	}
+	return body
+}
+
+// normalizeReport blanks what changes from run to run: ids, times, ports,
+// durations.
+func normalizeReport(s string) string {
+	for _, r := range []struct{ re, with string }{
+		{`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`, "UUID"},
+		{`\d\d:\d\d:\d\d\.\d{3}`, "TIME"},
+		{`127\.0\.0\.1:\d+`, "ADDR"},
+		{`\d+(\.\d+)?(ns|µs|ms|s)\b`, "DURATION"},
+	} {
+		s = regexp.MustCompile(r.re).ReplaceAllString(s, r.with)
+	}
+	return strings.TrimSpace(s)
+}
+
+func TestVerifyAgainstARunningServer(t *testing.T) {
+	t.Parallel()
+	lib, err := scenarios.Load(time.Now(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := mockserver.New(mockserver.Config{Library: lib, APIKey: contract.ToolboxAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	bin := buildGoExample(t)
+	code, stdout, stderr := run(t, nil, "verify", "--server", hs.URL, "--scenario", "happy", "--scenario", "disabled", "--", bin)
+	if code != ExitOK {
+		t.Fatalf("verify --server exited with %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "against "+hs.URL+" (time scale 1:") || !strings.Contains(stdout, "2 scenarios: 2 passed") {
+		t.Errorf("unexpected report:\n%s", stdout)
+	}
+}
+
+func TestVerifyKillsARunPastItsTimeout(t *testing.T) {
+	t.Parallel()
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep command on PATH")
+	}
+	code, stdout, _ := run(t, nil, "verify", "--scenario", "happy", "--timeout", "300ms", "--", sleep, "30")
+	if code != ExitFailure {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitFailure, stdout)
+	}
+	for _, want := range []string{"✗ run: the command was still running after --timeout 300ms, and was killed", "killed in"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestVerifyReportsACommandThatPrintsNoOutcome(t *testing.T) {
+	t.Parallel()
+	truth, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true command on PATH")
+	}
+	code, stdout, _ := run(t, nil, "verify", "--scenario", "happy", "--", truth)
+	// It asked for nothing, so no rule fails, and the outcome is not checked.
+	if code != ExitOK || !strings.Contains(stdout, "– outcome: not reported") {
+		t.Errorf("exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = run(t, nil, "verify", "--scenario", "happy", "--", filepath.Join(t.TempDir(), "missing"))
+	if code != ExitFailure || !strings.Contains(stdout, "did not start") {
+		t.Errorf("a command that does not exist: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestVerifyUsage(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no command", []string{"verify"}, ExitUsage, "give the command to verify after --"},
+		{"unknown scenario", []string{"verify", "--scenario", "nope", "--", "x"}, ExitUsage, `no scenario "nope"; the scenarios are happy, mfa`},
+		{"negative scale", []string{"verify", "--time-scale", "-1", "--", "x"}, ExitUsage, "--time-scale -1"},
+		{"scale with a server", []string{"verify", "--server", "http://127.0.0.1:1", "--time-scale", "0.01", "--", "x"}, ExitUsage, "the clock of --server runs at its own pace"},
+		{"server down", []string{"verify", "--server", "http://127.0.0.1:1", "--", "x"}, ExitFailure, "does not answer its health check"},
+		{"help", []string{"verify", "--help"}, ExitOK, "FLINKS_POLL_INTERVAL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, nil, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d (want %d), stderr:\n%s\nwant it to contain %q", code, tt.code, stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestVerifySelectsScenarios(t *testing.T) {
+	tests := []struct {
+		flags []string
+		want  string
+	}{
+		{nil, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error"},
+		{[]string{"timeout", "happy"}, "timeout happy"},
+		{[]string{"all"}, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error webhook"},
+	}
+	for _, tt := range tests {
+		c := verifyConfig{scenarios: tt.flags}
+		scs, err := c.selected()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, sc := range scs {
+			names = append(names, sc.Name)
+		}
+		if got := strings.Join(names, " "); got != tt.want {
+			t.Errorf("--scenario %v selects %s, want %s", tt.flags, got, tt.want)
+		}
+	}
+}

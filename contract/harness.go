@@ -1,0 +1,347 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flinks-mock/flinks-mock/mockserver/admin"
+	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+	"github.com/flinks-mock/flinks-mock/scenarios"
+	"github.com/google/uuid"
+)
+
+// RunFunc is an integration under test: given a target, it fetches the
+// login's accounts and reports the outcome. An error means the run failed
+// in a way the outcome cannot say (the network, a crash).
+type RunFunc func(ctx context.Context, t Target) (Outcome, error)
+
+// ErrNoOutcome is returned by a RunFunc whose integration reported no
+// outcome; the rules still judge the run, and the outcome is not checked.
+var ErrNoOutcome = errors.New("the integration reported no outcome")
+
+// ErrNoWebhooks is returned when the mock serves no webhook admin API.
+var ErrNoWebhooks = errors.New("this flinks-mock sends no webhooks")
+
+// Mock is a running flinks-mock, driven through its admin API.
+type Mock struct {
+	// URL is the server's root, e.g. http://127.0.0.1:8080.
+	URL string
+	// AdminToken is the bearer token of the admin API, if it needs one.
+	AdminToken string
+	// HTTP sends the admin requests (http.DefaultClient when nil).
+	HTTP *http.Client
+	// Journal reads the journal of a customer; nil reads it through the
+	// admin API. In-process servers pass Server.Journal.
+	Journal func(ctx context.Context, customerID string) ([]journal.Entry, error)
+	// Now reads the server clock; nil reads it through the admin API.
+	Now func(ctx context.Context) (time.Time, error)
+}
+
+func (m Mock) admin() *admin.Client { return admin.New(m.URL, m.AdminToken, m.HTTP) }
+
+func (m Mock) journal(ctx context.Context, customerID string) ([]journal.Entry, error) {
+	if m.Journal != nil {
+		return m.Journal(ctx, customerID)
+	}
+	page, err := m.admin().Journal(ctx, admin.JournalFilter{CustomerID: customerID})
+	if err != nil {
+		return nil, fmt.Errorf("read the journal of customer %s: %w", customerID, err)
+	}
+	return page.Entries, nil
+}
+
+func (m Mock) now(ctx context.Context) (time.Time, error) {
+	if m.Now != nil {
+		return m.Now(ctx)
+	}
+	st, err := m.admin().Clock(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the server clock: %w", err)
+	}
+	return st.Now, nil
+}
+
+// adminCall sends a JSON request to the admin API and returns the status.
+func (m Mock) adminCall(ctx context.Context, method, path string, body any) (int, []byte, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, m.URL+"/__admin/"+path, bytes.NewReader(raw))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if m.AdminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+m.AdminToken)
+	}
+	hc := m.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, out, nil
+}
+
+// SetWebhookTarget sends the webhooks of a customer to url only. It
+// returns ErrNoWebhooks when the server has no webhook admin API.
+func (m Mock) SetWebhookTarget(ctx context.Context, customerID, target string) error {
+	status, body, err := m.adminCall(ctx, http.MethodPut, "webhooks/targets?customerId="+url.QueryEscape(customerID),
+		map[string]any{"targets": []map[string]string{{"url": target}}})
+	switch {
+	case err != nil:
+		return fmt.Errorf("set the webhook target of customer %s: %w", customerID, err)
+	case status == http.StatusNotFound:
+		return ErrNoWebhooks
+	case status != http.StatusOK:
+		return fmt.Errorf("set the webhook target of customer %s: the admin API answered %d: %s", customerID, status, bytes.TrimSpace(body))
+	}
+	return nil
+}
+
+// FireWebhook has the mock send the GetAccountsDetail webhook of a
+// RequestId now, to the customer's target; it returns after the first
+// attempt.
+func (m Mock) FireWebhook(ctx context.Context, customerID, requestID string) error {
+	status, body, err := m.adminCall(ctx, http.MethodPost, "webhooks/fire",
+		map[string]string{"customerId": customerID, "requestId": requestID})
+	switch {
+	case err != nil:
+		return fmt.Errorf("fire the webhook of RequestId %s: %w", requestID, err)
+	case status == http.StatusNotFound && !strings.Contains(string(body), "session"):
+		return ErrNoWebhooks
+	case status != http.StatusOK:
+		return fmt.Errorf("fire the webhook of RequestId %s: the admin API answered %d: %s", requestID, status, bytes.TrimSpace(body))
+	}
+	return nil
+}
+
+// fireWhenPending watches the journal of a customer until a data request
+// of the login is answered 202, then has the mock send its
+// GetAccountsDetail webhook copies times at once (a duplicate send, which
+// the receiver must answer 200 too). It returns when done or when ctx
+// ends.
+func (m Mock) fireWhenPending(ctx context.Context, customerID, loginID string, copies int) error {
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		entries, err := m.journal(ctx, customerID)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.Endpoint == "GetAccountsDetail" && e.Status == http.StatusAccepted && e.LoginID == loginID {
+				errs := make([]error, copies)
+				var wg sync.WaitGroup
+				for i := range copies {
+					wg.Go(func() { errs[i] = m.FireWebhook(ctx, customerID, e.RequestID) })
+				}
+				wg.Wait()
+				return errors.Join(errs...)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// Harness runs integrations in scenarios against one mock and judges each
+// run by the rules and by its outcome.
+type Harness struct {
+	Mock Mock
+	// Library is the scenarios the mock serves: the harness reads the
+	// logins, their MFA answers and their accounts from it.
+	Library *scenarios.Library
+	// Options are the thresholds of the rules.
+	Options Options
+	// Scale is real seconds per mock second (the mock's clock.Scaled):
+	// the intervals a target gets are the guide's times Scale. Zero is 1.
+	Scale float64
+	// Sleep and Now, when set, are given to integrations as the target's
+	// clock (a virtual clock in Go tests).
+	Sleep func(ctx context.Context, d time.Duration) error
+	Now   func() time.Time
+	// CustomerID names the customer of a run; nil gives each run a fresh
+	// UUID.
+	CustomerID func(Scenario) string
+}
+
+// RunResult is one run of an integration in a scenario, judged.
+type RunResult struct {
+	Scenario Scenario
+	Target   Target
+	// Skipped says why the scenario did not run; nothing else is set.
+	Skipped string
+	// Err is why the integration failed outright; the rules still judge
+	// what it did.
+	Err error
+	// Outcome is what the integration reported, when it did;
+	// OutcomeProblem says how it differs from what the scenario calls for.
+	Outcome        *Outcome
+	OutcomeProblem string
+	// Report is the verdict of the rules on the run's journal.
+	Report  Report
+	Journal []journal.Entry
+	// Exit and Output describe an integration run as a process (set by
+	// flinks-mock verify): its exit status, and the end of its output.
+	Exit   string
+	Output string
+	// Duration is how long the run took, in real time.
+	Duration time.Duration
+}
+
+// Passed reports whether the run was not skipped, did not fail outright,
+// broke no rule and reported the outcome wanted (or none).
+func (r RunResult) Passed() bool {
+	return r.Skipped == "" && r.Err == nil && r.OutcomeProblem == "" && r.Report.Passed()
+}
+
+// Run runs an integration in one scenario on a customer of its own, then
+// judges what the journal recorded of it and the outcome it reported.
+// Webhook attempts that started after the integration returned are not
+// judged: nothing was listening any more.
+func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
+	res := RunResult{Scenario: sc}
+	login, err := sc.LoginOf(h.Library)
+	if err != nil {
+		res.Skipped = err.Error()
+		return res
+	}
+	customer := uuid.NewString()
+	if h.CustomerID != nil {
+		customer = h.CustomerID(sc)
+	}
+	t := NewTarget(sc, login, h.Mock.URL, customer)
+	scale := h.Scale
+	if scale <= 0 {
+		scale = 1
+	}
+	t.PollInterval = scaled(t.PollInterval, scale)
+	t.Timeout = scaled(t.Timeout, scale)
+	t.RetryBackoff = scaled(t.RetryBackoff, scale)
+	t.Sleep, t.Now = h.Sleep, h.Now
+	if t.Sleep == nil {
+		t.Sleep = sleepReal
+	}
+	if t.Now == nil {
+		t.Now = time.Now
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var fired chan error
+	if sc.Webhook {
+		addr, err := FreeAddr()
+		if err != nil {
+			res.Err = err
+			return res
+		}
+		t.WebhookAddr, t.WebhookURL = addr, "http://"+addr+"/flinks/webhook"
+		if err := h.Mock.SetWebhookTarget(ctx, customer, t.WebhookURL); err != nil {
+			if errors.Is(err, ErrNoWebhooks) {
+				res.Skipped = err.Error()
+			} else {
+				res.Err = err
+			}
+			return res
+		}
+		fired = make(chan error, 1)
+		go func() { fired <- h.Mock.fireWhenPending(runCtx, customer, login.LoginID, 2) }()
+	}
+	res.Target = t
+
+	start := time.Now()
+	outcome, runErr := run(runCtx, t)
+	res.Duration = time.Since(start)
+	end, err := h.Mock.now(ctx)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	cancel()
+	if fired != nil {
+		if err := <-fired; err != nil && runErr == nil && ctx.Err() == nil {
+			runErr = fmt.Errorf("the harness could not send the webhooks: %w", err)
+		}
+	}
+	entries, err := h.Mock.journal(ctx, customer)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.Journal = duringRun(entries, end)
+	res.Report = Check(res.Journal, h.Options)
+	switch {
+	case errors.Is(runErr, ErrNoOutcome):
+		// Judged by the rules only.
+	case runErr != nil:
+		res.Err = runErr
+	default:
+		res.Outcome = &outcome
+		if err := sc.Want.Judge(outcome, ExpectedAccounts(login)); err != nil {
+			res.OutcomeProblem = err.Error()
+		}
+	}
+	return res
+}
+
+// duringRun drops the webhook attempts that started after the run ended.
+func duringRun(entries []journal.Entry, end time.Time) []journal.Entry {
+	out := make([]journal.Entry, 0, len(entries))
+	for _, e := range entries {
+		if e.Kind == journal.KindWebhook && e.Time.After(end) {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func scaled(d time.Duration, scale float64) time.Duration {
+	if scale == 1 {
+		return d
+	}
+	return time.Duration(math.Ceil(float64(d) * scale))
+}
+
+func sleepReal(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// FreeAddr returns a 127.0.0.1 address with a port that was free a moment
+// ago, for an integration to listen on.
+func FreeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port for the webhook receiver: %w", err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr, nil
+}

@@ -1,0 +1,147 @@
+package contract
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// JUnit XML, as CI systems read it: one testsuite per scenario, and in it
+// one testcase for the run itself, one for the outcome and one per rule.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Skipped   int         `xml:"skipped,attr"`
+	Time      string      `xml:"time,attr"`
+	Cases     []junitCase `xml:"testcase"`
+	SystemOut string      `xml:"system-out,omitempty"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// WriteJUnit writes the runs as JUnit XML: a testsuite per scenario named
+// after it, with the testcases "run" (the integration ended without
+// error), "outcome" (it reported what the scenario calls for) and one per
+// rule, named by the rule's id. A failure's message is the problem in one
+// line, and its text the statement, the guide's sentence and the quoted
+// requests; rules with nothing to judge, and skipped scenarios, are
+// skipped testcases.
+func WriteJUnit(w io.Writer, name string, runs []RunResult) error {
+	doc := junitSuites{Name: name}
+	var total float64
+	for _, r := range runs {
+		s := junitSuite{Name: r.Scenario.Name, Time: secondsAttr(r.Duration.Seconds())}
+		total += r.Duration.Seconds()
+		add := func(c junitCase) {
+			c.Classname = "flinks-mock." + r.Scenario.Name
+			if c.Time == "" {
+				c.Time = "0"
+			}
+			s.Tests++
+			switch {
+			case c.Failure != nil:
+				s.Failures++
+			case c.Skipped != nil:
+				s.Skipped++
+			}
+			s.Cases = append(s.Cases, c)
+		}
+		if r.Skipped != "" {
+			for _, n := range append([]string{"run", "outcome"}, ruleIDs()...) {
+				add(junitCase{Name: n, Skipped: &junitMessage{Message: r.Skipped}})
+			}
+			doc.add(s)
+			continue
+		}
+		run := junitCase{Name: "run", Time: secondsAttr(r.Duration.Seconds())}
+		if r.Err != nil {
+			run.Failure = &junitMessage{Message: r.Err.Error(), Type: "run", Text: fmt.Sprintf("%s\n%s", orText(r.Exit, ""), r.Output)}
+		}
+		add(run)
+		out := junitCase{Name: "outcome"}
+		switch {
+		case r.Outcome == nil && r.Err == nil:
+			out.Skipped = &junitMessage{Message: "the integration reported no outcome"}
+		case r.Outcome == nil:
+			out.Skipped = &junitMessage{Message: "the run failed"}
+		case r.OutcomeProblem != "":
+			out.Failure = &junitMessage{Message: r.OutcomeProblem, Type: "outcome", Text: "wanted: " + r.Scenario.Want.String() + "\nreported: " + r.Outcome.String()}
+		}
+		add(out)
+		for _, res := range r.Report.Results {
+			c := junitCase{Name: res.Rule.ID}
+			switch res.Verdict {
+			case Fail:
+				c.Failure = &junitMessage{
+					Message: firstLine(res.Violations[0].Problem),
+					Type:    res.Rule.ID,
+					Text:    fmt.Sprintf("%s\nguide: \"%s\" (%s)\n%s", res.Rule.Statement, res.Rule.Guide, res.Rule.Source, res.Details()),
+				}
+			case NotApplicable:
+				c.Skipped = &junitMessage{Message: "not applicable: the journal holds nothing this rule is about"}
+			}
+			add(c)
+		}
+		if !r.Passed() {
+			s.SystemOut = r.Output
+		}
+		doc.add(s)
+	}
+	doc.Time = secondsAttr(total)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("write the JUnit report: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func (d *junitSuites) add(s junitSuite) {
+	d.Tests += s.Tests
+	d.Failures += s.Failures
+	d.Skipped += s.Skipped
+	d.Suites = append(d.Suites, s)
+}
+
+func ruleIDs() []string {
+	var ids []string
+	for _, r := range Rules() {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+func secondsAttr(s float64) string { return fmt.Sprintf("%.3f", s) }
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

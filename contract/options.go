@@ -1,0 +1,58 @@
+package contract
+
+import "time"
+
+// Defaults of Options. The first two are the guide's numbers; the guide
+// gives none for the back-off and the webhook answer, so these are the
+// mock's choices.
+const (
+	// DefaultMinPollInterval is the guide's "Wait 10 seconds" between two
+	// Async polls of one RequestId.
+	DefaultMinPollInterval = 10 * time.Second
+	// DefaultDeadline is the guide's "maximum timeout of 30 minutes" for
+	// polling one RequestId.
+	DefaultDeadline = 30 * time.Minute
+	// DefaultRetryBackoff is the least wait before repeating a request
+	// answered RETRY_LATER or TOO_MANY_REQUESTS.
+	DefaultRetryBackoff = 10 * time.Second
+	// DefaultWebhookDeadline is how long a webhook receiver may take to
+	// answer 200.
+	DefaultWebhookDeadline = 10 * time.Second
+)
+
+// Options are the thresholds of the rules. A zero duration means the
+// Default of the same name.
+type Options struct {
+	// MinPollInterval is the least time between two Async polls of one
+	// RequestId, on the server clock.
+	MinPollInterval time.Duration
+	// Deadline is how long after the first data request of a RequestId
+	// polling must have stopped, on the server clock.
+	Deadline time.Duration
+	// RetryBackoff is the least wait before repeating a request answered
+	// RETRY_LATER or TOO_MANY_REQUESTS, on the server clock.
+	RetryBackoff time.Duration
+	// RequireAPIKey says that the instance requires x-api-key on the data
+	// endpoints (as Flinks does), so a data request without one fails.
+	RequireAPIKey bool
+	// WebhookDeadline is how long a webhook receiver may take to answer
+	// 200. It is compared with the journal's Latency, which is real time.
+	WebhookDeadline time.Duration
+}
+
+// DefaultOptions returns the options with every threshold at its default
+// and RequireAPIKey off.
+func DefaultOptions() Options { return Options{}.withDefaults() }
+
+func (o Options) withDefaults() Options {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.MinPollInterval, DefaultMinPollInterval)
+	def(&o.Deadline, DefaultDeadline)
+	def(&o.RetryBackoff, DefaultRetryBackoff)
+	def(&o.WebhookDeadline, DefaultWebhookDeadline)
+	return o
+}

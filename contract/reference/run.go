@@ -1,0 +1,102 @@
+package reference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/flinks-mock/flinks-mock/contract"
+)
+
+// Run is the reference client as an integration of the contract harness:
+// it fetches the target's login and reports the outcome. In webhook mode it
+// serves Webhooks on Target.WebhookAddr for the whole run.
+func Run(ctx context.Context, t contract.Target) (contract.Outcome, error) {
+	c := NewClient(t)
+	req := Request{LoginID: t.LoginID, MostRecentCached: t.MostRecentCached}
+	if t.WebhookAddr == "" {
+		return OutcomeOf(c.FetchAccounts(ctx, req))
+	}
+	hooks := NewWebhooks()
+	stop, err := Listen(t.WebhookAddr, hooks)
+	if err != nil {
+		return contract.Outcome{}, err
+	}
+	defer stop(t.PollInterval)
+	return OutcomeOf(c.FetchAccountsByWebhook(ctx, req, hooks))
+}
+
+// NewClient returns a reference client for a target: its keys, intervals,
+// clock and MFA answers.
+func NewClient(t contract.Target) *Client {
+	return &Client{
+		Conn:         Conn{BaseURL: t.BaseURL, SecretKey: t.SecretKey, APIKey: t.APIKey},
+		PollInterval: t.PollInterval,
+		Timeout:      t.Timeout,
+		RetryBackoff: t.RetryBackoff,
+		Sleep:        t.Sleep,
+		Now:          t.Now,
+		AnswerMFA:    AnswersFrom(t.MFAAnswers),
+	}
+}
+
+// Listen serves a webhook handler on addr until stop is called. stop keeps
+// answering for linger first, so that a duplicate send that is on its way
+// is answered 200 too.
+func Listen(addr string, h http.Handler) (stop func(linger time.Duration), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for webhooks on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return func(linger time.Duration) {
+		time.Sleep(linger)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}
+
+// AnswersFrom returns an AnswerMFA that answers from a sheet of prompt →
+// answers. A prompt the sheet does not hold is an error: the client must
+// not make up an answer.
+func AnswersFrom(sheet map[string][]string) func(context.Context, []Challenge) (map[string][]string, error) {
+	return func(_ context.Context, challenges []Challenge) (map[string][]string, error) {
+		out := make(map[string][]string, len(challenges))
+		for _, c := range challenges {
+			a, ok := sheet[c.Prompt]
+			if !ok {
+				return nil, fmt.Errorf("no answer for the security challenge %q", c.Prompt)
+			}
+			out[c.Prompt] = a
+		}
+		return out, nil
+	}
+}
+
+// OutcomeOf turns the result of a fetch into the outcome the harness
+// judges: the accounts, or the kind of error. Errors that are none of the
+// guide's (the network, a bug) are returned as errors.
+func OutcomeOf(res *Accounts, err error) (contract.Outcome, error) {
+	var fe *Error
+	switch {
+	case err == nil:
+		out := contract.Outcome{Accounts: []contract.Account{}}
+		for _, a := range res.Accounts {
+			bal := a.Balance.Current
+			out.Accounts = append(out.Accounts, contract.Account{ID: a.Id, AccountNumber: a.AccountNumber, Balance: &bal})
+		}
+		return out, nil
+	case errors.As(err, &fe):
+		return contract.Outcome{Error: &contract.OutcomeError{Kind: contract.ErrorFlinks, FlinksCode: fe.FlinksCode, Message: fe.Message}}, nil
+	case errors.Is(err, ErrTimeout):
+		return contract.Outcome{Error: &contract.OutcomeError{Kind: contract.ErrorTimeout, Message: err.Error()}}, nil
+	case errors.Is(err, ErrMFARequired):
+		return contract.Outcome{Error: &contract.OutcomeError{Kind: contract.ErrorMFA, Message: err.Error()}}, nil
+	}
+	return contract.Outcome{}, err
+}

@@ -1,0 +1,279 @@
+package contract
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+)
+
+// DataAfterAuthorize is FM003: data is asked for only with a RequestId
+// that /Authorize answered 200.
+func DataAfterAuthorize() Rule {
+	return Rule{
+		ID:        IDDataAfterAuthorize,
+		Statement: "Data endpoints are called only with a RequestId that /Authorize answered 200 (after the MFA answers, when there was a 203).",
+		Guide:     "Before calling /GetAccountsDetail, you need a valid RequestId. [...] Call /Authorize with the loginId to get a RequestId.",
+		Source:    "Flinks guide, Retrieve Account Data",
+		check:     checkDataAfterAuthorize,
+	}
+}
+
+func checkDataAfterAuthorize(entries []journal.Entry, _ Options) (bool, []Violation) {
+	var problems []Violation
+	applicable := false
+	authorized := map[string]bool{}
+	waiting := map[string]journal.Entry{} // RequestId → its 203, until a 200
+	flagged := map[string]int{}           // RequestId → index in problems
+	for _, e := range requests(entries) {
+		if e.Endpoint == endpointAuthorize {
+			switch e.Status {
+			case 200:
+				authorized[e.RequestID] = true
+				delete(waiting, e.RequestID)
+			case 203:
+				waiting[e.RequestID] = e
+			}
+			continue
+		}
+		if _, _, ok := dataEndpoint(e.Endpoint); !ok {
+			continue
+		}
+		if e.RequestID == "" && credentialFailure(e) {
+			// Refused for its keys before the mock read the RequestId:
+			// FM009 judges it, and there is nothing here to judge.
+			continue
+		}
+		applicable = true
+		if e.RequestID != "" && authorized[e.RequestID] {
+			continue
+		}
+		if i, ok := flagged[e.RequestID]; ok {
+			problems[i].Entries = append(problems[i].Entries, e)
+			continue
+		}
+		v := Violation{Entries: []journal.Entry{e}}
+		if mfa, ok := waiting[e.RequestID]; ok {
+			v.Problem = fmt.Sprintf("/%s was called while RequestId %s still waited for the answers to its 203; answer the security challenges and wait for the 200 first", e.Endpoint, e.RequestID)
+			v.Entries = []journal.Entry{mfa, e}
+		} else {
+			v.Problem = fmt.Sprintf("/%s was called with RequestId %q, which no /Authorize of this journal answered 200; use the RequestId of a 200 from /Authorize", e.Endpoint, e.RequestID)
+		}
+		flagged[e.RequestID] = len(problems)
+		problems = append(problems, v)
+	}
+	for i := range problems {
+		problems[i].Entries = firstN(problems[i].Entries, MaxViolationsShown)
+	}
+	return applicable, problems
+}
+
+// chain is one data request of one RequestId and its polls: the calls of
+// GetAccountsDetail and GetAccountsDetailAsync (or the Summary pair) for
+// that RequestId, in order.
+type chain struct {
+	base, requestID, loginID string
+	calls                    []journal.Entry
+}
+
+func (c *chain) last() journal.Entry { return c.calls[len(c.calls)-1] }
+
+// pending reports whether the latest answer of the chain was a 202.
+func (c *chain) pending() bool { return c.last().Status == 202 }
+
+// got202 reports whether any answer of the chain was a 202.
+func (c *chain) got202() bool {
+	for _, e := range c.calls {
+		if e.Status == 202 {
+			return true
+		}
+	}
+	return false
+}
+
+// dataChains groups the data requests of a journal by endpoint pair and
+// RequestId, in order of their first call.
+func dataChains(entries []journal.Entry) []*chain {
+	var out []*chain
+	byKey := map[string]*chain{}
+	for _, e := range requests(entries) {
+		base, _, ok := dataEndpoint(e.Endpoint)
+		if !ok {
+			continue
+		}
+		key := base + "\x00" + e.RequestID
+		c := byKey[key]
+		if c == nil {
+			c = &chain{base: base, requestID: e.RequestID}
+			byKey[key] = c
+			out = append(out, c)
+		}
+		if c.loginID == "" {
+			c.loginID = e.LoginID
+		}
+		c.calls = append(c.calls, e)
+	}
+	return out
+}
+
+// PollSameRequest is FM004: after a 202 the integration polls the Async
+// endpoint with the same RequestId, and stops once it has the 200.
+func PollSameRequest() Rule {
+	return Rule{
+		ID:        IDPollSameRequest,
+		Statement: "After a 202, the integration polls /GetAccountsDetailAsync with the same RequestId (not /GetAccountsDetail again, not a new RequestId), only after a 202, and stops once it has the 200.",
+		Guide:     "Call /GetAccountsDetailAsync with the same RequestId as a path parameter. [...] Repeat until you receive a 200 response. [...] You only call it after receiving a 202 from /GetAccountsDetail.",
+		Source:    "Flinks guide, Retrieve Account Data",
+		check:     checkPollSameRequest,
+	}
+}
+
+func checkPollSameRequest(entries []journal.Entry, o Options) (bool, []Violation) {
+	var problems []Violation
+	applicable := false
+	var chains []*chain
+	byKey := map[string]*chain{}
+	for _, e := range requests(entries) {
+		base, async, ok := dataEndpoint(e.Endpoint)
+		if !ok {
+			continue
+		}
+		if async || e.Status == 202 {
+			applicable = true
+		}
+		key := base + "\x00" + e.RequestID
+		c := byKey[key]
+		switch {
+		case async && c == nil:
+			problems = append(problems, Violation{
+				Problem: fmt.Sprintf("/%s/%s was polled, but /%s never answered 202 for this RequestId; poll only after its 202", e.Endpoint, e.RequestID, base),
+				Entries: []journal.Entry{e},
+			})
+		case async && c.last().Status == 200:
+			problems = append(problems, Violation{
+				Problem: fmt.Sprintf("/%s/%s was polled again after the data had come; stop polling once the 200 arrives", e.Endpoint, e.RequestID),
+				Entries: []journal.Entry{c.last(), e},
+			})
+		case !async && c != nil && c.pending():
+			problems = append(problems, Violation{
+				Problem: fmt.Sprintf("/%s was called again for RequestId %s while it was processing; poll /%sAsync/%s instead", base, e.RequestID, base, e.RequestID),
+				Entries: []journal.Entry{c.last(), e},
+			})
+		case !async && c == nil:
+			// A new data request: was another of the same login left pending?
+			var other *chain
+			for _, oc := range chains {
+				if oc.base == base && oc.loginID != "" && oc.loginID == e.LoginID && oc.pending() &&
+					e.Time.Before(oc.calls[0].Time.Add(o.Deadline)) && (other == nil || oc.last().Seq > other.last().Seq) {
+					other = oc
+				}
+			}
+			if other != nil {
+				problems = append(problems, Violation{
+					Problem: fmt.Sprintf("/%s was called with a new RequestId %s while RequestId %s of the same login was still processing; poll /%sAsync/%s with the same RequestId instead", base, e.RequestID, other.requestID, base, other.requestID),
+					Entries: []journal.Entry{other.last(), e},
+				})
+			}
+		}
+		if c == nil {
+			c = &chain{base: base, requestID: e.RequestID, loginID: e.LoginID}
+			byKey[key] = c
+			chains = append(chains, c)
+		}
+		if c.loginID == "" {
+			c.loginID = e.LoginID
+		}
+		c.calls = append(c.calls, e)
+	}
+	return applicable, problems
+}
+
+// PollInterval is FM005: polls of one RequestId are at least
+// MinPollInterval apart.
+func PollInterval() Rule {
+	return Rule{
+		ID:        IDPollInterval,
+		Statement: "After an Async poll answered 202, the next poll of that RequestId comes at least MinPollInterval later (10 s), on the server clock.",
+		Guide:     "If the response is 202, the data is still processing. Wait 10 seconds, then call /GetAccountsDetailAsync again.",
+		Source:    "Flinks guide, Retrieve Account Data",
+		check:     checkPollInterval,
+	}
+}
+
+func checkPollInterval(entries []journal.Entry, o Options) (bool, []Violation) {
+	var problems []Violation
+	applicable := false
+	for _, c := range dataChains(entries) {
+		var fast [][2]journal.Entry
+		shortest := time.Duration(-1)
+		for i := 1; i < len(c.calls); i++ {
+			prev, cur := c.calls[i-1], c.calls[i]
+			_, prevAsync, _ := dataEndpoint(prev.Endpoint)
+			_, curAsync, _ := dataEndpoint(cur.Endpoint)
+			if !prevAsync || !curAsync || prev.Status != 202 {
+				continue
+			}
+			applicable = true
+			if gap := cur.Time.Sub(prev.Time); gap < o.MinPollInterval {
+				fast = append(fast, [2]journal.Entry{prev, cur})
+				if shortest < 0 || gap < shortest {
+					shortest = gap
+				}
+			}
+		}
+		if len(fast) == 0 {
+			continue
+		}
+		first := fast[0]
+		problems = append(problems, Violation{
+			Problem: fmt.Sprintf("RequestId %s was polled %s sooner than %s after a 202 (the shortest gap was %s; the first is below); wait %s between polls",
+				c.requestID, plural(len(fast), "time"), seconds(o.MinPollInterval), seconds(shortest), seconds(o.MinPollInterval)),
+			Entries: []journal.Entry{first[0], first[1]},
+		})
+	}
+	return applicable, problems
+}
+
+// PollDeadline is FM006: polling of one RequestId stops by Deadline.
+func PollDeadline() Rule {
+	return Rule{
+		ID:        IDPollDeadline,
+		Statement: "The integration gives up on a RequestId by Deadline (30 min) after its first data request: no poll comes at or after it, so when the data never comes, polling stops.",
+		Guide:     "Set a maximum timeout of 30 minutes to avoid infinite polling loops.",
+		Source:    "Flinks guide, Retrieve Account Data",
+		check:     checkPollDeadline,
+	}
+}
+
+func checkPollDeadline(entries []journal.Entry, o Options) (bool, []Violation) {
+	var problems []Violation
+	applicable := false
+	for _, c := range dataChains(entries) {
+		if !c.got202() {
+			continue
+		}
+		applicable = true
+		start := c.calls[0]
+		deadline := start.Time.Add(o.Deadline)
+		var late []journal.Entry
+		for _, e := range c.calls[1:] {
+			if !e.Time.Before(deadline) {
+				late = append(late, e)
+			}
+		}
+		if len(late) == 0 {
+			continue
+		}
+		last := late[len(late)-1]
+		quoted := []journal.Entry{start, late[0]}
+		if len(late) > 1 {
+			quoted = append(quoted, last)
+		}
+		problems = append(problems, Violation{
+			Problem: fmt.Sprintf("RequestId %s was polled %s at or after the %s deadline, the last %s after its first data request; stop polling by then and report a timeout",
+				c.requestID, plural(len(late), "time"), seconds(o.Deadline), seconds(last.Time.Sub(start.Time))),
+			Entries: quoted,
+		})
+	}
+	return applicable, problems
+}

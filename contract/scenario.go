@@ -1,0 +1,96 @@
+package contract
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/flinks-mock/flinks-mock/scenarios"
+)
+
+// Scenario is one situation an integration is run in: a login of the
+// default library, how to call /Authorize for it, and the outcome it
+// calls for.
+type Scenario struct {
+	// Name is how --scenario and reports name it, e.g. "mfa".
+	Name string
+	// Login is the name of a login of the default library.
+	Login string
+	// MostRecentCached is how the integration is asked to call
+	// /Authorize (Target.MostRecentCached).
+	MostRecentCached bool
+	// Webhook runs the integration in webhook mode: it listens on
+	// Target.WebhookAddr and gets its data from the webhook instead of
+	// polling; the harness has the mock send the webhook twice.
+	Webhook bool
+	// What says what the scenario exercises.
+	What string
+	// Want is the outcome the integration must report.
+	Want Want
+}
+
+// Scenarios returns the catalogue of scenarios, in the order they run.
+func Scenarios() []Scenario {
+	accounts := Want{Accounts: true}
+	return []Scenario{
+		{Name: "happy", Login: "greatday_nomfa", MostRecentCached: true, Want: accounts,
+			What: "cached /Authorize answers 200 and GetAccountsDetail 200 at once"},
+		{Name: "mfa", Login: "greatday", Want: accounts,
+			What: "a live refresh asks one security question (a 203), then GetAccountsDetail answers 202 once"},
+		{Name: "triple-mfa", Login: "mock_triple_mfa", Want: accounts,
+			What: "three security questions in one 203, to be answered in one call"},
+		{Name: "two-rounds", Login: "mock_two_rounds", Want: accounts,
+			What: "two 203s in a row: a multiple choice, then a code"},
+		{Name: "pending", Login: "test_pending", MostRecentCached: true, Want: accounts,
+			What: "GetAccountsDetail answers 202 three times before the 200"},
+		{Name: "dispatched", Login: "test_dispatched", MostRecentCached: true, Want: accounts,
+			What: "GetAccountsDetail answers 202 OPERATION_DISPATCHED, then 200"},
+		{Name: "long-pending", Login: "mock_pending_2m", MostRecentCached: true, Want: accounts,
+			What: "202s for 2 minutes of polling"},
+		{Name: "timeout", Login: "mock_pending_45m", MostRecentCached: true, Want: Want{Timeout: true},
+			What: "202s for 45 minutes: the integration must give up after 30 and report a timeout"},
+		{Name: "disabled", Login: "test_disabled_account", MostRecentCached: true, Want: Want{FlinksCodes: []string{"DISABLED_LOGIN"}},
+			What: "/Authorize answers DISABLED_LOGIN, which must not be retried"},
+		{Name: "retry-later", Login: "test_service_unavailable", MostRecentCached: true, Want: Want{FlinksCodes: []string{"RETRY_LATER"}},
+			What: "/Authorize always answers RETRY_LATER: retry after a back-off, or report it"},
+		{Name: "retry-then-ok", Login: "mock_retry_then_ok", MostRecentCached: true, Want: Want{Accounts: true, FlinksCodes: []string{"RETRY_LATER"}},
+			What: "/Authorize answers RETRY_LATER twice, then 200: retrying after a back-off gets the data"},
+		{Name: "aggregation-error", Login: "mock_aggregation_error", MostRecentCached: true, Want: Want{FlinksCodes: []string{"AGGREGATION_ERROR"}},
+			What: "GetAccountsDetail answers 500 AGGREGATION_ERROR"},
+		{Name: "webhook", Login: "mock_pending_45m", MostRecentCached: true, Webhook: true, Want: accounts,
+			What: "webhook mode: GetAccountsDetail answers 202 and the data comes only by webhook, sent twice; both sends must be answered 200"},
+	}
+}
+
+// DefaultScenarios returns the scenarios run when none is named: every
+// scenario but webhook, which needs an integration that receives webhooks.
+func DefaultScenarios() []Scenario {
+	var out []Scenario
+	for _, sc := range Scenarios() {
+		if !sc.Webhook {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// ScenarioByName returns the scenario with this name.
+func ScenarioByName(name string) (Scenario, error) {
+	var names []string
+	for _, sc := range Scenarios() {
+		if sc.Name == name {
+			return sc, nil
+		}
+		names = append(names, sc.Name)
+	}
+	return Scenario{}, fmt.Errorf("no scenario %q; the scenarios are %s", name, strings.Join(names, ", "))
+}
+
+// LoginOf returns the login of a scenario in a library.
+func (sc Scenario) LoginOf(lib *scenarios.Library) (*scenarios.Login, error) {
+	for _, l := range lib.Logins {
+		if l.Name == sc.Login {
+			return l, nil
+		}
+	}
+	return nil, fmt.Errorf("scenario %s needs the login %q of the default library, and the mock does not serve it", sc.Name, sc.Login)
+}

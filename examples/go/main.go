@@ -1,0 +1,317 @@
+// Command go is a small Flinks integration, written the way the Retrieve
+// Account Data guide says, for `flinks-mock verify` to judge:
+//
+//	go build -o flinks-example ./examples/go
+//	flinks-mock verify -- ./flinks-example
+//
+// It reads the connection from the FLINKS_* environment variables verify
+// sets, fetches the accounts of FLINKS_LOGIN_ID (token → /Authorize → MFA
+// answers → /GetAccountsDetail → /GetAccountsDetailAsync polls, or the
+// webhook when FLINKS_WEBHOOK_ADDR is set) and prints a JSON summary on
+// stdout. It uses the standard library only, so it can be copied.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+)
+
+func main() {
+	// The timeout counts from the start: a fetch that spent a minute on MFA
+	// has 29 left to poll.
+	deadline := time.Now()
+	cfg, err := configFromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "flinks-example:", err)
+		os.Exit(2)
+	}
+	cfg.deadline = deadline.Add(cfg.timeout)
+	accounts, err := cfg.fetch(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "flinks-example:", err)
+		printJSON(map[string]any{"error": errorSummary(err)})
+		os.Exit(1)
+	}
+	printJSON(map[string]any{"accounts": accounts})
+}
+
+type config struct {
+	baseURL, secretKey, apiKey, loginID string
+	cached                              bool
+	answers                             map[string][]string
+	interval, timeout, backoff          time.Duration
+	webhookAddr                         string
+	deadline                            time.Time
+}
+
+func configFromEnv() (*config, error) {
+	c := &config{
+		baseURL:     os.Getenv("FLINKS_BASE_URL"),
+		secretKey:   os.Getenv("FLINKS_SECRET_KEY"),
+		apiKey:      os.Getenv("FLINKS_API_KEY"),
+		loginID:     os.Getenv("FLINKS_LOGIN_ID"),
+		cached:      os.Getenv("FLINKS_MOST_RECENT_CACHED") != "false",
+		webhookAddr: os.Getenv("FLINKS_WEBHOOK_ADDR"),
+	}
+	if c.baseURL == "" || c.loginID == "" {
+		return nil, errors.New("FLINKS_BASE_URL and FLINKS_LOGIN_ID are needed (flinks-mock verify sets them)")
+	}
+	if a := os.Getenv("FLINKS_MFA_ANSWERS"); a != "" {
+		if err := json.Unmarshal([]byte(a), &c.answers); err != nil {
+			return nil, fmt.Errorf("FLINKS_MFA_ANSWERS: %w", err)
+		}
+	}
+	var err error
+	if c.interval, err = duration("FLINKS_POLL_INTERVAL", 10*time.Second); err != nil {
+		return nil, err
+	}
+	if c.timeout, err = duration("FLINKS_TIMEOUT", 30*time.Minute); err != nil {
+		return nil, err
+	}
+	if c.backoff, err = duration("FLINKS_RETRY_BACKOFF", 10*time.Second); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+var durationPattern = regexp.MustCompile(`^(\d+(?:\.\d+)?)(ms|s|m|h)$`)
+
+// duration reads "100ms", "18s", "30m" from the environment.
+func duration(name string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	m := durationPattern.FindStringSubmatch(v)
+	if m == nil {
+		return 0, fmt.Errorf("%s=%q: want a number and ms, s, m or h", name, v)
+	}
+	n, _ := strconv.ParseFloat(m[1], 64)
+	unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour}[m[2]]
+	return time.Duration(n * float64(unit)), nil
+}
+
+// flinksError is an answer of Flinks that is neither data nor "pending".
+type flinksError struct {
+	Endpoint   string
+	Status     int
+	FlinksCode string
+	Message    string
+}
+
+// Error says which endpoint answered what.
+func (e *flinksError) Error() string {
+	return fmt.Sprintf("/%s answered %d %s: %s", e.Endpoint, e.Status, e.FlinksCode, e.Message)
+}
+
+var errTimeout = errors.New("the data was not ready within the timeout")
+
+func errorSummary(err error) map[string]any {
+	var fe *flinksError
+	switch {
+	case errors.As(err, &fe):
+		return map[string]any{"kind": "flinks", "flinksCode": fe.FlinksCode, "message": fe.Message}
+	case errors.Is(err, errTimeout):
+		return map[string]any{"kind": "timeout"}
+	}
+	return map[string]any{"kind": "other", "message": err.Error()}
+}
+
+// answer is the part of a Flinks answer this integration reads.
+type answer struct {
+	status             int
+	Token              string
+	RequestId          string
+	FlinksCode         string
+	Message            string
+	SecurityChallenges []struct{ Prompt string }
+	Accounts           []struct {
+		Id            string
+		AccountNumber string
+		Balance       struct{ Current float64 }
+	}
+}
+
+type accountSummary struct {
+	ID            string  `json:"id"`
+	AccountNumber string  `json:"accountNumber"`
+	Balance       float64 `json:"balance"`
+}
+
+// call sends one request; statuses other than ok come back as *flinksError.
+func (c *config) call(ctx context.Context, method, endpoint string, header map[string]string, body any, ok ...int) (*answer, error) {
+	var rd io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+"/BankingServices/"+endpoint, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var a answer
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		return nil, fmt.Errorf("/%s answered %d without JSON: %w", endpoint, resp.StatusCode, err)
+	}
+	a.status = resp.StatusCode
+	for _, s := range ok {
+		if s == a.status {
+			return &a, nil
+		}
+	}
+	return nil, &flinksError{Endpoint: endpoint, Status: a.status, FlinksCode: a.FlinksCode, Message: a.Message}
+}
+
+// authorize calls /Authorize with a fresh token (tokens are single-use),
+// retrying RETRY_LATER and TOO_MANY_REQUESTS twice after a back-off.
+func (c *config) authorize(ctx context.Context, body map[string]any) (*answer, error) {
+	for attempt := 0; ; attempt++ {
+		tok, err := c.call(ctx, http.MethodPost, "GenerateAuthorizeToken", map[string]string{"flinks-auth-key": c.secretKey}, nil, 200)
+		if err != nil {
+			return nil, err
+		}
+		a, err := c.call(ctx, http.MethodPost, "Authorize", map[string]string{"flinks-auth-key": tok.Token}, body, 200, 203)
+		var fe *flinksError
+		if attempt < 2 && errors.As(err, &fe) && (fe.FlinksCode == "RETRY_LATER" || fe.FlinksCode == "TOO_MANY_REQUESTS") {
+			time.Sleep(c.backoff)
+			continue
+		}
+		return a, err
+	}
+}
+
+func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
+	var hooks *receiver
+	if c.webhookAddr != "" {
+		var err error
+		if hooks, err = listen(c.webhookAddr); err != nil {
+			return nil, err
+		}
+		// Keep answering a moment after the data came: a duplicate send
+		// may be on its way, and it must get its 200 too.
+		defer hooks.close(c.interval)
+	}
+	a, err := c.authorize(ctx, map[string]any{"LoginId": c.loginID, "MostRecentCached": c.cached})
+	for err == nil && a.status == 203 {
+		responses := map[string][]string{}
+		for _, ch := range a.SecurityChallenges {
+			answers, ok := c.answers[ch.Prompt]
+			if !ok {
+				return nil, fmt.Errorf("no answer for the security question %q", ch.Prompt)
+			}
+			responses[ch.Prompt] = answers
+		}
+		a, err = c.authorize(ctx, map[string]any{"RequestId": a.RequestId, "SecurityResponses": responses})
+	}
+	if err != nil {
+		return nil, err
+	}
+	requestID := a.RequestId
+	apiKey := map[string]string{"x-api-key": c.apiKey}
+	a, err = c.call(ctx, http.MethodPost, "GetAccountsDetail", apiKey, map[string]any{"RequestId": requestID, "WithAccountIdentity": true}, 200, 202)
+	if err != nil {
+		return nil, err
+	}
+	if a.status == 202 && hooks != nil {
+		select {
+		case a = <-hooks.data(requestID):
+		case <-time.After(time.Until(c.deadline)):
+			return nil, errTimeout
+		}
+	}
+	for polled := false; a.status == 202; polled = true {
+		if polled {
+			// The guide: wait 10 seconds between polls, and stop at the
+			// 30-minute timeout; no poll is sent once it has passed.
+			if !time.Now().Add(c.interval).Before(c.deadline) {
+				return nil, errTimeout
+			}
+			time.Sleep(c.interval)
+			if !time.Now().Before(c.deadline) {
+				return nil, errTimeout
+			}
+		}
+		a, err = c.call(ctx, http.MethodGet, "GetAccountsDetailAsync/"+requestID, apiKey, nil, 200, 202)
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := []accountSummary{}
+	for _, acc := range a.Accounts {
+		out = append(out, accountSummary{ID: acc.Id, AccountNumber: acc.AccountNumber, Balance: acc.Balance.Current})
+	}
+	return out, nil
+}
+
+// receiver answers every webhook 200 at once and hands over the first
+// GetAccountsDetail payload of each RequestId.
+type receiver struct {
+	srv   *http.Server
+	mu    sync.Mutex
+	chans map[string]chan *answer
+}
+
+func listen(addr string) (*receiver, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	r := &receiver{chans: map[string]chan *answer{}}
+	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second}
+	go r.srv.Serve(ln)
+	return r, nil
+}
+
+func (r *receiver) data(requestID string) chan *answer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.chans[requestID] == nil {
+		r.chans[requestID] = make(chan *answer, 1)
+	}
+	return r.chans[requestID]
+}
+
+// ServeHTTP answers 200 first, then keeps the payload.
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	var a answer
+	err := json.NewDecoder(req.Body).Decode(&a)
+	w.WriteHeader(http.StatusOK)
+	if err != nil || a.RequestId == "" {
+		return
+	}
+	a.status = 200
+	select {
+	case r.data(a.RequestId) <- &a:
+	default: // a duplicate: already handed over
+	}
+}
+
+func (r *receiver) close(linger time.Duration) {
+	time.Sleep(linger)
+	r.srv.Close()
+}
+
+func printJSON(v any) {
+	out, _ := json.Marshal(v)
+	fmt.Println(string(out))
+}

@@ -1,0 +1,150 @@
+// A small Flinks integration for Node.js 20 (plain fetch, no packages),
+// written the way the Retrieve Account Data guide says, for
+// `flinks-mock verify` to judge:
+//
+//   flinks-mock verify -- node examples/node/client.mjs
+//
+// It reads the connection from the FLINKS_* environment variables verify
+// sets, fetches the accounts of FLINKS_LOGIN_ID (token → /Authorize → MFA
+// answers → /GetAccountsDetail → /GetAccountsDetailAsync polls, or the
+// webhook when FLINKS_WEBHOOK_ADDR is set) and prints a JSON summary on
+// stdout.
+import http from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const env = process.env;
+const base = env.FLINKS_BASE_URL;
+const pollInterval = duration(env.FLINKS_POLL_INTERVAL, 10_000);
+const timeout = duration(env.FLINKS_TIMEOUT, 30 * 60_000);
+const backoff = duration(env.FLINKS_RETRY_BACKOFF, 10_000);
+const answers = JSON.parse(env.FLINKS_MFA_ANSWERS || "{}");
+// The timeout counts from the start: a fetch that spent a minute on MFA has
+// 29 left to poll.
+const deadline = Date.now() + timeout;
+
+// duration reads "100ms", "18s", "30m" into milliseconds.
+function duration(value, fallback) {
+  if (!value) return fallback;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
+  if (!m) throw new Error(`bad duration ${JSON.stringify(value)}: want a number and ms, s, m or h`);
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
+}
+
+class FlinksError extends Error {
+  constructor(endpoint, status, body) {
+    super(`/${endpoint} answered ${status} ${body.FlinksCode ?? ""}: ${body.Message ?? ""}`);
+    this.flinksCode = body.FlinksCode;
+    this.flinksMessage = body.Message;
+  }
+}
+
+class TimeoutError extends Error {}
+
+// call sends one request; a status outside ok throws a FlinksError.
+async function call(method, endpoint, headers, body, ok) {
+  const res = await fetch(`${base}/BankingServices/${endpoint}`, {
+    method,
+    headers: { "Content-Type": "application/json", ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!ok.includes(res.status)) throw new FlinksError(endpoint, res.status, json);
+  return { status: res.status, ...json };
+}
+
+// authorize calls /Authorize with a fresh token (tokens are single-use),
+// retrying RETRY_LATER and TOO_MANY_REQUESTS twice after a back-off.
+async function authorize(body) {
+  for (let attempt = 0; ; attempt++) {
+    const { Token } = await call("POST", "GenerateAuthorizeToken", { "flinks-auth-key": env.FLINKS_SECRET_KEY }, undefined, [200]);
+    try {
+      return await call("POST", "Authorize", { "flinks-auth-key": Token }, body, [200, 203]);
+    } catch (err) {
+      const again = err instanceof FlinksError && ["RETRY_LATER", "TOO_MANY_REQUESTS"].includes(err.flinksCode);
+      if (!again || attempt >= 2) throw err;
+      await sleep(backoff);
+    }
+  }
+}
+
+// listen answers every webhook 200 at once and resolves the first
+// GetAccountsDetail payload of each RequestId.
+function listen(addr) {
+  const waiting = new Map();
+  const payload = (id) => {
+    if (!waiting.has(id)) {
+      let resolve;
+      const promise = new Promise((r) => (resolve = r));
+      waiting.set(id, { promise, resolve });
+    }
+    return waiting.get(id);
+  };
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (chunk) => (raw += chunk));
+    req.on("end", () => {
+      res.writeHead(200).end();
+      try {
+        const body = JSON.parse(raw);
+        if (body.RequestId) payload(body.RequestId).resolve({ status: 200, ...body });
+      } catch {
+        // not JSON: answered 200 all the same, a resend would not change it
+      }
+    });
+  });
+  const [host, port] = [addr.slice(0, addr.lastIndexOf(":")), Number(addr.slice(addr.lastIndexOf(":") + 1))];
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve({ data: (id) => payload(id).promise, server }));
+  });
+}
+
+async function fetchAccounts() {
+  const hooks = env.FLINKS_WEBHOOK_ADDR ? await listen(env.FLINKS_WEBHOOK_ADDR) : null;
+  try {
+    let a = await authorize({ LoginId: env.FLINKS_LOGIN_ID, MostRecentCached: env.FLINKS_MOST_RECENT_CACHED !== "false" });
+    while (a.status === 203) {
+      const responses = {};
+      for (const { Prompt } of a.SecurityChallenges) {
+        if (!(Prompt in answers)) throw new Error(`no answer for the security question ${JSON.stringify(Prompt)}`);
+        responses[Prompt] = answers[Prompt];
+      }
+      a = await authorize({ RequestId: a.RequestId, SecurityResponses: responses });
+    }
+    const requestId = a.RequestId;
+    const apiKey = { "x-api-key": env.FLINKS_API_KEY };
+    a = await call("POST", "GetAccountsDetail", apiKey, { RequestId: requestId, WithAccountIdentity: true }, [200, 202]);
+    if (a.status === 202 && hooks) {
+      a = await Promise.race([hooks.data(requestId), sleep(deadline - Date.now()).then(() => { throw new TimeoutError(); })]);
+    }
+    for (let polled = false; a.status === 202; polled = true) {
+      if (polled) {
+        // The guide: wait 10 seconds between polls, and stop at the
+        // 30-minute timeout; no poll is sent once it has passed.
+        if (Date.now() + pollInterval >= deadline) throw new TimeoutError();
+        await sleep(pollInterval);
+        if (Date.now() >= deadline) throw new TimeoutError();
+      }
+      a = await call("GET", `GetAccountsDetailAsync/${requestId}`, apiKey, undefined, [200, 202]);
+    }
+    return a.Accounts.map((acc) => ({ id: acc.Id, accountNumber: acc.AccountNumber, balance: acc.Balance.Current }));
+  } finally {
+    if (hooks) {
+      // Keep answering a moment: a duplicate send must get its 200 too.
+      await sleep(pollInterval);
+      hooks.server.close();
+    }
+  }
+}
+
+try {
+  console.log(JSON.stringify({ accounts: await fetchAccounts() }));
+} catch (err) {
+  console.error(`flinks-example: ${err.message}`);
+  const error =
+    err instanceof FlinksError ? { kind: "flinks", flinksCode: err.flinksCode, message: err.flinksMessage }
+    : err instanceof TimeoutError ? { kind: "timeout" }
+    : { kind: "other", message: err.message };
+  console.log(JSON.stringify({ error }));
+  process.exitCode = 1;
+}
