@@ -104,8 +104,9 @@ func ParseOutcome(out []byte) (Outcome, bool) {
 // ExpectedAccounts returns the accounts a login serves, as an outcome
 // lists them.
 func ExpectedAccounts(login *scenarios.Login) []Account {
-	out := make([]Account, 0, len(login.Accounts))
-	for _, a := range login.Accounts {
+	all := login.AllAccounts()
+	out := make([]Account, 0, len(all))
+	for _, a := range all {
 		bal := a.Balance.Current
 		out = append(out, Account{ID: a.Id, AccountNumber: a.AccountNumber, Balance: &bal})
 	}

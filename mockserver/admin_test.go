@@ -333,6 +333,23 @@ var _ = Describe("Bounds", func() {
 		Expect(f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": rids[11]}).Status).To(Equal(200))
 	})
 
+	It("keep a session in use while other customers open many", func() {
+		srv := mocktest.NewServer(GinkgoT(), mocktest.WithConfig(func(c *mockserver.Config) { c.SessionBudget = 10 }))
+		f := fixtureOf(srv)
+		open := func() any {
+			return f.authorize(map[string]any{"LoginId": login("greatday_nomfa").LoginID, "MostRecentCached": true}).Body["RequestId"]
+		}
+		f.Customer = "poller"
+		polled, idle := open(), open()
+		for i := 0; i < 40; i++ {
+			f.Customer = fmt.Sprintf("busy-%d", i%4)
+			open()
+			f.Customer = "poller"
+			Expect(f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": polled}).Status).To(Equal(200), "poll %d", i)
+		}
+		Expect(f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": idle})).To(haveFlinksError(400, "SESSION_NONEXISTENT"))
+	})
+
 	It("refuse a customer past the tenant bound, clearly", func() {
 		srv := mocktest.NewServer(GinkgoT(), mocktest.WithConfig(func(c *mockserver.Config) { c.MaxTenants = 2 }))
 		f := fixtureOf(srv)

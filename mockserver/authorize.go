@@ -270,7 +270,7 @@ func (s *Server) answerMFA(w http.ResponseWriter, r *http.Request, t *tenant, li
 	}
 	slices.Sort(e.Answered)
 
-	sess := t.session(req.RequestId)
+	sess := s.session(t, req.RequestId)
 	var login *scenarios.Login
 	if sess != nil {
 		login = sess.login

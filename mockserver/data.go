@@ -125,7 +125,7 @@ func (s *Server) data(w http.ResponseWriter, r *http.Request, kind dataKind, asy
 	}
 	e := entryOf(r)
 	e.RequestID = req.RequestId
-	sess := t.session(req.RequestId)
+	sess := s.session(t, req.RequestId)
 	if sess == nil {
 		writeError(w, r, s.codeError(r, "SESSION_NONEXISTENT", "", ""))
 		return
@@ -274,8 +274,9 @@ func accounts(login *scenarios.Login, o dataOptions) []scenarios.Account {
 	if o.filter != "" {
 		filter = strings.Split(o.filter, ",")
 	}
+	all := login.AllAccounts()
 	newest := ""
-	for _, a := range login.Accounts {
+	for _, a := range all {
 		if len(a.Transactions) > 0 && a.Transactions[0].Date > newest {
 			newest = a.Transactions[0].Date
 		}
@@ -284,8 +285,8 @@ func accounts(login *scenarios.Login, o dataOptions) []scenarios.Account {
 	if t, err := time.Parse(time.DateOnly, newest); err == nil {
 		cutoff = t.AddDate(0, 0, -(o.days - 1)).Format(time.DateOnly)
 	}
-	out := make([]scenarios.Account, 0, len(login.Accounts))
-	for _, a := range login.Accounts {
+	out := make([]scenarios.Account, 0, len(all))
+	for _, a := range all {
 		if filter != nil && !slices.Contains(filter, a.Id) {
 			continue
 		}

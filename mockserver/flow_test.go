@@ -148,7 +148,7 @@ func checkOutcome(f *fixture, l *scenarios.Login, data answer, polls int) {
 		Expect(data).To(haveFlinksError(401, "SESSION_EXPIRED"))
 	default:
 		Expect(data.Status).To(Equal(200), string(data.Raw))
-		Expect(data.Body["Accounts"]).To(HaveLen(len(l.Accounts)))
+		Expect(data.Body["Accounts"]).To(HaveLen(len(l.AllAccounts())))
 		Expect(polls).To(Equal(expectedPolls(l.AccountsDetail)))
 	}
 }

@@ -34,16 +34,16 @@ const (
 	DefaultJournalSize = journal.DefaultCapacity
 	// DefaultJournalBudget is how many journal entries all tenants keep
 	// together.
-	DefaultJournalBudget = 50_000
+	DefaultJournalBudget = 20_000
 	// DefaultMaxSessions is how many sessions a tenant keeps; the oldest
 	// is forgotten (its RequestId then answers SESSION_NONEXISTENT).
 	DefaultMaxSessions = 1_000
 	// DefaultSessionBudget is how many sessions all tenants keep together.
-	DefaultSessionBudget = 20_000
+	DefaultSessionBudget = 5_000
 	// DefaultMaxTokens is how many authorize tokens a tenant keeps.
 	DefaultMaxTokens = 1_000
 	// DefaultTokenBudget is how many tokens all tenants keep together.
-	DefaultTokenBudget = 20_000
+	DefaultTokenBudget = 5_000
 	// DefaultMaxTenants is how many customerIds the server serves at once;
 	// past it a new customerId is refused until one is reset.
 	DefaultMaxTenants = 10_000
@@ -185,15 +185,16 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("mockserver: Config.WebhookURLs: %w", err)
 		}
 	}
-	var err error
-	if cfg.Spec == nil {
-		if cfg.Spec, err = openapi.Load(context.Background()); err != nil {
-			return nil, fmt.Errorf("load the OpenAPI document of the Flinks API: %w", err)
+	if cfg.Spec == nil || cfg.AdminSpec == nil {
+		flinks, admin, err := LoadSpecs(context.Background())
+		if err != nil {
+			return nil, err
 		}
-	}
-	if cfg.AdminSpec == nil {
-		if cfg.AdminSpec, err = openapi.LoadAdmin(context.Background()); err != nil {
-			return nil, fmt.Errorf("load the OpenAPI document of the admin API: %w", err)
+		if cfg.Spec == nil {
+			cfg.Spec = flinks
+		}
+		if cfg.AdminSpec == nil {
+			cfg.AdminSpec = admin
 		}
 	}
 	s := &Server{
@@ -215,6 +216,26 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.handler = s.routes()
 	return s, nil
+}
+
+// LoadSpecs loads the OpenAPI documents of the Flinks API and of the admin
+// API, side by side: together they are half of the server's start-up.
+func LoadSpecs(ctx context.Context) (flinks, admin *openapi.Spec, err error) {
+	var adminErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		admin, adminErr = openapi.LoadAdmin(ctx)
+	}()
+	flinks, err = openapi.Load(ctx)
+	<-done
+	if err != nil {
+		return nil, nil, fmt.Errorf("load the OpenAPI document of the Flinks API: %w", err)
+	}
+	if adminErr != nil {
+		return nil, nil, fmt.Errorf("load the OpenAPI document of the admin API: %w", adminErr)
+	}
+	return flinks, admin, nil
 }
 
 // Handler returns the server's HTTP handler.

@@ -32,6 +32,7 @@ type session struct {
 	phase    phase
 	round    int                   // MFA round being asked
 	pick     int                   // which group of challenges rounds with Pick ask
+	seq      uint64                // number in the session budget, guarded by the tenant's mu
 	asked    []scenarios.Challenge // challenges of that round
 	lastSeen time.Time             // last /Authorize activity, for the idle timeout
 	detail   operation             // GetAccountsDetail and its Async

@@ -85,14 +85,26 @@ func (t *tenant) login(loginID string) *loginState {
 func (t *tenant) addSession(s *session, seq uint64) (forgot int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for len(t.order) >= t.maxSess {
-		delete(t.sessions, t.order[0].id)
-		t.order = t.order[1:]
-		forgot++
+	for len(t.sessions) >= t.maxSess && len(t.order) > 0 {
+		forgot += t.popSession()
 	}
+	s.seq = seq
 	t.sessions[s.id] = s
 	t.order = append(t.order, numbered{seq, s.id})
 	return forgot
+}
+
+// popSession takes the first entry of t.order and forgets its session,
+// unless the entry is stale (the session was renumbered since). It returns
+// how many sessions it forgot. Callers hold t.mu.
+func (t *tenant) popSession() int {
+	o := t.order[0]
+	t.order = t.order[1:]
+	if sess := t.sessions[o.id]; sess != nil && sess.seq == o.seq {
+		delete(t.sessions, o.id)
+		return 1
+	}
+	return 0
 }
 
 // dropSessionsBefore forgets the sessions numbered below seq.
@@ -101,11 +113,19 @@ func (t *tenant) dropSessionsBefore(seq uint64) int {
 	defer t.mu.Unlock()
 	n := 0
 	for len(t.order) > 0 && t.order[0].seq < seq {
-		delete(t.sessions, t.order[0].id)
-		t.order = t.order[1:]
-		n++
+		n += t.popSession()
 	}
 	return n
+}
+
+// renumber gives a session a new, recent number, so the bounds, which
+// forget the oldest numbers first, forget it later. Callers hold t.mu.
+func (t *tenant) renumber(sess *session, seq uint64) {
+	if t.sessions[sess.id] != sess {
+		return // forgotten meanwhile
+	}
+	sess.seq = seq
+	t.order = append(t.order, numbered{seq, sess.id})
 }
 
 // session returns the session with this RequestId, or nil.
@@ -124,7 +144,11 @@ func (t *tenant) forgetLogins(loginIDs map[string]bool) int {
 	n := 0
 	kept := t.order[:0]
 	for _, o := range t.order {
-		if sess := t.sessions[o.id]; sess != nil && loginIDs[sess.login.LoginID] {
+		sess := t.sessions[o.id]
+		if sess == nil || sess.seq != o.seq {
+			continue // stale
+		}
+		if loginIDs[sess.login.LoginID] {
 			delete(t.sessions, o.id)
 			n++
 			continue
@@ -151,7 +175,7 @@ func (t *tenant) reset() (sessions, tokens, entries int) {
 	t.lib.Store(nil)
 	t.overlayMu.Unlock()
 	t.mu.Lock()
-	sessions = len(t.order)
+	sessions = len(t.sessions)
 	t.sessions = map[string]*session{}
 	t.order = nil
 	t.logins = map[string]*loginState{}
@@ -249,6 +273,21 @@ func (s *Server) addSession(t *tenant, sess *session) {
 	if s.sessions.grow() {
 		s.trim(&s.sessions, (*tenant).dropSessionsBefore, nil)
 	}
+}
+
+// session returns the session with this RequestId (nil when there is none)
+// for a request that uses it. A session in use is kept like a new one: once
+// it is in the older half of the session budget it gets a new number, so a
+// client polling one RequestId for its 30 minutes does not lose it to the
+// sessions other customers open meanwhile.
+func (s *Server) session(t *tenant, requestID string) *session {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	sess := t.sessions[requestID]
+	if sess != nil && s.sessions.seq.Load()-sess.seq > uint64(s.sessions.limit/2) {
+		t.renumber(sess, s.sessions.next())
+	}
+	return sess
 }
 
 // issueToken creates an authorize token within the tenant's bound and the

@@ -34,7 +34,7 @@ func ExampleLoad() {
 		return
 	}
 	for _, l := range lib.Logins {
-		fmt.Printf("%s: %s at %s, %d account(s), MFA %v\n", l.Name, l.Username, l.Institution, len(l.Accounts), l.MFA != nil)
+		fmt.Printf("%s: %s at %s, %d account(s), MFA %v\n", l.Name, l.Username, l.Institution, len(l.AllAccounts()), l.MFA != nil)
 	}
 	fmt.Println("token lifetime:", lib.Settings.TokenLifetime)
 	// Output:

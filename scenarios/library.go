@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/openapi"
@@ -25,8 +26,8 @@ const (
 var FlinksCapital = Institution{Name: "FlinksCapital", ID: 14, DisplayName: "Flinks Capital", InstitutionNumber: "777"}
 
 // Library is the merged, validated set of scenarios a server serves. It is
-// read-only once built: every default is filled in and generated accounts
-// are materialised, so nothing is computed per request.
+// read-only once built: every default is filled in, and a login's
+// generated accounts are made once, on first use (Login.AllAccounts).
 type Library struct {
 	// Settings has every field set.
 	Settings Settings
@@ -128,21 +129,15 @@ func Build(now time.Time, sources ...Source) (*Library, error) {
 			continue
 		}
 		if l.Generate != nil {
-			generated, err := l.Generate.Accounts(*inst, l.Holder, now)
-			if err != nil {
+			// Checked now, generated on first use: a year of transactions
+			// per login is most of the work of a build, and most runs use
+			// a few logins.
+			if _, _, _, err := l.Generate.resolve(now); err != nil {
 				errs = append(errs, at(".generate", err.Error()))
 				continue
 			}
-			for i := range generated {
-				generated[i].AccountType = &l.Type
-			}
-			l.Accounts = append(l.Accounts, generated...)
 		}
-		for i := range l.Accounts {
-			if l.Accounts[i].Holder == nil {
-				l.Accounts[i].Holder = l.Holder
-			}
-		}
+		l.data = &loginData{inst: *inst, now: now}
 		lib.byID[strings.ToLower(l.LoginID)] = l
 		lib.byUsername[key] = l
 	}
@@ -277,4 +272,44 @@ func (l *Login) applyDefaults() {
 			}
 		}
 	}
+}
+
+// loginData is what a built login needs to make its accounts, and the
+// accounts once made.
+type loginData struct {
+	inst     Institution
+	now      time.Time
+	once     sync.Once
+	accounts []Account
+}
+
+// AllAccounts returns the login's accounts as Flinks would return them:
+// those written in full, then the generated ones, each with the login's
+// holder when it has none of its own. Generated accounts are made on the
+// first call and kept; the result must not be modified. A login that was
+// not built by Build has only its written accounts.
+func (l *Login) AllAccounts() []Account {
+	if l.data == nil {
+		return l.Accounts
+	}
+	l.data.once.Do(func() {
+		out := slices.Clone(l.Accounts)
+		if l.Generate != nil {
+			// Build checked the parameters, so generation cannot fail.
+			generated, err := l.Generate.Accounts(l.data.inst, l.Holder, l.data.now)
+			if err == nil {
+				for i := range generated {
+					generated[i].AccountType = &l.Type
+				}
+				out = append(out, generated...)
+			}
+		}
+		for i := range out {
+			if out[i].Holder == nil {
+				out[i].Holder = l.Holder
+			}
+		}
+		l.data.accounts = out
+	})
+	return l.data.accounts
 }

@@ -97,10 +97,10 @@ func TestDefaultLibraryKeepsItsLogins(t *testing.T) {
 		if row := fmt.Sprintf("| `%s` | `%s` |", w.username, w.loginID); !strings.Contains(string(doc), row) {
 			t.Errorf("docs/default-logins.md has no row starting %s", row)
 		}
-		if len(l.Accounts) == 0 {
+		if len(l.AllAccounts()) == 0 {
 			t.Errorf("%s has no accounts", w.username)
 		}
-		for _, a := range l.Accounts {
+		for _, a := range l.AllAccounts() {
 			if a.Holder == nil || a.Holder != l.Holder {
 				t.Errorf("%s: account %s is not held by the login's holder", w.username, a.Title)
 			}
@@ -145,13 +145,13 @@ func TestDefaultLibraryHasEnoughHistory(t *testing.T) {
 			continue
 		}
 		n := 0
-		for _, tx := range l.Accounts[0].Transactions {
+		for _, tx := range l.AllAccounts()[0].Transactions {
 			if tx.Date >= "2025-04-02" {
 				n++
 			}
 		}
 		if n < 25 {
-			t.Errorf("%s: %d transactions in the last 90 days of %s, want at least 25", l.Name, n, l.Accounts[0].Title)
+			t.Errorf("%s: %d transactions in the last 90 days of %s, want at least 25", l.Name, n, l.AllAccounts()[0].Title)
 		}
 	}
 }

@@ -90,8 +90,8 @@ func TestLoad(t *testing.T) {
 	if l == nil || l.Name != "maple" {
 		t.Fatalf("Login by LoginId = %+v, want maple", l)
 	}
-	if l.Accounts[0].Holder == nil || l.Accounts[0].Holder.Name != "Jo Tremblay" {
-		t.Errorf("account holder = %+v, want the login's holder", l.Accounts[0].Holder)
+	if l.AllAccounts()[0].Holder == nil || l.AllAccounts()[0].Holder.Name != "Jo Tremblay" {
+		t.Errorf("account holder = %+v, want the login's holder", l.AllAccounts()[0].Holder)
 	}
 	if got := lib.Settings.TokenLifetime.D(); got != 2*time.Minute {
 		t.Errorf("TokenLifetime = %v, want 2m from settings.json", got)

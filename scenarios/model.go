@@ -149,6 +149,8 @@ type Login struct {
 	// Origin is the name of the file the login was loaded from, set by
 	// Build; it is not part of the format.
 	Origin string `json:"-"`
+
+	data *loginData // set by Build; see AllAccounts
 }
 
 // Step is one entry of a sequence of answers. A step lasts Calls calls, or

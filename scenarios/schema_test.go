@@ -41,6 +41,9 @@ func TestSchemaMatchesModel(t *testing.T) {
 			props, _ := def["properties"].(map[string]any)
 			var goNames []string
 			for f := range typ.Fields() {
+				if !f.IsExported() {
+					continue
+				}
 				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 				if name == "-" {
 					continue // not part of the format (set by Build)

@@ -188,7 +188,7 @@ var _ = Describe("the matchers", func() {
 		})
 		res, err := c.FetchAccounts(ctx, reference.Request{LoginID: srv.Login("test_pending").LoginID, MostRecentCached: true})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(res.Accounts).To(HaveLen(len(srv.Login("test_pending").Accounts)))
+		Expect(res.Accounts).To(HaveLen(len(srv.Login("test_pending").AllAccounts())))
 		Expect(srv).To(contracttest.HaveReusedNoToken())
 		Expect(srv).To(contracttest.HavePolledPolitely())
 		Expect(srv).NotTo(contracttest.HavePolledPolitely(contract.Options{MinPollInterval: time.Minute}))

@@ -140,6 +140,15 @@ func (j *Journal) DropBefore(seq uint64) int {
 		n++
 	}
 	j.dropped += uint64(n)
+	if j.n < len(j.ring)/4 && len(j.ring) > 64 {
+		// Most of the ring is empty: give the memory back, keeping room to
+		// grow again.
+		shrunk := make([]Entry, j.n, 2*j.n)
+		for i := range shrunk {
+			shrunk[i] = j.ring[(j.start+i)%len(j.ring)]
+		}
+		j.ring, j.start = shrunk, 0
+	}
 	return n
 }
 

@@ -120,3 +120,26 @@ func TestJournalKeepsOrderWhenItGrowsAfterDropping(t *testing.T) {
 		t.Fatalf("holds %d entries, want 7", len(got))
 	}
 }
+
+func TestJournalGivesMemoryBackAfterDropping(t *testing.T) {
+	j := New(1000)
+	for i := 1; i <= 1000; i++ {
+		j.Add(Entry{Seq: uint64(i)})
+	}
+	j.DropBefore(991)
+	if cap(j.ring) > 100 {
+		t.Errorf("the ring kept room for %d entries after dropping to 10", cap(j.ring))
+	}
+	for i := 1001; i <= 1100; i++ {
+		j.Add(Entry{Seq: uint64(i)})
+	}
+	got := j.Entries(nil)
+	if len(got) != 110 || got[0].Seq != 991 || got[109].Seq != 1100 {
+		t.Fatalf("after shrinking and growing: %d entries from %d to %d", len(got), got[0].Seq, got[len(got)-1].Seq)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].Seq != got[i-1].Seq+1 {
+			t.Fatalf("out of order at %d: %d after %d", i, got[i].Seq, got[i-1].Seq)
+		}
+	}
+}

@@ -11,11 +11,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver"
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
+	"github.com/flinks-mock/flinks-mock/openapi"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
@@ -180,9 +182,31 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		return ExitUsage
 	}
 
+	// The contract and the scenarios load side by side: each is about
+	// half of the start-up.
+	type specs struct {
+		flinks, admin *openapi.Spec
+		err           error
+	}
+	loaded := make(chan specs, 1)
+	go func() {
+		var sp specs
+		sp.flinks, sp.admin, sp.err = mockserver.LoadSpecs(ctx)
+		loaded <- sp
+	}()
+	if p.Getenv("GOMEMLIMIT") == "" {
+		// The stores are bounded; a soft limit makes the collector give
+		// the garbage back before the heap doubles (GOMEMLIMIT overrides).
+		debug.SetMemoryLimit(MemoryLimit)
+	}
 	lib, err := scenarios.Load(time.Now(), !cfg.noDefaults, cfg.scenarioPaths...)
+	sp := <-loaded
 	if err != nil {
 		fmt.Fprintf(p.Stderr, "flinks-mock serve: the scenarios did not load:\n%v\n", err)
+		return ExitFailure
+	}
+	if sp.err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock serve:", sp.err)
 		return ExitFailure
 	}
 	var journalFile *os.File
@@ -205,6 +229,8 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 	}
 	mcfg := mockserver.Config{
 		Library:    lib,
+		Spec:       sp.flinks,
+		AdminSpec:  sp.admin,
 		Clock:      clk,
 		SecretKey:  cfg.secretKey,
 		APIKey:     cfg.apiKey,
@@ -313,6 +339,10 @@ func watch(ctx context.Context, log *slog.Logger, srv *mockserver.Server, withDe
 		log.Info("scenario files reloaded", "logins", len(lib.Logins), "added", rep.Added, "changed", rep.Changed, "removed", rep.Removed)
 	}
 }
+
+// MemoryLimit is the soft memory limit serve sets unless GOMEMLIMIT is in
+// the environment.
+const MemoryLimit = 48 << 20
 
 // ToolboxCustomerID is the public customerId of the Flinks toolbox sandbox;
 // any customerId works with the mock, each naming its own tenant.
