@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/openapi"
@@ -55,20 +56,6 @@ func serveAdminDocument(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(openapi.AdminDocument())
 }
 
-// loginListing is one login as GET /__admin/scenarios shows it.
-type loginListing struct {
-	Name          string   `json:"name"`
-	Description   string   `json:"description,omitempty"`
-	Username      string   `json:"username"`
-	Password      string   `json:"password"`
-	LoginID       string   `json:"loginId"`
-	Institution   string   `json:"institution"`
-	TokenRequired bool     `json:"tokenRequired"`
-	MFA           string   `json:"mfa,omitempty"`
-	Prompts       []string `json:"prompts,omitempty"`
-	Source        string   `json:"source"`
-}
-
 // listScenarios lists the logins a customer sees (the server's when no
 // customerId is given).
 func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) {
@@ -76,9 +63,9 @@ func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) {
 	if id := r.URL.Query().Get("customerId"); id != "" {
 		lib = s.library(s.lookupTenant(id))
 	}
-	out := make([]loginListing, 0, len(lib.Logins))
+	out := make([]admin.Login, 0, len(lib.Logins))
 	for _, l := range lib.Logins {
-		item := loginListing{
+		item := admin.Login{
 			Name:          l.Name,
 			Description:   l.Description,
 			Username:      l.Username,
@@ -293,11 +280,6 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-type journalBody struct {
-	Entries []journal.Entry `json:"entries"`
-	Dropped uint64          `json:"dropped"`
-}
-
 // getJournal answers the journal, filtered by the query.
 func (s *Server) getJournal(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -306,7 +288,7 @@ func (s *Server) getJournal(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, http.StatusBadRequest, "INVALID_REQUEST", err.Error())
 		return
 	}
-	out := journalBody{Entries: []journal.Entry{}}
+	out := admin.JournalPage{Entries: []journal.Entry{}}
 	for _, j := range s.journalsOf(q.Get("customerId")) {
 		out.Entries = append(out.Entries, j.Entries(keep)...)
 		out.Dropped += j.Dropped()
@@ -394,17 +376,12 @@ func (s *Server) clearJournal(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, clearedBody{Cleared: n})
 }
 
-type clockBody struct {
-	Mode string    `json:"mode"`
-	Now  time.Time `json:"now"`
-}
-
-func (s *Server) clockState() clockBody {
+func (s *Server) clockState() admin.ClockState {
 	mode := "real"
 	if _, ok := s.clock.(*clock.Virtual); ok {
 		mode = "virtual"
 	}
-	return clockBody{Mode: mode, Now: s.clock.Now()}
+	return admin.ClockState{Mode: mode, Now: s.clock.Now()}
 }
 
 func (s *Server) getClock(w http.ResponseWriter, r *http.Request) {

@@ -347,7 +347,7 @@ func checkBudgets(t *testing.T, s *Server) {
 	var sessions, tokens, entries int
 	for _, tn := range s.allTenants() {
 		tn.mu.Lock()
-		sessions += len(tn.order)
+		sessions += len(tn.sessions)
 		tn.mu.Unlock()
 		tn.tokens.mu.Lock()
 		tokens += len(tn.tokens.order)

@@ -80,14 +80,16 @@ func (t *tenant) login(loginID string) *loginState {
 	return ls
 }
 
-// addSession stores a new session numbered seq, forgetting the oldest
+// addSession stores a new session, numbered by next, forgetting the oldest
 // when the tenant is full. It returns how many sessions it forgot.
-func (t *tenant) addSession(s *session, seq uint64) (forgot int) {
+func (t *tenant) addSession(s *session, next func() uint64) (forgot int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for len(t.sessions) >= t.maxSess && len(t.order) > 0 {
 		forgot += t.popSession()
 	}
+	// Numbered under the lock, so t.order stays sorted.
+	seq := next()
 	s.seq = seq
 	t.sessions[s.id] = s
 	t.order = append(t.order, numbered{seq, s.id})
@@ -119,13 +121,25 @@ func (t *tenant) dropSessionsBefore(seq uint64) int {
 }
 
 // renumber gives a session a new, recent number, so the bounds, which
-// forget the oldest numbers first, forget it later. Callers hold t.mu.
+// forget the oldest numbers first, forget it last: the sessions are kept
+// in the order they were last used. Its old entry in t.order goes stale;
+// stale entries are dropped when they reach the front, or all at once
+// when they outnumber the live ones. Callers hold t.mu.
 func (t *tenant) renumber(sess *session, seq uint64) {
 	if t.sessions[sess.id] != sess {
 		return // forgotten meanwhile
 	}
 	sess.seq = seq
 	t.order = append(t.order, numbered{seq, sess.id})
+	if len(t.order) > 2*len(t.sessions)+16 {
+		live := make([]numbered, 0, 2*len(t.sessions))
+		for _, o := range t.order {
+			if s := t.sessions[o.id]; s != nil && s.seq == o.seq {
+				live = append(live, o)
+			}
+		}
+		t.order = live
+	}
 }
 
 // session returns the session with this RequestId, or nil.
@@ -269,22 +283,21 @@ func (s *Server) addSession(t *tenant, sess *session) {
 	// /Authorize refuses a longer Tag; other ways in (the Connect
 	// simulator's form) are cut to the same bound.
 	sess.tag = clipText(sess.tag, maxTagBytes)
-	s.sessions.shrink(t.addSession(sess, s.sessions.next()))
+	s.sessions.shrink(t.addSession(sess, s.sessions.next))
 	if s.sessions.grow() {
 		s.trim(&s.sessions, (*tenant).dropSessionsBefore, nil)
 	}
 }
 
 // session returns the session with this RequestId (nil when there is none)
-// for a request that uses it. A session in use is kept like a new one: once
-// it is in the older half of the session budget it gets a new number, so a
-// client polling one RequestId for its 30 minutes does not lose it to the
-// sessions other customers open meanwhile.
+// for a request that uses it. A session in use is kept like a new one: it
+// gets a new number, so a client polling one RequestId for its 30 minutes
+// does not lose it to the sessions other customers open meanwhile.
 func (s *Server) session(t *tenant, requestID string) *session {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	sess := t.sessions[requestID]
-	if sess != nil && s.sessions.seq.Load()-sess.seq > uint64(s.sessions.limit/2) {
+	if sess != nil {
 		t.renumber(sess, s.sessions.next())
 	}
 	return sess

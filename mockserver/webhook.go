@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/scenarios"
@@ -177,20 +178,11 @@ type delivery struct {
 	body      []byte // nil once the delivery ended
 	state     string
 	due       time.Time // when the next attempt is due; zero in flight or once ended
-	attempts  []deliveryAttempt
+	attempts  []admin.DeliveryAttempt
 	timer     clock.Timer
 	inFlight  bool
 	waiting   bool        // until the delivery it follows has made its first attempt
 	followers []*delivery // to start once this one made its first attempt or ended
-}
-
-// deliveryAttempt is one attempt, as the admin API shows it.
-type deliveryAttempt struct {
-	Attempt  int           `json:"attempt"`
-	Time     time.Time     `json:"time"`
-	Status   int           `json:"status,omitempty"`
-	Error    string        `json:"error,omitempty"`
-	Duration time.Duration `json:"durationNs"`
 }
 
 // hookState is the webhook state of one tenant: the targets set at run
@@ -452,7 +444,7 @@ func (s *Server) attempt(d *delivery) []*delivery {
 
 	at := s.clock.Now()
 	status, took, err := w.post(d, body)
-	a := deliveryAttempt{Attempt: n, Time: at, Status: status, Duration: took}
+	a := admin.DeliveryAttempt{Attempt: n, Time: at, Status: status, Duration: took}
 	entry := journal.Entry{
 		Kind: journal.KindWebhook, Time: at, Tenant: d.owner.id, Method: http.MethodPost, Path: d.path,
 		RequestID: d.requestID, LoginID: d.loginID, Status: status, Latency: took,
@@ -662,24 +654,9 @@ func (s *Server) shutdownWebhooks(ctx context.Context) {
 	}
 }
 
-// deliveryView is a delivery as the admin API shows it.
-type deliveryView struct {
-	ID           string            `json:"id"`
-	CustomerID   string            `json:"customerId"`
-	URL          string            `json:"url"`
-	ResponseType string            `json:"responseType"`
-	RequestID    string            `json:"requestId,omitempty"`
-	LoginID      string            `json:"loginId,omitempty"`
-	State        string            `json:"state"`
-	Attempts     []deliveryAttempt `json:"attempts"`
-	MaxAttempts  int               `json:"maxAttempts"`
-	NextAttempt  *time.Time        `json:"nextAttempt,omitempty"`
-	DuplicateOf  string            `json:"duplicateOf,omitempty"`
-}
-
 // viewLocked snapshots d for the admin API.
-func (d *delivery) viewLocked() deliveryView {
-	v := deliveryView{
+func (d *delivery) viewLocked() admin.Delivery {
+	v := admin.Delivery{
 		ID:           d.id,
 		CustomerID:   d.owner.id,
 		URL:          d.url,
@@ -692,7 +669,7 @@ func (d *delivery) viewLocked() deliveryView {
 		DuplicateOf:  d.duplicateOf,
 	}
 	if v.Attempts == nil {
-		v.Attempts = []deliveryAttempt{}
+		v.Attempts = []admin.DeliveryAttempt{}
 	}
 	if d.state == deliveryPending && !d.due.IsZero() {
 		due := d.due
@@ -703,7 +680,7 @@ func (d *delivery) viewLocked() deliveryView {
 
 // deliveries returns the deliveries of one customer (of every customer
 // when id is empty) that keep selects, oldest first.
-func (s *Server) deliveries(id string, keep func(*delivery) bool) []deliveryView {
+func (s *Server) deliveries(id string, keep func(*delivery) bool) []admin.Delivery {
 	w := s.hooks
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -719,7 +696,7 @@ func (s *Server) deliveries(id string, keep func(*delivery) bool) []deliveryView
 		}
 	}
 	slices.SortFunc(list, func(a, b *delivery) int { return compareUint(a.seq, b.seq) })
-	out := make([]deliveryView, len(list))
+	out := make([]admin.Delivery, len(list))
 	for i, d := range list {
 		out[i] = d.viewLocked()
 	}

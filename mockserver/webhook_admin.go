@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/openapi"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 	"github.com/google/uuid"
@@ -142,7 +143,7 @@ func (ts targetSetting) target() (target, error) {
 }
 
 type deliveriesBody struct {
-	Deliveries []deliveryView `json:"deliveries"`
+	Deliveries []admin.Delivery `json:"deliveries"`
 }
 
 // listDeliveries answers the deliveries the query selects.

@@ -97,7 +97,7 @@ type Delivery struct {
 	LoginID      string            `json:"loginId,omitempty"`
 	State        string            `json:"state"`
 	Attempts     []DeliveryAttempt `json:"attempts"`
-	MaxAttempts  int               `json:"maxAttempts,omitempty"`
+	MaxAttempts  int               `json:"maxAttempts"`
 	// NextAttempt is when the next attempt is due, on the server clock;
 	// nil unless pending.
 	NextAttempt *time.Time `json:"nextAttempt,omitempty"`

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -137,32 +136,13 @@ func TestServe(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's log writes and the
-// test's reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startServe runs serve with args until the test ends and returns its
 // base URL, its log, and a function that stops it and returns its exit code.
-func startServe(t *testing.T, args ...string) (base string, log *syncBuffer, stop func() int) {
+func startServe(t *testing.T, args ...string) (base string, log *lockedBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan string, 1)
-	log = &syncBuffer{}
+	log = &lockedBuffer{}
 	p := Program{Stdout: io.Discard, Stderr: log, Started: func(u string) { started <- u }}
 	done := make(chan int, 1)
 	go func() { done <- p.Run(ctx, args) }()

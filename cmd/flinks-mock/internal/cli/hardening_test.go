@@ -101,7 +101,7 @@ func TestShutdownPastItsDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var journal syncBuffer
+	var journal lockedBuffer
 	log := slog.New(slog.DiscardHandler)
 	srv, err := mockserver.New(mockserver.Config{Library: lib, JournalFile: &journal})
 	if err != nil {

@@ -263,6 +263,9 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 	if cfg.watch {
 		go watch(ctx, log, srv, !cfg.noDefaults, cfg.scenarioPaths)
 	}
+	// Loading the documents and scenarios leaves garbage behind; give it
+	// back to the system once serving, without delaying the first answer.
+	go debug.FreeOSMemory()
 
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()

@@ -105,7 +105,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	started := make(chan string, 1)
-	var logs syncBuffer
+	var logs lockedBuffer
 	p := Program{Stdout: io.Discard, Stderr: &logs, Started: func(u string) { started <- u }}
 	done := make(chan int, 1)
 	go func() {
