@@ -244,7 +244,10 @@ func hostileCatalogue() []hostile {
 		{name: "webhook targets cut short", method: "PUT", path: "/__admin/webhooks/targets?customerId=c", body: `{"targets":`, status: 400, code: "INVALID_REQUEST", admin: true},
 		{name: "webhook target that is no URL", method: "PUT", path: "/__admin/webhooks/targets?customerId=c", body: `{"targets":[{"url":"not a url"}]}`, status: 400, code: "INVALID_REQUEST", admin: true},
 		{name: "webhook fired for a number", method: "POST", path: "/__admin/webhooks/fire", body: `{"customerId":5}`, status: 400, code: "INVALID_REQUEST", admin: true},
-		{name: "reset with PATCH", method: "PATCH", path: "/__admin/reset", status: 405, code: "INVALID_REQUEST", admin: true, allow: "GET"},
+		{name: "reset with PATCH", method: "PATCH", path: "/__admin/reset", status: 405, code: "INVALID_REQUEST", admin: true, allow: "POST"},
+		{name: "webhook targets with POST", method: "POST", path: "/__admin/webhooks/targets?customerId=c", status: 405, code: "INVALID_REQUEST", admin: true, allow: "GET, PUT"},
+		{name: "scenarios with PUT", method: "PUT", path: "/__admin/scenarios", status: 405, code: "INVALID_REQUEST", admin: true, allow: "DELETE, GET, POST"},
+		{name: "Connect page with DELETE", method: "DELETE", path: "/v2/", status: 405, code: "INVALID_REQUEST", allow: "GET, POST"},
 		{name: "unknown admin path", method: "GET", path: "/__admin/nowhere", status: 404, code: "INVALID_REQUEST", admin: true},
 		{name: "reset a customerId of invalid UTF-8", method: "POST", path: "/__admin/reset?customerId=%FF", status: 200, admin: true},
 	}

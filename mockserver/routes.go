@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/flinks-mock/flinks-mock/openapi"
@@ -17,6 +18,7 @@ import (
 // handler.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
+	s.router = r
 	// No redirect to a cleaned path: a Flinks client follows no 301, and
 	// a path with dot segments or an encoded slash is answered 404 (or
 	// reaches its handler) in the envelope like any other.
@@ -97,16 +99,34 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 
 // methodNotAllowed answers a known path called with the wrong method.
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	allowed := "POST"
-	if strings.Contains(r.URL.Path, "Async/") {
-		allowed = "GET, POST"
-	} else if !strings.Contains(r.URL.Path, "/BankingServices/") {
-		allowed = "GET"
-	}
+	allowed := strings.Join(s.allowedMethods(r), ", ")
 	w.Header().Set("Allow", allowed)
 	e := s.codeError(r, "INVALID_REQUEST", fmt.Sprintf("Method %s is not allowed on %s; use %s", r.Method, r.URL.Path, allowed), "")
 	e.Status = http.StatusMethodNotAllowed
 	writeError(w, r, e)
+}
+
+// allowedMethods lists the methods the routing table serves on the path of
+// r, from the table itself, so the Allow header cannot drift from it.
+func (s *Server) allowedMethods(r *http.Request) []string {
+	var out []string
+	_ = s.router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		var match mux.RouteMatch
+		methods, err := route.GetMethods()
+		if err != nil {
+			return nil
+		}
+		probe := r.Clone(r.Context())
+		for _, m := range methods {
+			probe.Method = m
+			if route.Match(probe, &match) && !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return out
 }
 
 // enter finds the tenant of a Flinks route and its library, and notes them

@@ -21,6 +21,7 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/openapi"
 	"github.com/flinks-mock/flinks-mock/scenarios"
+	"github.com/gorilla/mux"
 )
 
 // Defaults for the Config fields left at zero. Every store is bounded, per
@@ -158,6 +159,7 @@ type Server struct {
 	clock   clock.Clock
 	log     *slog.Logger
 	handler http.Handler
+	router  *mux.Router // the routing table, for the Allow header of a 405
 	base    atomic.Pointer[scenarios.Library]
 	sink    *journalSink
 	// rendered holds the encoded accounts shared by sessions.
