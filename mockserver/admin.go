@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -57,35 +58,52 @@ func serveAdminDocument(w http.ResponseWriter, r *http.Request) {
 }
 
 // listScenarios lists the logins a customer sees (the server's when no
-// customerId is given).
+// customerId is given), then one example of each form of convention
+// username, which every customer can use.
 func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) {
 	lib := s.base.Load()
 	if id := r.URL.Query().Get("customerId"); id != "" {
 		lib = s.library(s.lookupTenant(id))
 	}
-	out := make([]admin.Login, 0, len(lib.Logins))
+	forms := scenarios.Conventions()
+	out := make([]admin.Login, 0, len(lib.Logins)+len(forms))
 	for _, l := range lib.Logins {
-		item := admin.Login{
-			Name:          l.Name,
-			Description:   l.Description,
-			Username:      l.Username,
-			Password:      l.Password,
-			LoginID:       l.LoginID,
-			Institution:   l.Institution,
-			TokenRequired: *l.TokenRequired,
-			Source:        l.Origin,
+		out = append(out, listing(l))
+	}
+	for _, c := range forms {
+		l, err := scenarios.ParseConvention(c.Example)
+		if err != nil {
+			continue // a test keeps every example parsing
 		}
-		if l.MFA != nil {
-			item.MFA = l.MFA.When
-			for _, round := range l.MFA.Rounds {
-				for _, c := range round.Challenges {
-					item.Prompts = append(item.Prompts, c.Prompt)
-				}
-			}
-		}
+		item := listing(l)
+		item.Description, item.Convention, item.Source = c.Description, c.Form, conventionSource
 		out = append(out, item)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// listing is a login as the admin API lists it. A convention login, not
+// built, gets the defaults a build would give it.
+func listing(l *scenarios.Login) admin.Login {
+	item := admin.Login{
+		Name:          l.Name,
+		Description:   l.Description,
+		Username:      l.Username,
+		Password:      cmp.Or(l.Password, scenarios.DefaultPassword),
+		LoginID:       l.LoginID,
+		Institution:   cmp.Or(l.Institution, scenarios.DefaultInstitution),
+		TokenRequired: l.TokenRequired == nil || *l.TokenRequired,
+		Source:        l.Origin,
+	}
+	if l.MFA != nil {
+		item.MFA = cmp.Or(l.MFA.When, scenarios.MFAWhenLive)
+		for _, round := range l.MFA.Rounds {
+			for _, c := range round.Challenges {
+				item.Prompts = append(item.Prompts, c.Prompt)
+			}
+		}
+	}
+	return item
 }
 
 // runtimeSource names the scenario files posted to the admin API in

@@ -189,7 +189,7 @@ logins:
 				SatisfyAll(HaveField("Line", 5), HaveField("Path", "logins[0].colour")),
 			))
 			listed, _ := srv.Admin.Scenarios(ctx, srv.CustomerID)
-			Expect(listed).To(HaveLen(len(library.Logins)))
+			Expect(listed).To(HaveLen(len(library.Logins) + len(scenarios.Conventions())))
 		})
 
 		It("rejects a login whose LoginId another login has", func() {
@@ -220,7 +220,7 @@ logins:
 			Expect(srv.Journal()).To(BeEmpty())
 			Expect(f.call("POST", "Authorize", map[string]string{"flinks-auth-key": tok}, map[string]any{"LoginId": "0b6a4c1e-7a51-4b8e-9c55-3f6d2a1e9b10", "MostRecentCached": true})).To(haveFlinksError(401, "ACCESS_DENIED"))
 			listed, _ := srv.Admin.Scenarios(ctx, srv.CustomerID)
-			Expect(listed).To(HaveLen(len(library.Logins)))
+			Expect(listed).To(HaveLen(len(library.Logins) + len(scenarios.Conventions())))
 		})
 	})
 

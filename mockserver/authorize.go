@@ -144,7 +144,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		if req.MostRecentCached {
 			e.Mode = modeCached
 		}
-		if login = lib.Login(req.LoginId); login == nil {
+		if login = s.loginByID(lib, req.LoginId); login == nil {
 			loginErr = s.codeError(r, "INVALID_LOGIN", fmt.Sprintf("LoginId %s is not known to this customer; GET /__admin/scenarios lists the LoginIds", req.LoginId), "")
 		}
 	case req.Username != "" || req.Password != "" || req.Institution != "":
@@ -198,11 +198,20 @@ func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, res authori
 
 // loginByCredentials finds the login of a username at an institution and
 // checks its password, as the legacy /Authorize does: an unknown username
-// is INVALID_LOGIN, a wrong password the library's WrongPasswordCode. The
-// login comes back with the error of a wrong password, so that its token
-// rules still apply.
+// is INVALID_LOGIN, a wrong password the library's WrongPasswordCode. A
+// username no login has may be a convention username, which makes its
+// login on the fly; a malformed one is INVALID_LOGIN with the valid forms.
+// The login comes back with the error of a wrong password, so that its
+// token rules still apply.
 func (s *Server) loginByCredentials(r *http.Request, lib *scenarios.Library, institution, username, password string) (*scenarios.Login, *flinksError) {
 	login := lib.LoginByUsername(institution, username)
+	if login == nil {
+		var err error
+		login, err = s.conventionByUsername(lib, institution, username)
+		if err != nil && !errors.Is(err, scenarios.ErrNotConvention) {
+			return nil, s.codeError(r, "INVALID_LOGIN", err.Error(), "")
+		}
+	}
 	switch {
 	case login == nil:
 		return nil, s.codeError(r, "INVALID_LOGIN", fmt.Sprintf("No login %q at institution %q", username, institution), "")

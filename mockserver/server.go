@@ -164,6 +164,8 @@ type Server struct {
 	sink    *journalSink
 	// rendered holds the encoded accounts shared by sessions.
 	rendered renderCache
+	// conventions holds the convention logins built so far.
+	conventions conventionCache
 	// hooks delivers the webhooks.
 	hooks *webhooks
 

@@ -269,7 +269,7 @@ func (s *Server) fireOutgoing(t *tenant, lib *scenarios.Library, req *fireReques
 			opts = sess.detail.opts
 		}
 	case req.LoginID != "":
-		login := lib.Login(req.LoginID)
+		login := s.loginByID(lib, req.LoginID)
 		if login == nil {
 			return o, http.StatusNotFound, fmt.Sprintf("Customer %q has no login with LoginId %s; GET /__admin/scenarios lists them", req.CustomerID, req.LoginID)
 		}

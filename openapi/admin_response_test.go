@@ -29,6 +29,7 @@ func TestAdminValidateResponseAcceptsWhatTheServerSends(t *testing.T) {
 		{"the document as served", http.MethodGet, "openapi.yaml", 200, "application/yaml; charset=utf-8", string(AdminDocument())},
 		{"listing", http.MethodGet, "scenarios?customerId=c", 200, "", `[` + listingJSON + `,{"name":"jane","username":"u","password":"p","loginId":"l","institution":"FlinksCapital","tokenRequired":false,"source":"runtime"}]`},
 		{"empty listing", http.MethodGet, "scenarios", 200, "", `[]`},
+		{"convention listing", http.MethodGet, "scenarios", 200, "", `[{"name":"pending_3","description":"d","username":"pending_3","password":"Everyday","loginId":"971272fd-9547-5ff8-8400-0000c0000000","institution":"FlinksCapital","tokenRequired":true,"source":"convention","convention":"pending_<n>"}]`},
 		{"added", http.MethodPost, "scenarios?customerId=c", 200, "", `{"customerId":"c","added":["jane"],"replaced":[]}`},
 		{"refused file", http.MethodPost, "scenarios?customerId=c", 400, "", problemsJSON},
 		{"unsupported media type", http.MethodPost, "scenarios?customerId=c", 415, "", `{"HttpStatusCode":415,"FlinksCode":"INVALID_REQUEST","Message":"m"}`},
@@ -79,6 +80,11 @@ func TestAdminValidateResponseRejectsDrift(t *testing.T) {
 			name: "listing without source", method: http.MethodGet, target: "scenarios", status: 200,
 			body: `[` + strings.Replace(listingJSON, `,"source":"library/toolbox.yaml"`, "", 1) + `]`,
 			want: `GET /__admin/scenarios answered 200 with a body that does not match its schema: "[0].source" is required`,
+		},
+		{
+			name: "listing with a convention that is not a string", method: http.MethodGet, target: "scenarios", status: 200,
+			body: `[` + strings.Replace(listingJSON, `"source":"library/toolbox.yaml"`, `"source":"convention","convention":{"form":"pending_<n>"}`, 1) + `]`,
+			want: `"[0].convention" must be a string, not an object`,
 		},
 		{
 			name: "listing with an MFA struct", method: http.MethodGet, target: "scenarios", status: 200,

@@ -225,6 +225,9 @@ type Login struct {
 	MFA           string   `json:"mfa,omitempty"`
 	Prompts       []string `json:"prompts,omitempty"`
 	Source        string   `json:"source"`
+	// Convention is the form of convention username the login is an
+	// example of (Source "convention"), e.g. "pending_<n>".
+	Convention string `json:"convention,omitempty"`
 }
 
 // Scenarios lists the logins a customer sees (the server's when

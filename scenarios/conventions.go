@@ -1,0 +1,590 @@
+package scenarios
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/flinks-mock/flinks-mock/openapi"
+	"github.com/google/uuid"
+)
+
+// Convention usernames ask for a behaviour by their name alone, on any
+// tenant and with no scenario file, as the test passwords of a payments
+// sandbox do: a legacy /Authorize (or a Connect sign-in) at FlinksCapital
+// with the username mfa_question_2_3 and the password Everyday meets two
+// MFA rounds of three questions. The login is made on the fly; its LoginId
+// is derived from the username, and the username can be derived back from
+// the LoginId, so a later cached /Authorize finds the same login on any
+// server that never saw the username.
+
+// Bounds of the numbers in convention usernames.
+const (
+	// MaxConventionRounds bounds the rounds of an mfa_ part.
+	MaxConventionRounds = 5
+	// MaxConventionChallenges bounds the challenges of each round.
+	MaxConventionChallenges = 5
+	// MaxConventionCalls bounds the 202 answers of a pending_ or
+	// dispatched_ part.
+	MaxConventionCalls = 100
+)
+
+// ErrNotConvention is returned by ParseConvention for a username that does
+// not try to be a convention username, and by ConventionByLoginID for a
+// LoginId that was not derived from one.
+var ErrNotConvention = errors.New("not a convention username")
+
+// ConventionError is a username that looks like a convention username but
+// is not a valid one. Its message lists the valid forms.
+type ConventionError struct {
+	// Username is the username as sent.
+	Username string
+	// Problem says what is wrong with it.
+	Problem string
+}
+
+func (e *ConventionError) Error() string {
+	return fmt.Sprintf("Username %q looks like a convention username but is not one: %s. Valid forms, combined with \"__\": %s",
+		clip(e.Username, 80), e.Problem, conventionSyntax())
+}
+
+// conventionSyntax lists the valid forms in one line.
+func conventionSyntax() string {
+	return fmt.Sprintf("error_<FLINKSCODE>; mfa_<%s>_<rounds 1-%d>_<challenges 1-%d>; pending_<n 1-%d>; dispatched_<n 1-%d>; accounts_<n 1-%d>[_days_<d 1-%d>]",
+		strings.Join(mfaWords(), "|"), MaxConventionRounds, MaxConventionChallenges, MaxConventionCalls, MaxConventionCalls, MaxGeneratedAccounts, MaxGenerateDays)
+}
+
+// Convention is one form of convention username, as listings show it.
+type Convention struct {
+	// Form is the pattern, e.g. "mfa_<type>_<rounds>_<challenges>".
+	Form string
+	// Example is a username of that form, e.g. "mfa_question_2_3".
+	Example string
+	// Description says what the form asks for.
+	Description string
+}
+
+// Conventions returns the forms of convention usernames, the last one
+// being how they combine.
+func Conventions() []Convention {
+	return []Convention{
+		{"error_<FLINKSCODE>", "error_RETRY_LATER", fmt.Sprintf("That FlinksCode, with its contract status: %s from GetAccountsDetail after a successful /Authorize, every other code from /Authorize itself.", andList(dataErrorCodes()))},
+		{"mfa_<type>_<rounds>_<challenges>", "mfa_question_2_3", fmt.Sprintf("Live refresh asks <rounds> 203s of <challenges> challenges each; type is %s. The prompt of challenge c of round r is \"Question c of round r?\" and its answer answer-r-c (for multi, both answer-r-c and also-r-c; for choice, multi and image they are among the Iterables).", strings.Join(mfaWords(), ", "))},
+		{"pending_<n>", "pending_3", "GetAccountsDetail answers 202 OPERATION_PENDING n times (the call and its Async polls), then 200."},
+		{"dispatched_<n>", "dispatched_1", "GetAccountsDetail answers 202 OPERATION_DISPATCHED n times, then 200 (after the pending answers when both are given)."},
+		{"accounts_<n>_days_<d>", "accounts_2_days_90", fmt.Sprintf("n generated accounts (1-%d; the kinds chequing, savings and credit card taken in turn, so 4 is two chequing, a savings and a credit card) with d days of transactions (1-%d; 365 when _days_ is left out).", MaxGeneratedAccounts, MaxGenerateDays)},
+		{"<part>__<part>", "mfa_question_1_1__pending_3", "Parts combined. An /Authorize error takes no other part; each kind of part appears once."},
+	}
+}
+
+// ParseConvention reads a convention username and returns the login it
+// asks for, ready to be built like a login of a file: institution
+// FlinksCapital, password Everyday, a LoginId derived from the username,
+// and the steps, MFA and generated accounts the parts ask for. Keywords
+// and FlinksCodes are matched without regard to case; the login's Username
+// and Name are the canonical spelling (keywords in lower case, the code in
+// upper case, the parts in the order error, mfa, dispatched, pending,
+// accounts), so every spelling of a convention is the same login.
+//
+// It returns ErrNotConvention when no part of the username (parts are
+// joined by "__") starts with error_, mfa_, pending_, dispatched_ or
+// accounts_, and a *ConventionError when one does but the username is not
+// a valid convention.
+func ParseConvention(username string) (*Login, error) {
+	c, err := parseConvention(username)
+	if err != nil {
+		return nil, err
+	}
+	return c.login(), nil
+}
+
+// ConventionByLoginID returns the convention login whose LoginId this is,
+// or ErrNotConvention. The LoginId carries what the username asked for, so
+// no state is needed to find the login again.
+func ConventionByLoginID(loginID string) (*Login, error) {
+	id, err := uuid.Parse(loginID)
+	if err != nil || id.Version() != 5 || id.Variant() != uuid.RFC4122 {
+		return nil, ErrNotConvention
+	}
+	c, ok := unpackConvention(binary.BigEndian.Uint64(id[8:]))
+	if !ok || c.check() != "" {
+		return nil, ErrNotConvention
+	}
+	if c.loginUUID() != id {
+		return nil, ErrNotConvention
+	}
+	return c.login(), nil
+}
+
+// mfaKind is one word of an mfa_ part and the challenge type it asks.
+type mfaKind struct {
+	word, typ string
+}
+
+// mfaKinds lists the mfa_ types. Their order is part of every LoginId
+// derived from a convention: only append.
+func mfaKinds() []mfaKind {
+	return []mfaKind{
+		{"question", ChallengeQuestionAndAnswer},
+		{"choice", ChallengeMultipleChoice},
+		{"multi", ChallengeMultipleChoiceMultipleAnswers},
+		{"image", ChallengeImageSelection},
+		{"textorcall", ChallengeTextOrCall},
+	}
+}
+
+func mfaWords() []string {
+	var out []string
+	for _, k := range mfaKinds() {
+		out = append(out, k.word)
+	}
+	return out
+}
+
+// conventionCodes lists the FlinksCodes an error_ part may name. Their
+// order is part of every LoginId derived from a convention: only append.
+func conventionCodes() []string {
+	return []string{
+		"ACCESS_DENIED", "AGGREGATION_ERROR", "ALREADY_AUTHORIZED", "CARD_IN_USE",
+		"CONCURRENT_SESSION", "DISABLED_INSTITUTION", "DISABLED_LOGIN", "INVALID_LOGIN",
+		"INVALID_PASSWORD", "INVALID_REQUEST", "INVALID_SECURITY_RESPONSE",
+		"INVALID_SECURITY_RESPONSE_NO_RETRY", "INVALID_USERNAME", "METHOD_NOT_AVAILABLE",
+		"NEW_ACCOUNT", "NO_TRANSACTION", "QUESTION_NOT_FOUND", "RETRY_LATER",
+		"SECURITYRESPONSES_INCOMPLETE", "SESSION_EXPIRED", "SESSION_NONEXISTENT",
+		"TOO_MANY_REQUESTS", "UNAUTHORIZED", "UNKNOWN_CHALLENGE_KEY",
+	}
+}
+
+// dataErrorCodes are the codes an error_ part raises at GetAccountsDetail
+// rather than at /Authorize: those about the data or its processing.
+func dataErrorCodes() []string {
+	return []string{"AGGREGATION_ERROR", "CARD_IN_USE", "METHOD_NOT_AVAILABLE", "NO_TRANSACTION", "SESSION_EXPIRED", "SESSION_NONEXISTENT"}
+}
+
+// convention is what a convention username asks for. Zero fields are
+// parts left out; mfa, code are 1-based indexes into mfaKinds and
+// conventionCodes.
+type convention struct {
+	code                int // error_
+	mfa                 int // mfa_ type
+	rounds, challenges  int
+	dispatched, pending int
+	accounts, days      int // days 0: the default
+}
+
+// conventionKeywords start the parts of a convention username.
+func conventionKeywords() []string {
+	return []string{"error_", "mfa_", "pending_", "dispatched_", "accounts_"}
+}
+
+func parseConvention(username string) (convention, error) {
+	parts := strings.Split(username, "__")
+	if !slices.ContainsFunc(parts, func(p string) bool {
+		lower := asciiLower(p)
+		return slices.ContainsFunc(conventionKeywords(), func(k string) bool { return strings.HasPrefix(lower, k) })
+	}) {
+		return convention{}, ErrNotConvention
+	}
+	fail := func(format string, args ...any) (convention, error) {
+		return convention{}, &ConventionError{Username: username, Problem: fmt.Sprintf(format, args...)}
+	}
+	var c convention
+	for _, p := range parts {
+		if p == "" {
+			return fail(`it has an empty part (parts are joined by a single "__")`)
+		}
+		if problem := c.parsePart(p); problem != "" {
+			return fail("%s", problem)
+		}
+	}
+	if problem := c.check(); problem != "" {
+		return fail("%s", problem)
+	}
+	return c, nil
+}
+
+// parsePart reads one part into c, or says what is wrong with it.
+func (c *convention) parsePart(p string) string {
+	// ASCII case only: the parts are sliced by byte offsets found in
+	// lower, which must stay those of p.
+	lower := asciiLower(p)
+	twice := func(kind string) string {
+		return fmt.Sprintf("it has two %s parts; give each kind of part once", kind)
+	}
+	quoted := clip(p, 40)
+	switch {
+	case strings.HasPrefix(lower, "error_"):
+		if c.code != 0 {
+			return twice("error_")
+		}
+		code := asciiCase(p[len("error_"):], 'a', 'A')
+		if code == "OPERATION_PENDING" || code == "OPERATION_DISPATCHED" {
+			return fmt.Sprintf("%s is a 202, not an error; use %s_<n>", code, strings.ToLower(strings.TrimPrefix(code, "OPERATION_")))
+		}
+		i := slices.Index(conventionCodes(), code)
+		if i < 0 {
+			if msg := unknownCode(code); msg != "" {
+				return msg
+			}
+			return fmt.Sprintf("%s cannot be asked for by a convention", code)
+		}
+		c.code = i + 1
+	case strings.HasPrefix(lower, "mfa_"):
+		if c.mfa != 0 {
+			return twice("mfa_")
+		}
+		f := strings.Split(lower[len("mfa_"):], "_")
+		if len(f) != 3 {
+			return fmt.Sprintf("%q is not mfa_<type>_<rounds>_<challenges>, e.g. mfa_question_2_3", quoted)
+		}
+		i := slices.IndexFunc(mfaKinds(), func(k mfaKind) bool { return k.word == f[0] })
+		if i < 0 {
+			return fmt.Sprintf("%q names no MFA type; use %s", quoted, orList(mfaWords()))
+		}
+		var problem string
+		if c.rounds, problem = number(f[1], "rounds", 1, MaxConventionRounds); problem != "" {
+			return problem
+		}
+		if c.challenges, problem = number(f[2], "challenges", 1, MaxConventionChallenges); problem != "" {
+			return problem
+		}
+		c.mfa = i + 1
+	case strings.HasPrefix(lower, "pending_"):
+		if c.pending != 0 {
+			return twice("pending_")
+		}
+		var problem string
+		c.pending, problem = number(lower[len("pending_"):], "pending_<n>", 1, MaxConventionCalls)
+		return problem
+	case strings.HasPrefix(lower, "dispatched_"):
+		if c.dispatched != 0 {
+			return twice("dispatched_")
+		}
+		var problem string
+		c.dispatched, problem = number(lower[len("dispatched_"):], "dispatched_<n>", 1, MaxConventionCalls)
+		return problem
+	case strings.HasPrefix(lower, "accounts_"):
+		if c.accounts != 0 {
+			return twice("accounts_")
+		}
+		n, days, withDays := strings.Cut(lower[len("accounts_"):], "_days_")
+		var problem string
+		if c.accounts, problem = number(n, "accounts_<n>", 1, MaxGeneratedAccounts); problem != "" {
+			return problem
+		}
+		if withDays {
+			if c.days, problem = number(days, "days_<d>", 1, MaxGenerateDays); problem != "" {
+				return problem
+			}
+		}
+	default:
+		return fmt.Sprintf("the part %q is none of error_, mfa_, pending_, dispatched_ or accounts_", quoted)
+	}
+	return ""
+}
+
+// number reads a count written in decimal digits, within lo and hi.
+func number(s, what string, lo, hi int) (int, string) {
+	if s == "" || len(s) > 4 || strings.Trim(s, "0123456789") != "" {
+		return 0, fmt.Sprintf("%s must be a number from %d to %d, not %q", what, lo, hi, clip(s, 20))
+	}
+	n, _ := strconv.Atoi(s)
+	if n < lo || n > hi {
+		return 0, fmt.Sprintf("%s must be from %d to %d, not %d", what, lo, hi, n)
+	}
+	return n, ""
+}
+
+// check finds the contradictions of a convention, and the values out of
+// bounds of one decoded from a LoginId.
+func (c convention) check() string {
+	switch {
+	case c.code < 0 || c.code > len(conventionCodes()),
+		c.mfa < 0 || c.mfa > len(mfaKinds()),
+		(c.mfa == 0) != (c.rounds == 0) || (c.mfa == 0) != (c.challenges == 0),
+		c.rounds > MaxConventionRounds, c.challenges > MaxConventionChallenges,
+		c.pending < 0 || c.pending > MaxConventionCalls,
+		c.dispatched < 0 || c.dispatched > MaxConventionCalls,
+		c.accounts < 0 || c.accounts > MaxGeneratedAccounts,
+		c.days < 0 || c.days > MaxGenerateDays, c.days > 0 && c.accounts == 0:
+		return "it is out of bounds"
+	case c.code == 0 && c.mfa == 0 && c.pending == 0 && c.dispatched == 0 && c.accounts == 0:
+		return "it asks for nothing"
+	}
+	if c.code != 0 && !c.dataError() {
+		var others []string
+		if c.mfa != 0 {
+			others = append(others, "mfa_")
+		}
+		if c.dispatched != 0 {
+			others = append(others, "dispatched_")
+		}
+		if c.pending != 0 {
+			others = append(others, "pending_")
+		}
+		if c.accounts != 0 {
+			others = append(others, "accounts_")
+		}
+		if len(others) > 0 {
+			return fmt.Sprintf("error_%s fails /Authorize, so its %s part would never be reached; drop one of them", c.codeName(), andList(others))
+		}
+	}
+	return ""
+}
+
+func (c convention) codeName() string {
+	if c.code == 0 {
+		return ""
+	}
+	return conventionCodes()[c.code-1]
+}
+
+// dataError reports whether the error_ part fails GetAccountsDetail
+// rather than /Authorize.
+func (c convention) dataError() bool {
+	return c.code != 0 && slices.Contains(dataErrorCodes(), c.codeName())
+}
+
+// String is the canonical username of the convention.
+func (c convention) String() string {
+	var parts []string
+	if c.code != 0 {
+		parts = append(parts, "error_"+c.codeName())
+	}
+	if c.mfa != 0 {
+		parts = append(parts, fmt.Sprintf("mfa_%s_%d_%d", mfaKinds()[c.mfa-1].word, c.rounds, c.challenges))
+	}
+	if c.dispatched != 0 {
+		parts = append(parts, fmt.Sprintf("dispatched_%d", c.dispatched))
+	}
+	if c.pending != 0 {
+		parts = append(parts, fmt.Sprintf("pending_%d", c.pending))
+	}
+	if c.accounts != 0 {
+		p := fmt.Sprintf("accounts_%d", c.accounts)
+		if c.days != 0 {
+			p += fmt.Sprintf("_days_%d", c.days)
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "__")
+}
+
+// A convention's LoginId is a version-5 UUID in two halves: the first is
+// that of uuid.NewSHA1 of the canonical username in conventionNamespace;
+// the second (after the variant bits) packs the convention, so the
+// username can be rebuilt from the LoginId and checked against the first
+// half. packFormat numbers the packing, for a later one to tell itself apart.
+const (
+	conventionNamespace = "flinks-mock:conventions"
+	packFormat          = 1
+	packSpare           = 15 // low bits left zero
+)
+
+// packFields are the widths, in bits, of the packed fields, in order.
+func (c convention) packFields() []struct{ v, bits int } {
+	return []struct{ v, bits int }{
+		{packFormat, 4}, {c.code, 5}, {c.mfa, 3}, {c.rounds, 3}, {c.challenges, 3},
+		{c.dispatched, 7}, {c.pending, 7}, {c.accounts, 5}, {c.days, 10},
+	}
+}
+
+func (c convention) pack() uint64 {
+	var v uint64
+	for _, f := range c.packFields() {
+		v = v<<f.bits | uint64(f.v)&(1<<f.bits-1)
+	}
+	return 1<<63 | v<<packSpare // RFC 4122 variant: 10 in the top bits
+}
+
+func unpackConvention(v uint64) (convention, bool) {
+	if v>>62 != 2 || v&(1<<packSpare-1) != 0 {
+		return convention{}, false
+	}
+	v = (v &^ (3 << 62)) >> packSpare
+	var c convention
+	targets := []*int{nil, &c.code, &c.mfa, &c.rounds, &c.challenges, &c.dispatched, &c.pending, &c.accounts, &c.days}
+	fields := c.packFields()
+	for i := len(fields) - 1; i >= 0; i-- {
+		n := int(v & (1<<fields[i].bits - 1))
+		v >>= fields[i].bits
+		if targets[i] != nil {
+			*targets[i] = n
+		} else if n != packFormat {
+			return convention{}, false
+		}
+	}
+	return c, v == 0
+}
+
+func (c convention) loginUUID() uuid.UUID {
+	ns := uuid.NewSHA1(uuid.NameSpaceURL, []byte(conventionNamespace))
+	h := uuid.NewSHA1(ns, []byte(c.String()))
+	var id uuid.UUID
+	copy(id[:8], h[:8])
+	binary.BigEndian.PutUint64(id[8:], c.pack())
+	return id
+}
+
+// login is the login the convention asks for, not built yet.
+func (c convention) login() *Login {
+	name := c.String()
+	id := c.loginUUID()
+	l := &Login{
+		Name:        name,
+		Description: c.describe(),
+		Username:    name,
+		LoginID:     id.String(),
+		Holder:      conventionHolder(),
+		Generate:    c.generate(int64(binary.BigEndian.Uint64(id[:8]) >> 1)),
+	}
+	if c.code != 0 && !c.dataError() {
+		l.Authorize = []Step{{Respond: RespondError, FlinksCode: c.codeName()}}
+	}
+	if c.mfa != 0 {
+		kind := mfaKinds()[c.mfa-1]
+		l.MFA = &MFA{}
+		for r := 1; r <= c.rounds; r++ {
+			var round Round
+			for n := 1; n <= c.challenges; n++ {
+				round.Challenges = append(round.Challenges, conventionChallenge(kind.typ, r, n))
+			}
+			l.MFA.Rounds = append(l.MFA.Rounds, round)
+		}
+	}
+	if c.dispatched != 0 {
+		l.AccountsDetail = append(l.AccountsDetail, Step{Respond: RespondDispatched, Calls: c.dispatched})
+	}
+	if c.pending != 0 {
+		l.AccountsDetail = append(l.AccountsDetail, Step{Respond: RespondPending, Calls: c.pending})
+	}
+	if c.dataError() {
+		l.AccountsDetail = append(l.AccountsDetail, Step{Respond: RespondError, FlinksCode: c.codeName()})
+	} else if len(l.AccountsDetail) > 0 {
+		l.AccountsDetail = append(l.AccountsDetail, Step{Respond: RespondReady})
+	}
+	return l
+}
+
+// conventionChallenge is challenge n of round r: prompt "Question n of
+// round r?", answer answer-r-n.
+func conventionChallenge(typ string, r, n int) Challenge {
+	ch := Challenge{
+		Type:    typ,
+		Prompt:  fmt.Sprintf("Question %d of round %d?", n, r),
+		Answers: []string{fmt.Sprintf("answer-%d-%d", r, n)},
+	}
+	wrong := func(i int) string { return fmt.Sprintf("wrong-%d-%d-%d", r, n, i) }
+	switch typ {
+	case ChallengeMultipleChoice, ChallengeImageSelection:
+		ch.Iterables = []string{wrong(1), ch.Answers[0], wrong(2)}
+	case ChallengeMultipleChoiceMultipleAnswers:
+		also := fmt.Sprintf("also-%d-%d", r, n)
+		ch.Iterables = []string{ch.Answers[0], wrong(1), also, wrong(2)}
+		ch.Answers = append(ch.Answers, also)
+	}
+	return ch
+}
+
+// generate is the accounts of the convention: those of accounts_ (a
+// chequing, a savings and a credit card account by default), from a seed
+// of the username's own.
+func (c convention) generate(seed int64) *Generate {
+	g := &Generate{Seed: seed, Days: c.days}
+	n := c.accounts
+	if n == 0 {
+		n = 3
+	}
+	for i := range n {
+		switch i % 3 {
+		case 0:
+			g.Chequing++
+		case 1:
+			g.Savings++
+		default:
+			g.CreditCards++
+		}
+	}
+	return g
+}
+
+// conventionHolder is the fictional holder of every convention login.
+func conventionHolder() *Holder {
+	return &Holder{
+		Name: "Sam Convention",
+		Address: Address{
+			CivicAddress: "100 Example Street",
+			City:         "Toronto",
+			Province:     "ON",
+			PostalCode:   "M5V 0A1",
+			Country:      "CA",
+		},
+		Email:       "sam.convention@example.com",
+		PhoneNumber: "416-555-0100",
+	}
+}
+
+// describe says in one sentence what the convention does.
+func (c convention) describe() string {
+	var parts []string
+	if c.code != 0 && !c.dataError() {
+		parts = append(parts, fmt.Sprintf("every /Authorize answers %d %s", status(c.codeName()), c.codeName()))
+	}
+	if c.mfa != 0 {
+		parts = append(parts, fmt.Sprintf("live refresh asks %d round(s) of %d %s challenge(s), \"Question c of round r?\" answered answer-r-c", c.rounds, c.challenges, mfaKinds()[c.mfa-1].typ))
+	}
+	if c.dispatched != 0 {
+		parts = append(parts, fmt.Sprintf("GetAccountsDetail answers 202 OPERATION_DISPATCHED %d time(s)", c.dispatched))
+	}
+	if c.pending != 0 {
+		parts = append(parts, fmt.Sprintf("GetAccountsDetail answers 202 OPERATION_PENDING %d time(s)", c.pending))
+	}
+	if c.dataError() {
+		parts = append(parts, fmt.Sprintf("GetAccountsDetail then answers %d %s", status(c.codeName()), c.codeName()))
+	}
+	if c.accounts != 0 {
+		days := c.days
+		if days == 0 {
+			days = DefaultGenerateDays
+		}
+		parts = append(parts, fmt.Sprintf("%d generated account(s) with %d day(s) of transactions", c.accounts, days))
+	}
+	return "Convention login: " + strings.Join(parts, "; ") + "."
+}
+
+// clip cuts s to n bytes for a message, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}
+
+// asciiLower lowers the ASCII letters of s and leaves every other byte as
+// it is.
+func asciiLower(s string) string { return asciiCase(s, 'A', 'a') }
+
+// asciiCase moves the ASCII letters of s from the case starting at from
+// to the case starting at to.
+func asciiCase(s string, from, to byte) string {
+	b := []byte(s)
+	for i, c := range b {
+		if from <= c && c <= from+'z'-'a' {
+			b[i] = c - from + to
+		}
+	}
+	return string(b)
+}
+
+// status is the contract's HTTP status of a FlinksCode.
+func status(code string) int {
+	c, _ := openapi.LookupCode(code)
+	return c.Status
+}
