@@ -47,6 +47,7 @@ func (p *Program) commands() []command {
 		{"serve", "run the mock server (the default command)", (*Program).serve},
 		{"validate", "check scenario files and report every problem with file:line", (*Program).validate},
 		{"verify", "run an integration against the mock in each scenario and judge it by the Flinks rules", (*Program).verify},
+		{"record", "proxy to a real Flinks instance and write what it saw as a scenario file", (*Program).record},
 		{"webhook", "fire a webhook now from a running server (webhook fire)", (*Program).webhook},
 		{"healthcheck", "exit 0 when a running server answers its health check (for container HEALTHCHECK)", (*Program).healthcheck},
 		{"version", "print the version", (*Program).version},
