@@ -22,19 +22,20 @@ import (
 // internalStart is the virtual time the internal tests start at.
 var internalStart = time.Date(2026, 11, 2, 15, 4, 5, 0, time.UTC)
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
+// LockedBuffer is a bytes.Buffer safe for the server's goroutines. It is
+// exported to the external test package (mockserver_test) too.
+type LockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
@@ -86,7 +87,7 @@ func TestPanicsAreAnsweredAndJournalled(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs, file syncBuffer
+			var logs, file LockedBuffer
 			s := internalServer(t, Config{
 				Logger:      slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 				JournalFile: &file,

@@ -1,7 +1,6 @@
 package mockserver_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,30 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/flinks-mock/flinks-mock/mockserver"
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
 )
-
-// lockedBuffer collects what the server writes from its goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // Distinctive secrets: none may appear in a log line or a journal entry.
 const (
@@ -70,7 +50,7 @@ const vaultScenario = `logins:
 func TestSecretsStayOutOfLogsAndJournal(t *testing.T) {
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
-			var logs, file lockedBuffer
+			var logs, file mockserver.LockedBuffer
 			opts := &slog.HandlerOptions{Level: slog.LevelDebug}
 			var handler slog.Handler = slog.NewTextHandler(&logs, opts)
 			if format == "json" {

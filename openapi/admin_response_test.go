@@ -1,7 +1,6 @@
 package openapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -199,41 +198,18 @@ func TestAdminValidateResponseOfAnUnknownPath(t *testing.T) {
 // would send it.
 func TestAdminValidateResponseAcceptsEveryExample(t *testing.T) {
 	s := loadAdmin(t)
-	n := 0
+	// The admin document declares exact statuses only: a range would let
+	// an answer drift unseen.
 	for _, path := range s.doc.Paths.InMatchingOrder() {
 		for method, op := range s.doc.Paths.Value(path).Operations() {
 			for _, code := range op.Responses.Keys() {
-				status, err := strconv.Atoi(code)
-				if err != nil {
-					t.Fatalf("%s %s declares %s: the admin document declares exact statuses", method, path, code)
-				}
-				for ct, mt := range op.Responses.Value(code).Value.Content {
-					var values []any
-					if mt.Example != nil {
-						values = append(values, mt.Example)
-					}
-					for _, ex := range mt.Examples {
-						values = append(values, ex.Value.Value)
-					}
-					for _, v := range values {
-						// JSON is YAML too, so one encoding serves both.
-						body, err := json.Marshal(v)
-						if err != nil {
-							t.Fatal(err)
-						}
-						n++
-						req := httptest.NewRequest(method, "http://127.0.0.1:8080"+path, nil)
-						if err := s.ValidateResponse(req, status, http.Header{"Content-Type": {ct}}, body); err != nil {
-							t.Errorf("example of %s %s %d: %v", method, path, status, err)
-						}
-					}
+				if _, err := strconv.Atoi(code); err != nil {
+					t.Errorf("%s %s declares %s: the admin document declares exact statuses", method, path, code)
 				}
 			}
 		}
 	}
-	if n < 30 {
-		t.Errorf("replayed %d response examples, want at least 30", n)
-	}
+	replayExamples(t, s, 30)
 }
 
 func TestAdminSpecValidatesNoWebhook(t *testing.T) {
