@@ -102,24 +102,6 @@ func hookHMAC(secret string, body []byte) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// hookLog collects the server's log lines.
-type hookLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *hookLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *hookLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 const hookSecret = "whsec-test-1"
 
 // hookHolder is the holder of the logins of hookLogins.
@@ -801,7 +783,7 @@ var _ = Describe("Webhooks", func() {
 	Describe("shutdown", func() {
 		It("logs every delivery left undelivered, with its next attempt", func() {
 			rc := newHookReceiver(500)
-			var logs hookLog
+			var logs mockserver.LockedBuffer
 			srv, f := hookServer(func(c *mockserver.Config) {
 				c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 			}, rc)
@@ -850,7 +832,7 @@ var _ = Describe("Webhooks", func() {
 				<-r.Context().Done()
 			}))
 			DeferCleanup(slow.Close)
-			var logs hookLog
+			var logs mockserver.LockedBuffer
 			srv, f := hookServer(func(c *mockserver.Config) {
 				c.WebhookURLs = []string{slow.URL}
 				c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
