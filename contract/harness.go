@@ -132,36 +132,91 @@ func (m Mock) FireWebhook(ctx context.Context, customerID, requestID string) err
 	return nil
 }
 
-// fireWhenPending watches the journal of a customer until a data request
-// of the login is answered 202, then has the mock send its
-// GetAccountsDetail webhook copies times at once (a duplicate send, which
-// the receiver must answer 200 too). It returns when done or when ctx
-// ends.
-func (m Mock) fireWhenPending(ctx context.Context, customerID, loginID string, copies int) error {
+// pendingRequest watches the journal of a customer until a data request
+// of the login is answered 202 and returns its RequestId, or "" once ctx
+// ends without one.
+func (m Mock) pendingRequest(ctx context.Context, customerID, loginID string) (string, error) {
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		entries, err := m.journal(ctx, customerID)
+		// One last look after ctx ended: the 202 may have come between
+		// two looks.
+		done := ctx.Err() != nil
+		entries, err := m.journal(context.WithoutCancel(ctx), customerID)
 		if err != nil {
-			return err
+			return "", err
 		}
 		for _, e := range entries {
 			if e.Endpoint == "GetAccountsDetail" && e.Status == http.StatusAccepted && e.LoginID == loginID {
-				errs := make([]error, copies)
-				var wg sync.WaitGroup
-				for i := range copies {
-					wg.Go(func() { errs[i] = m.FireWebhook(ctx, customerID, e.RequestID) })
-				}
-				wg.Wait()
-				return errors.Join(errs...)
+				return e.RequestID, nil
 			}
+		}
+		if done {
+			return "", nil
 		}
 		select {
 		case <-ctx.Done():
-			return nil
 		case <-tick.C:
 		}
 	}
+}
+
+// fireCopies has the mock send the GetAccountsDetail webhook of a
+// RequestId copies times at once (a duplicate send, which the receiver
+// must answer 200 too), and returns once every first attempt is over.
+func (m Mock) fireCopies(ctx context.Context, customerID, requestID string, copies int) error {
+	errs := make([]error, copies)
+	var wg sync.WaitGroup
+	for i := range copies {
+		wg.Go(func() { errs[i] = m.FireWebhook(ctx, customerID, requestID) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// webhookCopies is how many times the harness sends the data webhook of a
+// run in webhook mode.
+const webhookCopies = 2
+
+// webhookSends is the harness's sending of the webhooks of one run.
+type webhookSends struct {
+	stopWatching context.CancelFunc
+	done         chan webhookResult
+}
+
+// webhookResult is how the sending of a run's webhooks ended.
+type webhookResult struct {
+	requestID string // "" when no data request was answered 202
+	err       error  // the harness could not send them
+}
+
+// sendWebhooks starts watching for the run's 202 and, once it comes,
+// sends its webhooks. The watch ends with the integration; the sending,
+// once started, runs to its end under ctx alone, so that an integration
+// that returns after the first copy never cuts the second short.
+func (m Mock) sendWebhooks(ctx context.Context, customerID, loginID string) *webhookSends {
+	watchCtx, stop := context.WithCancel(ctx)
+	w := &webhookSends{stopWatching: stop, done: make(chan webhookResult, 1)}
+	go func() {
+		rid, err := m.pendingRequest(watchCtx, customerID, loginID)
+		if err == nil && rid != "" && watchCtx.Err() == nil {
+			err = m.fireCopies(ctx, customerID, rid, webhookCopies)
+		} else if err == nil && rid != "" {
+			rid, err = "", errIntegrationLeft
+		}
+		w.done <- webhookResult{requestID: rid, err: err}
+	}()
+	return w
+}
+
+// errIntegrationLeft says that the integration returned after its 202
+// without waiting for the webhooks.
+var errIntegrationLeft = errors.New("the integration returned after GetAccountsDetail answered 202, before its webhooks could be sent: in webhook mode it must wait for the GetAccountsDetail webhook")
+
+// wait stops watching and waits for the sending to end.
+func (w *webhookSends) wait() webhookResult {
+	w.stopWatching()
+	return <-w.done
 }
 
 // Harness runs integrations in scenarios against one mock and judges each
@@ -246,9 +301,7 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		t.Now = time.Now
 	}
 
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var fired chan error
+	var hooks *webhookSends
 	if sc.Webhook {
 		addr, err := FreeAddr()
 		if err != nil {
@@ -264,24 +317,22 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 			}
 			return res
 		}
-		fired = make(chan error, 1)
-		go func() { fired <- h.Mock.fireWhenPending(runCtx, customer, login.LoginID, 2) }()
+		hooks = h.Mock.sendWebhooks(ctx, customer, login.LoginID)
 	}
 	res.Target = t
 
 	start := time.Now()
-	outcome, runErr := run(runCtx, t)
+	outcome, runErr := run(ctx, t)
 	res.Duration = time.Since(start)
+	if hooks != nil {
+		runErr = webhookVerdict(ctx, hooks.wait(), runErr)
+	}
+	// The run ends once the webhooks it was sent are answered: their
+	// attempts are judged with it.
 	end, err := h.Mock.now(ctx)
 	if err != nil {
 		res.Err = err
 		return res
-	}
-	cancel()
-	if fired != nil {
-		if err := <-fired; err != nil && runErr == nil && ctx.Err() == nil {
-			runErr = fmt.Errorf("the harness could not send the webhooks: %w", err)
-		}
 	}
 	entries, err := h.Mock.journal(ctx, customer)
 	if err != nil {
@@ -302,6 +353,21 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		}
 	}
 	return res
+}
+
+// webhookVerdict folds how the sending of a run's webhooks ended into the
+// run's error: a run whose webhooks were not all sent never passes, and
+// says whose doing that was.
+func webhookVerdict(ctx context.Context, r webhookResult, runErr error) error {
+	switch {
+	case r.err == nil || runErr != nil && !errors.Is(runErr, ErrNoOutcome):
+		return runErr
+	case errors.Is(r.err, errIntegrationLeft):
+		return r.err
+	case ctx.Err() != nil:
+		return fmt.Errorf("the run was interrupted before the harness sent the webhooks: %w", ctx.Err())
+	}
+	return fmt.Errorf("the harness could not send the webhooks (a fault of the harness or the mock, not of the integration): %w", r.err)
 }
 
 // duringRun drops the webhook attempts that started after the run ended.
