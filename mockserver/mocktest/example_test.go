@@ -123,6 +123,32 @@ logins:
 	// 2 Authorize calls journalled
 }
 
+// WithToday pins the day the server takes for today: the virtual clock
+// starts there and every login's transactions end on that date, so a test
+// that compares balances or dates passes on any day it runs.
+func ExampleWithToday() {
+	t := &exampleT{}
+	defer t.done()
+	srv := mocktest.NewServer(t, mocktest.WithToday(time.Date(2028, 2, 29, 9, 0, 0, 0, time.UTC)))
+	bs := srv.BaseURL() + "/BankingServices/"
+
+	_, tok := post(bs+"GenerateAuthorizeToken", map[string]string{"flinks-auth-key": "any"}, nil)
+	_, auth := post(bs+"Authorize", map[string]string{"flinks-auth-key": tok["Token"].(string)},
+		map[string]any{"LoginId": srv.Login("greatday_nomfa").LoginID, "MostRecentCached": true})
+	_, detail := post(bs+"GetAccountsDetail", nil, map[string]any{"RequestId": auth["RequestId"]})
+	newest := ""
+	for _, a := range detail["Accounts"].([]any) {
+		for _, tr := range a.(map[string]any)["Transactions"].([]any) {
+			newest = max(newest, tr.(map[string]any)["Date"].(string))
+		}
+	}
+	fmt.Println("clock:", srv.Clock.Now().Format(time.RFC3339))
+	fmt.Println("newest transaction:", newest)
+	// Output:
+	// clock: 2028-02-29T09:00:00Z
+	// newest transaction: 2028-02-29
+}
+
 func TestNewServerFailsTheTestOnABadScenario(t *testing.T) {
 	ft := &fatalT{}
 	func() {

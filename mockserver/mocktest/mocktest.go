@@ -57,11 +57,18 @@ type Server struct {
 type Option func(*options)
 
 type options struct {
+	today     time.Time
 	realClock bool
 	files     [][]byte
 	noDefault bool
 	config    func(*mockserver.Config)
 }
+
+// WithToday makes the server take t for now: the virtual clock starts at
+// t, and generated accounts and transactions end on t's date (default
+// Start). With WithRealClock the clock stays the wall clock and only the
+// generated data moves.
+func WithToday(t time.Time) Option { return func(o *options) { o.today = t } }
 
 // WithRealClock runs the server on the wall clock instead of a virtual one.
 func WithRealClock() Option { return func(o *options) { o.realClock = true } }
@@ -99,7 +106,7 @@ func NewServer(t TB, opts ...Option) *Server {
 	cfg := mockserver.Config{Library: lib}
 	var vc *clock.Virtual
 	if !o.realClock {
-		vc = clock.NewVirtual(Start)
+		vc = clock.NewVirtual(o.start())
 		cfg.Clock = vc
 	}
 	if o.config != nil {
@@ -124,8 +131,16 @@ func NewServer(t TB, opts ...Option) *Server {
 	}
 }
 
+// start is the time the server takes for now when it starts.
+func (o options) start() time.Time {
+	if o.today.IsZero() {
+		return Start
+	}
+	return o.today
+}
+
 func library(o options) (*scenarios.Library, error) {
-	if len(o.files) == 0 && !o.noDefault {
+	if len(o.files) == 0 && !o.noDefault && o.today.IsZero() {
 		return defaultLibrary()
 	}
 	var sources []scenarios.Source
@@ -143,7 +158,7 @@ func library(o options) (*scenarios.Library, error) {
 		}
 		sources = append(sources, src)
 	}
-	return scenarios.Build(Start, sources...)
+	return scenarios.Build(o.start(), sources...)
 }
 
 // BaseURL is what a Flinks client takes as its base URL: the server's URL

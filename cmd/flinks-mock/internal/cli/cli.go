@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"time"
 )
 
 // version is stamped at build time with -ldflags "-X ...cli.version=v1.2.3".
@@ -28,6 +29,10 @@ type Program struct {
 	Getenv func(string) string
 	// Started, when set, is called with the base URL once serve listens.
 	Started func(baseURL string)
+	// Now reads the machine's clock (time.Now when nil). It is where "today"
+	// comes from when --today is not given; tests set it to prove that
+	// output pinned with --today does not depend on the machine's date.
+	Now func() time.Time
 }
 
 // Exit codes.

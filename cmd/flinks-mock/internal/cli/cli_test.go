@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onsi/gomega"
 )
 
 // run runs the command with args and env and returns its exit code and
@@ -140,10 +142,16 @@ func TestServe(t *testing.T) {
 // base URL, its log, and a function that stops it and returns its exit code.
 func startServe(t *testing.T, args ...string) (base string, log *lockedBuffer, stop func() int) {
 	t.Helper()
+	return startProgram(t, Program{}, args...)
+}
+
+// startProgram runs p as startServe does, keeping its Getenv and Now.
+func startProgram(t *testing.T, p Program, args ...string) (base string, log *lockedBuffer, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan string, 1)
 	log = &lockedBuffer{}
-	p := Program{Stdout: io.Discard, Stderr: log, Started: func(u string) { started <- u }}
+	p.Stdout, p.Stderr, p.Started = io.Discard, log, func(u string) { started <- u }
 	done := make(chan int, 1)
 	go func() { done <- p.Run(ctx, args) }()
 	select {
@@ -269,15 +277,11 @@ func TestServeWatchReloadsScenarioFiles(t *testing.T) {
 		_, body := httpDo(t, "GET", base+"/__admin/scenarios", "", "")
 		return body
 	}
+	g := gomega.NewWithT(t)
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !ok() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s did not happen within 10 s; log:\n%s", what, log.String())
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		g.Eventually(ok).WithTimeout(10*time.Second).WithPolling(50*time.Millisecond).
+			Should(gomega.BeTrue(), func() string { return what + " did not happen within 10 s; log:\n" + log.String() })
 	}
 	if !strings.Contains(listed(), `"watched"`) {
 		t.Fatal("the watched login is not served")

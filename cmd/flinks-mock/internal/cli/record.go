@@ -29,6 +29,8 @@ func (p *Program) record(ctx context.Context, args []string) int {
 	addr := fs.String("addr", DefaultAddr, "`host:port` to listen on (port 0 picks a free port)")
 	stopAfter := fs.Int("stop-after", 0, "stop after this many completed flows (0: at SIGINT or SIGTERM)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	var today todayFlag
+	today.define(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: flinks-mock record --upstream URL --out FILE [flags]
 
@@ -78,7 +80,7 @@ Flags:`)
 	probe.Close()
 	os.Remove(probe.Name())
 
-	rec, err := record.New(record.Config{Upstream: u, StopAfter: *stopAfter, Logger: log})
+	rec, err := record.New(record.Config{Upstream: u, StopAfter: *stopAfter, Logger: log, Now: func() time.Time { return today.start(p) }})
 	if err != nil {
 		fmt.Fprintln(p.Stderr, "flinks-mock record:", err)
 		return ExitUsage

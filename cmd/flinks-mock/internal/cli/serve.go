@@ -72,6 +72,7 @@ type serveConfig struct {
 	apiKey        string
 	adminToken    string
 	clock         string
+	today         todayFlag
 	journalFile   string
 	watch         bool
 	maxTenants    int
@@ -97,6 +98,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.apiKey, "api-key", "", "x-api-key the data endpoints require (default: not checked)")
 	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token the admin API requires (default: none on loopback; a random one, logged, on any other address)")
 	fs.StringVar(&c.clock, "clock", "real", "real, or virtual: time stands still until POST /__admin/clock/advance or /set moves it")
+	c.today.define(fs)
 	fs.StringVar(&c.journalFile, "journal-file", "", "also write every journal entry to this `file`, one JSON object per line")
 	fs.BoolVar(&c.watch, "watch", false, "reload the --scenarios files when they change, keeping the state of unchanged logins")
 	fs.IntVar(&c.maxTenants, "max-tenants", mockserver.DefaultMaxTenants, "how many customerIds the server serves at once")
@@ -164,13 +166,10 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		return ExitUsage
 	}
 
-	var clk clock.Clock = clock.Real{}
-	switch cfg.clock {
-	case "real":
-	case "virtual":
-		clk = clock.NewVirtual(time.Now())
-	default:
-		fmt.Fprintf(p.Stderr, "flinks-mock serve: --clock %q: use real or virtual\n", cfg.clock)
+	start := cfg.today.start(p)
+	clk, err := serveClock(cfg.clock, start, cfg.today.pinned())
+	if err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
 		return ExitUsage
 	}
 	if err := cfg.webhooks.check(); err != nil {
@@ -199,7 +198,7 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		// the garbage back before the heap doubles (GOMEMLIMIT overrides).
 		debug.SetMemoryLimit(MemoryLimit)
 	}
-	lib, err := scenarios.Load(time.Now(), !cfg.noDefaults, cfg.scenarioPaths...)
+	lib, err := scenarios.Load(start, !cfg.noDefaults, cfg.scenarioPaths...)
 	sp := <-loaded
 	if err != nil {
 		fmt.Fprintf(p.Stderr, "flinks-mock serve: the scenarios did not load:\n%v\n", err)
@@ -255,7 +254,7 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 	}
 	httpServer := newHTTPServer(srv.Handler(), log)
 	baseURL := "http://" + ln.Addr().String()
-	log.Info("flinks-mock listening", "url", baseURL, "logins", len(lib.Logins), "clock", cfg.clock,
+	log.Info("flinks-mock listening", "url", baseURL, "logins", len(lib.Logins), "clock", cfg.clock, "today", start.Format(time.DateOnly),
 		"adminToken", adminToken != "", "example", baseURL+"/v3/"+ToolboxCustomerID+"/BankingServices/GenerateAuthorizeToken")
 	if p.Started != nil {
 		p.Started(baseURL)
@@ -276,6 +275,22 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 	case <-ctx.Done():
 	}
 	return shutdown(log, p, httpServer, srv, ShutdownTimeout)
+}
+
+// serveClock is the clock --clock asks for. A pinned --today starts it at
+// that day: a virtual clock stands there, a real one runs on from there at
+// the wall clock's pace.
+func serveClock(kind string, start time.Time, pinned bool) (clock.Clock, error) {
+	switch kind {
+	case "real":
+		if pinned {
+			return clock.NewScaled(start, 1)
+		}
+		return clock.Real{}, nil
+	case "virtual":
+		return clock.NewVirtual(start), nil
+	}
+	return nil, fmt.Errorf("--clock %q: use real or virtual", kind)
 }
 
 // journalFlushTimeout bounds writing the journal file out at shutdown.

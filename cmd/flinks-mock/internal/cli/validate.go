@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"time"
 
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
@@ -13,6 +12,8 @@ import (
 func (p *Program) validate(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("flinks-mock validate", flag.ContinueOnError)
 	noDefaults := fs.Bool("no-default-scenarios", false, "check the files alone, not together with the embedded library")
+	var today todayFlag
+	today.define(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: flinks-mock validate [flags] PATH...\n\nChecks scenario files (or directories of them) as serve would load them, and prints\nevery problem as file:line: path: message. Exit status 0 when all is well, 1 otherwise.\n\nFlags:")
 		fs.PrintDefaults()
@@ -25,7 +26,7 @@ func (p *Program) validate(ctx context.Context, args []string) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	lib, err := scenarios.Load(time.Now(), !*noDefaults, fs.Args()...)
+	lib, err := scenarios.Load(today.start(p), !*noDefaults, fs.Args()...)
 	if err != nil {
 		// Errors prints one problem per line; a path that could not be read
 		// comes joined with them and is printed too.

@@ -37,6 +37,7 @@ type verifyConfig struct {
 	timeScale  float64
 	junit      string
 	timeout    time.Duration
+	today      todayFlag
 	command    []string
 }
 
@@ -47,6 +48,7 @@ func (c *verifyConfig) flags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.timeScale, "time-scale", 0, "real seconds per mock second: 0.01 makes the guide's 10 s polls 100 ms (default 0.01; 1 with --server, whose clock verify cannot scale)")
 	fs.StringVar(&c.junit, "junit", "", "also write the verdicts as JUnit XML to this `file`")
 	fs.DurationVar(&c.timeout, "timeout", 0, "stop a run of the command after this long (default: twice the scaled 30-minute deadline, plus 30s)")
+	c.today.define(fs)
 }
 
 const verifyUsage = `Usage: flinks-mock verify [flags] -- COMMAND [ARGS...]
@@ -117,7 +119,7 @@ func (p *Program) verify(ctx context.Context, args []string) int {
 		cfg.timeout = 2*time.Duration(float64(contract.DefaultDeadline)*cfg.timeScale) + 30*time.Second
 	}
 
-	h, stop, err := cfg.harness(ctx)
+	h, stop, err := cfg.harness(ctx, p)
 	if err != nil {
 		fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
 		return ExitFailure
@@ -183,19 +185,15 @@ func (c *verifyConfig) selected() ([]contract.Scenario, error) {
 
 // harness starts the in-process server on a scaled clock, or connects to
 // --server, and returns the harness and what stops it.
-func (c *verifyConfig) harness(ctx context.Context) (*contract.Harness, func(), error) {
-	now := time.Now()
+func (c *verifyConfig) harness(ctx context.Context, p *Program) (*contract.Harness, func(), error) {
+	opts := contract.Options{RequireAPIKey: true}
+	if c.server != "" {
+		return c.remote(ctx, p, opts)
+	}
+	now := c.today.start(p)
 	lib, err := scenarios.Load(now, true)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load the default scenarios: %w", err)
-	}
-	opts := contract.Options{RequireAPIKey: true}
-	if c.server != "" {
-		base := strings.TrimSuffix(c.server, "/")
-		if err := admin.New(base, c.adminToken, nil).Health(ctx); err != nil {
-			return nil, nil, fmt.Errorf("--server %s does not answer its health check: %w", c.server, err)
-		}
-		return &contract.Harness{Mock: contract.Mock{URL: base, AdminToken: c.adminToken}, Library: lib, Options: opts, Scale: 1}, func() {}, nil
 	}
 	clk, err := clock.NewScaled(now, c.timeScale)
 	if err != nil {
@@ -228,6 +226,30 @@ func (c *verifyConfig) harness(ctx context.Context) (*contract.Harness, func(), 
 		Scale:   c.timeScale,
 	}
 	return h, stop, nil
+}
+
+// remote is the harness of --server. The accounts a run must report are
+// generated for the server's today: --today when given, else the date of
+// the server's clock.
+func (c *verifyConfig) remote(ctx context.Context, p *Program, opts contract.Options) (*contract.Harness, func(), error) {
+	base := strings.TrimSuffix(c.server, "/")
+	client := admin.New(base, c.adminToken, nil)
+	if err := client.Health(ctx); err != nil {
+		return nil, nil, fmt.Errorf("--server %s does not answer its health check: %w", c.server, err)
+	}
+	now := c.today.start(p)
+	if !c.today.pinned() {
+		st, err := client.Clock(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--server %s: read its clock: %w", c.server, err)
+		}
+		now = st.Now
+	}
+	lib, err := scenarios.Load(now, true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load the default scenarios: %w", err)
+	}
+	return &contract.Harness{Mock: contract.Mock{URL: base, AdminToken: c.adminToken}, Library: lib, Options: opts, Scale: 1}, func() {}, nil
 }
 
 // process runs the command of one scenario and keeps how it ended.

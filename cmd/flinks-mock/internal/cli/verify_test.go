@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"net/http/httptest"
@@ -8,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,29 +118,83 @@ func TestVerifyThePythonExample(t *testing.T) {
 	verifyExample(t, python, filepath.Join(repoRoot, "examples", "python", "client.py"))
 }
 
-// TestVerifyTheBrokenExample runs the broken example and checks the
-// report it gets against the one shown in the README.
+// machineDates are the dates the doc-comparing tests take for the
+// machine's today: a leap day, the last second of a year and a date years
+// ahead, beside the real one. Output pinned with --today must not move.
+func machineDates() map[string]time.Time {
+	return map[string]time.Time{
+		"leap day":    time.Date(2028, 2, 29, 23, 59, 0, 0, time.UTC),
+		"year's end":  time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC),
+		"years ahead": time.Date(2041, 6, 15, 8, 0, 0, 0, time.UTC),
+		"the machine": time.Now(),
+	}
+}
+
+// runAt runs the command as run does, on a machine whose clock reads now.
+func runAt(t *testing.T, now time.Time, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	p := Program{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }, Now: func() time.Time { return now }}
+	code = p.Run(context.Background(), args)
+	return code, out.String(), errOut.String()
+}
+
+// docCommand returns the arguments of the "$ flinks-mock ..." line that
+// opens a block of the README, with the paths of the repository made
+// reachable from this package.
+func docCommand(t *testing.T, shown string) (args []string, rest string) {
+	t.Helper()
+	cmdLine, rest, ok := strings.Cut(shown, "\n")
+	if !ok || !strings.HasPrefix(cmdLine, "$ flinks-mock ") {
+		t.Fatalf("the block does not open with the command it shows: %q", cmdLine)
+	}
+	for _, a := range strings.Fields(strings.TrimPrefix(cmdLine, "$ flinks-mock ")) {
+		if _, err := os.Stat(filepath.Join(repoRoot, a)); err == nil && strings.Contains(a, "/") {
+			a = repoRoot + "/" + a
+		}
+		args = append(args, a)
+	}
+	return args, rest
+}
+
+// TestVerifyTheBrokenExample runs the verify command the README shows, on
+// machines whose clocks read different dates, and checks each report
+// against the one pasted in the README. The command pins --today, so the
+// report holds on any day.
 func TestVerifyTheBrokenExample(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not on PATH: the broken example (examples/broken/client.py) is not verified")
 	}
-	junit := filepath.Join(t.TempDir(), "verify.xml")
-	code, stdout, stderr := run(t, nil, "verify", "--scenario", "mfa", "--scenario", "pending", "--junit", junit,
-		"--", "python3", repoRoot+"/examples/broken/client.py")
-	stdout = strings.ReplaceAll(stdout, repoRoot+"/", "")
-	if code != ExitFailure {
-		t.Fatalf("verify exited with %d, want %d\n%s\n%s", code, ExitFailure, stdout, stderr)
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, want := range []string{
-		"✗ scenario mfa", "✗ FM001-single-use-token: ", "token=reused",
-		"✗ scenario pending", "✗ FM005-poll-interval: ", "was polled 2 times sooner than 10s after a 202",
-		"2 scenarios: 0 passed, 2 failed, 0 skipped",
-	} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("report lacks %q:\n%s", want, stdout)
-		}
+	args, shown := docCommand(t, readmeBlock(t, string(readme), "<!-- verify-broken-report -->"))
+	if !slices.Contains(args, "--today") {
+		t.Fatalf("the README's verify command %v does not pin --today: its balances would change with the date", args)
 	}
+	for name, now := range machineDates() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			junit := filepath.Join(t.TempDir(), "verify.xml")
+			code, stdout, stderr := runAt(t, now, append([]string{args[0], "--junit", junit}, args[1:]...)...)
+			stdout = strings.ReplaceAll(stdout, repoRoot+"/", "")
+			if code != ExitFailure {
+				t.Fatalf("verify exited with %d, want %d\n%s\n%s", code, ExitFailure, stdout, stderr)
+			}
+			checkBrokenJUnit(t, junit)
+			if got, want := normalizeReport(stdout), normalizeReport(shown); got != want {
+				t.Errorf("on %s the README shows another report than verify prints; replace the block after <!-- verify-broken-report --> with:\n%s", now.Format(time.DateOnly), stdout)
+			}
+		})
+	}
+}
+
+// checkBrokenJUnit checks the JUnit file of the broken example's run:
+// exactly the rules it breaks fail, each with a message and a text.
+func checkBrokenJUnit(t *testing.T, junit string) {
+	t.Helper()
 	doc := readJUnit(t, junit)
 	var failed []string
 	for _, s := range doc.Suites {
@@ -152,18 +209,6 @@ func TestVerifyTheBrokenExample(t *testing.T) {
 	}
 	if want := "mfa/outcome mfa/FM001-single-use-token pending/FM005-poll-interval"; strings.Join(failed, " ") != want {
 		t.Errorf("JUnit failures %v, want %s", failed, want)
-	}
-
-	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	shown := readmeBlock(t, string(readme), "<!-- verify-broken-report -->")
-	if cmdLine, rest, ok := strings.Cut(shown, "\n"); ok && strings.HasPrefix(cmdLine, "$ ") {
-		shown = rest
-	}
-	if got, want := normalizeReport(stdout), normalizeReport(shown); got != want {
-		t.Errorf("the README shows another report than verify prints; replace the block after <!-- verify-broken-report --> with:\n%s", stdout)
 	}
 }
 
@@ -199,9 +244,13 @@ func normalizeReport(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// pinnedToday is the --today of the tests that start a server of their own.
+const pinnedToday = "2026-11-02"
+
 func TestVerifyAgainstARunningServer(t *testing.T) {
 	t.Parallel()
-	lib, err := scenarios.Load(time.Now(), true)
+	today, _ := time.Parse(time.DateOnly, pinnedToday)
+	lib, err := scenarios.Load(today, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +261,7 @@ func TestVerifyAgainstARunningServer(t *testing.T) {
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 	bin := buildGoExample(t)
-	code, stdout, stderr := run(t, nil, "verify", "--server", hs.URL, "--scenario", "happy", "--scenario", "disabled", "--", bin)
+	code, stdout, stderr := run(t, nil, "verify", "--server", hs.URL, "--today", pinnedToday, "--scenario", "happy", "--scenario", "disabled", "--", bin)
 	if code != ExitOK {
 		t.Fatalf("verify --server exited with %d\n%s\n%s", code, stdout, stderr)
 	}
