@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -579,7 +580,10 @@ var _ = Describe("Webhooks", func() {
 			Expect([]string{ds[0].ResponseType, ds[1].ResponseType}).To(Equal([]string{"KYC", "GetAccountsDetail"}))
 			Expect(ds[0].Attempts).To(BeEmpty())
 			srv.Advance(time.Hour)
-			Consistently(rc.count, "50ms").Should(Equal(0))
+			// Shutdown returns once every attempt that started is over, so
+			// after it the receiver has seen all it ever will.
+			Expect(srv.Mock.Shutdown(ctx)).To(Succeed())
+			Expect(rc.count()).To(Equal(0))
 			Expect(hookEntries(srv)).To(BeEmpty())
 		})
 	})
@@ -807,20 +811,27 @@ var _ = Describe("Webhooks", func() {
 		It("lets an attempt in flight finish", func() {
 			release := make(chan struct{})
 			arrived := make(chan struct{}, 1)
+			var answered atomic.Bool
 			slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				arrived <- struct{}{}
 				<-release
+				answered.Store(true)
 			}))
 			DeferCleanup(slow.Close)
 			srv, f := hookServer(func(c *mockserver.Config) { c.WebhookURLs = []string{slow.URL} })
 			hookDetail(f, hookSession(f, 1, nil))
 			Eventually(arrived).Should(Receive())
 
-			done := make(chan error, 1)
-			go func() { done <- srv.Mock.Shutdown(ctx) }()
-			Consistently(done, "50ms").ShouldNot(Receive())
+			// The receiver answers only once released, and says when it
+			// did: a Shutdown that returned before that did not wait.
+			done := make(chan bool, 1)
+			go func() {
+				err := srv.Mock.Shutdown(ctx)
+				done <- err == nil && answered.Load()
+			}()
+			Consistently(done, "50ms").ShouldNot(Receive()) // time for a Shutdown that does not wait to show it
 			close(release)
-			Eventually(done).Should(Receive(BeNil()))
+			Eventually(done).Should(Receive(BeTrue()), "Shutdown returned before the attempt in flight was answered")
 			Expect(hookDeliveries(srv, admin.DeliveryFilter{})[0].State).To(Equal(admin.DeliveryDelivered))
 		})
 

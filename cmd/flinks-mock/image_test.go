@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/onsi/gomega"
 )
 
 // buildScript is the one place the release build command lives, relative
@@ -226,23 +228,21 @@ func serveHealthy(t *testing.T, bin, addr string, env ...string) (*exec.Cmd, *pr
 	cmd.Stderr = stderr
 	proc := startProcess(t, cmd)
 
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	healthy := func() error {
+		if proc.exited() {
+			return gomega.StopTrying("serve exited before it was healthy; stderr:\n" + stderr.String()).Wrap(proc.err)
+		}
 		hc := exec.Command(bin, "healthcheck", "--addr", addr, "--timeout", "1s")
 		hc.Dir = dir
 		hc.Env = []string{}
-		out, err := hc.CombinedOutput()
-		if err == nil {
-			return cmd, proc, stderr
+		if out, err := hc.CombinedOutput(); err != nil {
+			return fmt.Errorf("flinks-mock healthcheck --addr %s: %w %s", addr, err, out)
 		}
-		if proc.exited() {
-			t.Fatalf("serve exited (%v) before it was healthy; stderr:\n%s", proc.err, stderr.String())
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("flinks-mock healthcheck --addr %s still fails after 10s: %v %s\nserve stderr:\n%s", addr, err, out, stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+		return nil
 	}
+	gomega.NewWithT(t).Eventually(healthy).WithTimeout(10*time.Second).WithPolling(50*time.Millisecond).
+		Should(gomega.Succeed(), func() string { return "serve stderr:\n" + stderr.String() })
+	return cmd, proc, stderr
 }
 
 // checkBadScenario starts bin with a scenario directory given the way the

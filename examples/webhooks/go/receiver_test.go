@@ -18,6 +18,7 @@ import (
 
 	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/mocktest"
+	"github.com/onsi/gomega"
 )
 
 const secret = "whsec-test-1"
@@ -123,14 +124,10 @@ func deliveries(t *testing.T, srv *mocktest.Server, requestID string) []admin.De
 	return ds
 }
 
-// waitFor polls cond until it holds or a few seconds have passed.
+// waitFor waits until cond holds, as Gomega's Eventually does.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("still waiting for %s", what)
-		}
-	}
+	gomega.NewWithT(t).Eventually(cond).WithTimeout(5*time.Second).Should(gomega.BeTrue(), "still waiting for %s", what)
 }
 
 func TestReceiverTakesTheMocksWebhooks(t *testing.T) {

@@ -97,7 +97,7 @@ func TestShutdownPastItsDeadline(t *testing.T) {
 	if err := os.WriteFile(file, []byte(stuck), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	lib, err := scenarios.Load(time.Now(), true, file)
+	lib, err := scenarios.Load(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC), true, file)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+	"github.com/onsi/gomega"
 )
 
 // slowLogin answers its data a second after each call.
@@ -140,14 +141,10 @@ func TestShutdownUnderLoad(t *testing.T) {
 		load[i] = &loadClient{customer: fmt.Sprintf("client-%d", i), base: base, http: &http.Client{Transport: &http.Transport{}}}
 		wg.Go(func() { load[i].run(limit) })
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	g := gomega.NewWithT(t)
 	for _, c := range load {
-		for c.sent.Load() < 30 {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s sent %d requests in 10 s", c.customer, c.sent.Load())
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		g.Eventually(c.sent.Load).WithTimeout(10*time.Second).WithPolling(5*time.Millisecond).
+			Should(gomega.BeNumerically(">=", 30), "%s is not sending requests", c.customer)
 	}
 
 	accepted := make(chan struct{})
