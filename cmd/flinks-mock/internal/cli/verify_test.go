@@ -20,9 +20,12 @@ import (
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
-// testTimeScale keeps the example runs short: the guide's 10 s between
-// polls is 20 ms, its 30-minute deadline 3.6 s.
-const testTimeScale = "0.002"
+// testTimeScale is verify's default: the guide's 10 s between polls is
+// 100 ms, its 30-minute deadline 18 s. A shorter scale magnifies the
+// real-time jitter of a loaded machine past what the deadline rule can
+// tell from a late client: at 0.002 a timer that fires 100 ms late puts a
+// correct client's last poll 50 s past the deadline on the server clock.
+const testTimeScale = "0.01"
 
 // repoRoot is where the examples and the README are, from this package.
 const repoRoot = "../../../.."
