@@ -109,7 +109,8 @@ type Institution struct {
 
 // Login is one bank login and everything the mock does with it.
 type Login struct {
-	// Name is a short unique handle for the login, e.g. "greatday".
+	// Name is a short unique handle for the login, e.g. "greatday"; it
+	// defaults to the username.
 	Name string `json:"name"`
 	// Description says what the login is for, in one sentence.
 	Description string `json:"description,omitempty"`

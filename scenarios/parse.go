@@ -54,6 +54,13 @@ func Parse(name string, data []byte) (Source, error) {
 	if err != nil {
 		return Source{}, Errors{{File: name, Msg: err.Error()}}
 	}
+	// The smallest login a person writes has a username and no name: the
+	// name, the handle a later file replaces the login by, is the username.
+	for i := range f.Logins {
+		if f.Logins[i].Name == "" {
+			f.Logins[i].Name = f.Logins[i].Username
+		}
+	}
 	src := Source{Name: name, File: f, lines: w.lines}
 	if errs := check(src); len(errs) > 0 {
 		return Source{}, errs

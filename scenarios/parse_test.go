@@ -119,7 +119,6 @@ func TestParseRejects(t *testing.T) {
 			name: "several required fields",
 			yaml: "logins:\n  - description: nothing else\n",
 			want: `bank.yaml:2: logins[0].loginId: required
-bank.yaml:2: logins[0].name: required
 bank.yaml:2: logins[0].username: required`,
 		},
 		{
@@ -570,4 +569,24 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseSmallestLogin: a login needs no name; it takes the username.
+func TestParseSmallestLogin(t *testing.T) {
+	src, err := Parse("jo.yaml", []byte(`logins:
+  - username: jo_tremblay
+    password: hunter2
+    institution: FlinksCapital
+    loginId: 5f2a0e6c-1111-4c31-8c44-08da172863b5
+  - username: sam
+    loginId: 5f2a0e6c-2222-4c31-8c44-08da172863b5
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"jo_tremblay", "sam"} {
+		if got := src.File.Logins[i].Name; got != want {
+			t.Errorf("logins[%d].name = %q, want the username %q", i, got, want)
+		}
+	}
 }
