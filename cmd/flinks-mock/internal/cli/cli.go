@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -72,29 +73,58 @@ func (p Program) Run(ctx context.Context, args []string) int {
 		p.Stderr = io.Discard
 	}
 	name := "serve"
+	if len(args) > 0 && isHelpFlag(args[0]) {
+		// The bare command's help is the list of commands: serve's flags
+		// are one "serve --help" away.
+		p.usage(p.Stdout)
+		return ExitOK
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
 	if name == "help" {
-		p.usage(p.Stdout)
-		return ExitOK
+		if len(args) == 0 {
+			p.usage(p.Stdout)
+			return ExitOK
+		}
+		// "help verify" is "verify --help".
+		name, args = args[0], []string{"--help"}
 	}
 	for _, c := range p.commands() {
 		if c.name == name {
 			return c.run(&p, ctx, args)
 		}
 	}
-	fmt.Fprintf(p.Stderr, "flinks-mock: unknown command %q\n\n", name)
-	p.usage(p.Stderr)
+	var names []string
+	for _, c := range p.commands() {
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(p.Stderr, "flinks-mock: unknown command %q%s\n", name, didYouMean(name, names, "", nil))
+	fmt.Fprintln(p.Stderr, "Run 'flinks-mock help' for the list of commands.")
 	return ExitUsage
 }
 
+// isHelpFlag reports whether arg asks for help, as the flag package reads it.
+func isHelpFlag(arg string) bool {
+	switch arg {
+	case "-h", "--h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
 func (p *Program) usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: flinks-mock [command] [flags]")
+	fmt.Fprintln(w, "flinks-mock is a local, scriptable fake of the Flinks banking-data API, with a contract-test harness.")
+	fmt.Fprintln(w, "\nUsage: flinks-mock [command] [flags]")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range p.commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintf(w, "  %-12s %s\n", "help", "this list; 'flinks-mock help <command>' shows the flags of a command")
+	fmt.Fprintln(w, "\nExamples:")
+	fmt.Fprintln(w, "  flinks-mock                                 serve the sandbox logins on http://"+DefaultAddr)
+	fmt.Fprintln(w, "  flinks-mock validate examples/scenarios     check scenario files")
+	fmt.Fprintln(w, "  flinks-mock verify -- python3 client.py     judge an integration by the Flinks rules")
 	fmt.Fprintln(w, "\nRun 'flinks-mock <command> --help' for the flags of a command.")
 	fmt.Fprintf(w, "Every flag can also be set by an environment variable: --secret-key is %sSECRET_KEY.\n", EnvPrefix)
 }
@@ -102,12 +132,20 @@ func (p *Program) usage(w io.Writer) {
 // parse parses flags, then fills every flag not given on the command line
 // from its environment variable. It returns ExitOK with done=true for
 // --help, or a usage exit code on a bad flag or variable.
+//
+// Help asked for goes to stdout; a misused flag gets one line on stderr,
+// with the closest flag when there is one, rather than the whole usage.
 func (p *Program) parse(fs *flag.FlagSet, args []string) (code int, done bool) {
+	var out bytes.Buffer
+	fs.SetOutput(&out)
+	err := fs.Parse(args)
 	fs.SetOutput(p.Stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK, true
-		}
+	if errors.Is(err, flag.ErrHelp) {
+		_, _ = p.Stdout.Write(out.Bytes())
+		return ExitOK, true
+	}
+	if err != nil {
+		fmt.Fprintf(p.Stderr, "%s: %v%s; '%s --help' lists the flags\n", fs.Name(), err, flagSuggestion(fs, err), fs.Name())
 		return ExitUsage, true
 	}
 	given := map[string]bool{}
@@ -161,7 +199,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func (p *Program) version(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("flinks-mock version", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(p.Stderr, "Usage: flinks-mock version\n\nPrints the version of flinks-mock and of Go it was built with.")
+		fmt.Fprintln(fs.Output(), "Usage: flinks-mock version\n\nPrints the version of flinks-mock and of Go it was built with.")
 	}
 	if code, done := p.parse(fs, args); done {
 		return code

@@ -28,7 +28,7 @@ const DefaultHealthcheckTimeout = 2 * time.Second
 func (p *Program) healthcheck(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("flinks-mock healthcheck", flag.ContinueOnError)
 	addr := fs.String("addr", DefaultAddr, "`host:port` serve listens on; a 0.0.0.0, [::] or empty host is probed on 127.0.0.1")
-	base := fs.String("url", "", "base `URL` of the server, e.g. http://flinks-mock:8080 for a sidecar reached by host name (overrides --addr)")
+	base := fs.String("server", "", "base `URL` of the server, e.g. http://flinks-mock:8080 for a sidecar reached by host name (overrides --addr)")
 	timeout := fs.Duration("timeout", DefaultHealthcheckTimeout, "how long to wait for the answer")
 	verbose := fs.Bool("verbose", false, "print one line saying what happened, also when healthy")
 	fs.Usage = func() {
@@ -80,10 +80,10 @@ func healthURL(addr, base string) (string, error) {
 	if base != "" {
 		u, err := url.Parse(base)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return "", fmt.Errorf("--url %q: give a base URL such as http://flinks-mock:8080", base)
+			return "", fmt.Errorf("--server %q: give a base URL such as http://flinks-mock:8080", base)
 		}
 		if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-			return "", fmt.Errorf("--url %q: give the base URL alone, without a query or fragment", base)
+			return "", fmt.Errorf("--server %q: give the base URL alone, without a query or fragment", base)
 		}
 		return strings.TrimSuffix(u.String(), "/") + HealthPath, nil
 	}

@@ -147,7 +147,7 @@ func TestHealthcheck(t *testing.T) {
 		{name: "addr from the environment as in the image", env: map[string]string{"FLINKS_MOCK_ADDR": "0.0.0.0:" + okPort}, wantCode: ExitOK},
 		{name: "flag beats the environment", env: map[string]string{"FLINKS_MOCK_ADDR": refusedAddr},
 			args: []string{"--addr", "127.0.0.1:" + okPort}, wantCode: ExitOK},
-		{name: "url", args: []string{"--url", "http://localhost:" + okPort}, wantCode: ExitOK},
+		{name: "server", args: []string{"--server", "http://localhost:" + okPort}, wantCode: ExitOK},
 		{name: "500 is unhealthy", args: []string{"--addr", "127.0.0.1:" + failingPort}, wantCode: ExitFailure,
 			wantStderr: "answered 500 Internal Server Error, want 200"},
 		{name: "no answer in time is unhealthy", args: []string{"--addr", "127.0.0.1:" + hangingPort, "--timeout", "50ms"}, wantCode: ExitFailure,
@@ -165,7 +165,7 @@ func TestHealthcheck(t *testing.T) {
 			wantStderr: "FLINKS_MOCK_TIMEOUT"},
 		{name: "zero timeout", args: []string{"--timeout", "0s"}, wantCode: ExitFailure, wantStderr: "positive duration"},
 		{name: "argument", args: []string{"extra"}, wantCode: ExitFailure, wantStderr: `unexpected argument "extra"`},
-		{name: "help", args: []string{"--help"}, wantCode: ExitOK, wantStderr: "Usage: flinks-mock healthcheck"},
+		{name: "help", args: []string{"--help"}, wantCode: ExitOK, wantStdout: "Usage: flinks-mock healthcheck"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,7 +190,7 @@ func TestHealthcheck(t *testing.T) {
 	}
 }
 
-// A sidecar reached by host name is probed with --url; the exit status is
+// A sidecar reached by host name is probed with --server; the exit status is
 // all a container health check reads.
 func ExampleProgram_Run_healthcheck() {
 	sidecar := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -198,7 +198,7 @@ func ExampleProgram_Run_healthcheck() {
 	}))
 	defer sidecar.Close()
 
-	code := Program{}.Run(context.Background(), []string{"healthcheck", "--url", sidecar.URL})
+	code := Program{}.Run(context.Background(), []string{"healthcheck", "--server", sidecar.URL})
 	fmt.Println("exit status", code)
 	// Output: exit status 0
 }

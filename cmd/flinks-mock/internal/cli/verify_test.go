@@ -323,7 +323,10 @@ func TestVerifyUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := run(t, nil, tt.args...)
+			code, stdout, stderr := run(t, nil, tt.args...)
+			if code == ExitOK {
+				stderr = stdout // help goes to stdout
+			}
 			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
 				t.Errorf("exit %d (want %d), stderr:\n%s\nwant it to contain %q", code, tt.code, stderr, tt.stderr)
 			}

@@ -55,7 +55,7 @@ func (p *Program) webhookFire(ctx context.Context, args []string) int {
 	fs.StringVar(&fire.LoginID, "login-id", "", "send a fresh rendering of this login's accounts")
 	bodyFile := fs.String("body", "", "send the JSON object in this `file` as is (- reads standard input)")
 	fs.StringVar(&fire.ResponseType, "response-type", "", "with --request-id or --login-id: GetAccountsDetail (default) or KYC")
-	fs.StringVar(&fire.URL, "url", "", "where to send it (default: the customer's first target); never read from the environment")
+	fs.StringVar(&fire.URL, "webhook-url", "", "`URL` to send it to (default: the customer's first target); never read from the environment")
 	fs.StringVar(&fire.Secret, "secret", "", "sign with this secret instead of the target's")
 	token := fs.String("admin-token", "", "bearer token of the admin API, when the server has one")
 	fs.Usage = func() {
@@ -70,9 +70,10 @@ func (p *Program) webhookFire(ctx context.Context, args []string) int {
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if !given["url"] {
-		// FLINKS_MOCK_URL is the server address of healthcheck: never a
-		// webhook target.
+	if !given["webhook-url"] {
+		// FLINKS_MOCK_WEBHOOK_URL is where serve sends every customer's
+		// webhooks; a one-off send goes to the customer's targets unless
+		// the command line names another.
 		fire.URL = ""
 	}
 	misuse := func(format string, a ...any) int {

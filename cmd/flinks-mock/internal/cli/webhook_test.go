@@ -76,10 +76,10 @@ func TestWebhookFire(t *testing.T) {
 		wantBodies int // webhooks the ok receiver has got after the case
 	}{
 		{name: "a body of a file", env: withToken, args: append(base, "--body", payload), code: ExitOK, state: "delivered", wantBodies: 1},
-		{name: "a login's accounts; FLINKS_MOCK_URL is not a target", env: map[string]string{"FLINKS_MOCK_ADMIN_TOKEN": "admin-t", "FLINKS_MOCK_URL": failing.URL},
+		{name: "a login's accounts; FLINKS_MOCK_WEBHOOK_URL is not a target", env: map[string]string{"FLINKS_MOCK_ADMIN_TOKEN": "admin-t", "FLINKS_MOCK_WEBHOOK_URL": failing.URL},
 			args: append(base, "--login-id", nomfa), code: ExitOK, state: "delivered", wantBodies: 2},
-		{name: "a KYC webhook to a URL of the call", args: append(base, "--login-id", nomfa, "--response-type", "KYC", "--url", ok.URL+"/kyc", "--admin-token", "admin-t"), code: ExitOK, state: "delivered", wantBodies: 3},
-		{name: "a receiver that fails", env: withToken, args: append(base, "--body", payload, "--url", failing.URL), code: ExitFailure, state: "pending",
+		{name: "a KYC webhook to a URL of the call", args: append(base, "--login-id", nomfa, "--response-type", "KYC", "--webhook-url", ok.URL+"/kyc", "--admin-token", "admin-t"), code: ExitOK, state: "delivered", wantBodies: 3},
+		{name: "a receiver that fails", env: withToken, args: append(base, "--body", payload, "--webhook-url", failing.URL), code: ExitFailure, state: "pending",
 			stderr: "not delivered to " + failing.URL + ": answered 503 Service Unavailable; only 200 counts as delivered; the mock tries again at", wantBodies: 3},
 		{name: "no admin token", args: append(base, "--body", payload), code: ExitFailure, stderr: "answered 401", wantBodies: 3},
 		{name: "an unknown session", env: withToken, args: append(base, "--request-id", "nope"), code: ExitFailure, stderr: "answered 404: Customer", wantBodies: 3},
@@ -132,18 +132,18 @@ func TestWebhookFire(t *testing.T) {
 		t.Errorf("the KYC webhook went to %s: %.200s", paths[2], bodies[2])
 	}
 	if failed, _ := failing.got(); len(failed) != 1 {
-		t.Errorf("the failing receiver got %d webhooks, want 1 (FLINKS_MOCK_URL must not be a target)", len(failed))
+		t.Errorf("the failing receiver got %d webhooks, want 1 (FLINKS_MOCK_WEBHOOK_URL must not be a target)", len(failed))
 	}
 }
 
 func TestWebhookFireHelp(t *testing.T) {
-	code, _, stderr := run(t, nil, "webhook", "fire", "--help")
+	code, stdout, _ := run(t, nil, "webhook", "fire", "--help")
 	if code != ExitOK {
 		t.Fatalf("exit %d", code)
 	}
-	for _, flag := range []string{"-server", "-customer-id", "-request-id", "-login-id", "-body", "-url", "-admin-token", "never read from the environment"} {
-		if !strings.Contains(stderr, flag) {
-			t.Errorf("help lacks %q:\n%s", flag, stderr)
+	for _, flag := range []string{"-server", "-customer-id", "-request-id", "-login-id", "-body", "-webhook-url", "-admin-token", "never read from the environment"} {
+		if !strings.Contains(stdout, flag) {
+			t.Errorf("help lacks %q:\n%s", flag, stdout)
 		}
 	}
 }
