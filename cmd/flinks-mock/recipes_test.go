@@ -338,14 +338,14 @@ func TestCIDocCoversEveryFlag(t *testing.T) {
 	}
 	flagLine := regexp.MustCompile(`(?m)^\s+-([a-z][a-z0-9-]*)`)
 	for _, command := range []string{"serve", "healthcheck"} {
-		var stderr bytes.Buffer
-		p := cli.Program{Stderr: &stderr}
+		var stdout bytes.Buffer
+		p := cli.Program{Stdout: &stdout}
 		if code := p.Run(context.Background(), []string{command, "--help"}); code != cli.ExitOK {
 			t.Fatalf("flinks-mock %s --help exited %d", command, code)
 		}
-		flags := flagLine.FindAllStringSubmatch(stderr.String(), -1)
+		flags := flagLine.FindAllStringSubmatch(stdout.String(), -1)
 		if len(flags) == 0 {
-			t.Fatalf("flinks-mock %s --help lists no flag:\n%s", command, stderr.String())
+			t.Fatalf("flinks-mock %s --help lists no flag:\n%s", command, stdout.String())
 		}
 		for _, f := range flags {
 			env := cli.EnvPrefix + strings.ToUpper(strings.ReplaceAll(f[1], "-", "_"))
