@@ -42,6 +42,9 @@ type Library struct {
 	// Built is the time the library was built for: the end date of
 	// generated accounts that set none.
 	Built time.Time
+	// Skipped are the files and folders Load met under a directory it was
+	// given and left out, because they are not scenarios.
+	Skipped []Skipped
 
 	byID       map[string]*Login
 	byUsername map[string]*Login

@@ -8,8 +8,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // library holds the default scenarios, the sandbox-like logins served when
@@ -32,13 +36,34 @@ var scenarioExts = []string{".yaml", ".yml", ".json"}
 // any file that could not be read (which errors.Is can test, e.g. for
 // fs.ErrNotExist).
 func ReadSources(paths ...string) ([]Source, error) {
+	sources, _, err := readSources(paths...)
+	return sources, err
+}
+
+// Skipped is a file or folder met under a scenario directory and left out,
+// with the reason a person reads.
+type Skipped struct {
+	Path, Reason string
+}
+
+// String returns "path: reason".
+func (s Skipped) String() string { return s.Path + ": " + s.Reason }
+
+// readSources is ReadSources, also returning what it skipped. Under a
+// directory it leaves out folders named testdata (Go's folder of test
+// fixtures, broken on purpose) and files that are plainly something else:
+// a JSON Schema, or a mapping with none of the scenario keys at its top. A
+// file named on its own is always read as a scenario.
+func readSources(paths ...string) ([]Source, []Skipped, error) {
 	var (
 		sources []Source
+		skipped []Skipped
 		ioErrs  []error
 		errs    Errors
 	)
 	for _, p := range paths {
-		files, err := scenarioFiles(p)
+		files, skips, err := scenarioFiles(p)
+		skipped = append(skipped, skips...)
 		if err != nil {
 			ioErrs = append(ioErrs, err)
 			continue
@@ -49,6 +74,12 @@ func ReadSources(paths ...string) ([]Source, error) {
 				ioErrs = append(ioErrs, fmt.Errorf("read scenarios: %w", err))
 				continue
 			}
+			if name != p {
+				if why := notScenario(data); why != "" {
+					skipped = append(skipped, Skipped{Path: name, Reason: why})
+					continue
+				}
+			}
 			src, err := Parse(name, data)
 			if err != nil {
 				errs = appendErr(errs, &ioErrs, err)
@@ -57,27 +88,107 @@ func ReadSources(paths ...string) ([]Source, error) {
 			sources = append(sources, src)
 		}
 	}
+	slices.SortStableFunc(skipped, func(a, b Skipped) int { return strings.Compare(a.Path, b.Path) })
 	if err := joinErrs(ioErrs, errs); err != nil {
-		return nil, err
+		return nil, skipped, err
 	}
-	return sources, nil
+	if len(sources) == 0 && len(skipped) > 0 {
+		return nil, skipped, fmt.Errorf("read scenarios: no scenario file in %s (skipped %d file(s) and folder(s) that are not scenarios)", strings.Join(paths, ", "), len(skipped))
+	}
+	return sources, skipped, nil
 }
 
-// scenarioFiles lists the files a path given by the user stands for.
-func scenarioFiles(p string) ([]string, error) {
+// scenarioKeys are the top-level keys of a scenario file.
+var scenarioKeys = []string{"logins", "institutions", "settings"}
+
+// notScenario returns why data, found under a scenario directory, is not a
+// scenario file, or "" when it may be one. Only what is plainly something
+// else is left out: a file that fails to parse, or whose top-level keys
+// look like mistyped scenario keys, is a scenario with a problem to report.
+func notScenario(data []byte) string {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return ""
+	}
+	root := doc.Content[0]
+	var keys []string
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		keys = append(keys, root.Content[i].Value)
+	}
+	schema := false
+	for _, k := range keys {
+		if strings.HasPrefix(k, "x-") {
+			return ""
+		}
+		for _, want := range scenarioKeys {
+			if keyDistance(strings.ToLower(k), want) <= 2 {
+				return ""
+			}
+		}
+		// A scenario may name its schema with "$schema" too, so the key
+		// alone tells nothing: with no scenario key, it is a schema.
+		schema = schema || k == "$id" || k == "$defs" || k == "definitions"
+	}
+	if schema {
+		return "a JSON Schema, not a scenario file"
+	}
+	return fmt.Sprintf("not a scenario file: its top level has %s, and none of logins, institutions or settings", quoteKeys(keys))
+}
+
+// quoteKeys lists up to three keys for a message.
+func quoteKeys(keys []string) string {
+	if len(keys) == 0 {
+		return "no key"
+	}
+	var q []string
+	for i, k := range keys {
+		if i == 3 {
+			q = append(q, "…")
+			break
+		}
+		q = append(q, strconv.Quote(k))
+	}
+	return strings.Join(q, ", ")
+}
+
+// keyDistance is the Levenshtein distance of two keys.
+func keyDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// scenarioFiles lists the files a path given by the user stands for, and
+// the folders it left out.
+func scenarioFiles(p string) ([]string, []Skipped, error) {
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, fmt.Errorf("read scenarios: %w", err)
+		return nil, nil, fmt.Errorf("read scenarios: %w", err)
 	}
 	info, err := f.Stat()
 	f.Close()
 	if err != nil {
-		return nil, fmt.Errorf("read scenarios: %w", err)
+		return nil, nil, fmt.Errorf("read scenarios: %w", err)
 	}
 	if !info.IsDir() {
-		return []string{p}, nil
+		return []string{p}, nil, nil
 	}
 	var files []string
+	var skipped []Skipped
 	err = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -85,6 +196,10 @@ func scenarioFiles(p string) ([]string, error) {
 		hidden := name != p && strings.HasPrefix(d.Name(), ".")
 		if d.IsDir() {
 			if hidden {
+				return fs.SkipDir
+			}
+			if name != p && d.Name() == "testdata" {
+				skipped = append(skipped, Skipped{Path: name, Reason: "a folder of test data (files broken on purpose, as Go's testdata), not scenarios"})
 				return fs.SkipDir
 			}
 			return nil
@@ -101,12 +216,12 @@ func scenarioFiles(p string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read scenarios: %w", err)
+		return nil, skipped, fmt.Errorf("read scenarios: %w", err)
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("read scenarios: the directory %s holds no .yaml, .yml or .json file", p)
+	if len(files) == 0 && len(skipped) == 0 {
+		return nil, nil, fmt.Errorf("read scenarios: the directory %s holds no .yaml, .yml or .json file", p)
 	}
-	return files, nil
+	return files, skipped, nil
 }
 
 func hasScenarioExt(name string) bool {
@@ -164,7 +279,7 @@ func Load(now time.Time, withDefaults bool, paths ...string) (*Library, error) {
 		}
 		sources = append(sources, def...)
 	}
-	files, err := ReadSources(paths...)
+	files, skipped, err := readSources(paths...)
 	if err != nil {
 		problems = append(problems, err)
 	}
@@ -176,6 +291,7 @@ func Load(now time.Time, withDefaults bool, paths ...string) (*Library, error) {
 	if err != nil {
 		return nil, err
 	}
+	lib.Skipped = skipped
 	return lib, nil
 }
 
@@ -218,4 +334,11 @@ func mergeErrs(problems []error) error {
 		all = append(all, es...)
 	}
 	return all
+}
+
+// SkippedIn lists what Load leaves out of paths, for a report that must
+// say it even when the files that remain do not load.
+func SkippedIn(paths ...string) []Skipped {
+	_, skipped, _ := readSources(paths...)
+	return skipped
 }

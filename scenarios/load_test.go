@@ -163,3 +163,63 @@ func TestLoadOverridesDefaults(t *testing.T) {
 		t.Errorf("the replaced login %q is still served", old.Name)
 	}
 }
+
+// TestLoadSkipsWhatIsNotAScenario: under a directory, Go test data, a JSON
+// Schema and other YAML are left out and listed; a mistyped scenario key,
+// a file named on its own and a scenario naming its $schema are not.
+func TestLoadSkipsWhatIsNotAScenario(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("bank.yaml", "logins:\n  - username: sam\n    loginId: 0b6c3f4e-5a1d-4e2b-9c7f-2d8e6a4b1c90\n")
+	write("with-schema.json", `{"$schema": "schema.json", "settings": {"tokenLifetime": "2m"}}`)
+	write("schema.json", `{"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "x", "type": "object"}`)
+	write("compose.yml", "services:\n  flinks-mock:\n    image: flinks-mock\n")
+	write("testdata/broken.yaml", "logins: [")
+
+	lib, err := Load(testNow, false, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range lib.Skipped {
+		got = append(got, s.String())
+	}
+	want := []string{
+		filepath.Join(dir, "compose.yml") + `: not a scenario file: its top level has "services", and none of logins, institutions or settings`,
+		filepath.Join(dir, "schema.json") + ": a JSON Schema, not a scenario file",
+		filepath.Join(dir, "testdata") + ": a folder of test data (files broken on purpose, as Go's testdata), not scenarios",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if names := sourceNames(lib.Sources); names != filepath.Join(dir, "bank.yaml")+" "+filepath.Join(dir, "with-schema.json") {
+		t.Errorf("loaded %s", names)
+	}
+
+	// A mistyped key is a scenario with a problem, not something else.
+	write("typo.yaml", "login:\n  - username: x\n")
+	if _, err := Load(testNow, false, dir); err == nil || !strings.Contains(err.Error(), `unknown field "login"`) {
+		t.Errorf("a mistyped key: err = %v, want the unknown field reported", err)
+	}
+	// A file named on its own is always read as a scenario.
+	if _, err := Load(testNow, false, filepath.Join(dir, "compose.yml")); err == nil {
+		t.Error("compose.yml named on its own loaded")
+	}
+	// A folder with nothing but what is not a scenario says so.
+	only := t.TempDir()
+	if err := os.WriteFile(filepath.Join(only, "compose.yml"), []byte("services: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(testNow, false, only); err == nil || !strings.Contains(err.Error(), "no scenario file in "+only+" (skipped 1") {
+		t.Errorf("a folder of no scenario: err = %v", err)
+	}
+}

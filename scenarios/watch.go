@@ -15,7 +15,7 @@ import (
 func Fingerprint(paths ...string) string {
 	h := sha256.New()
 	for _, p := range paths {
-		files, err := scenarioFiles(p)
+		files, _, err := scenarioFiles(p)
 		if err != nil {
 			io.WriteString(h, "error\x00"+err.Error()+"\x00")
 			continue

@@ -73,6 +73,9 @@ func TestCommands(t *testing.T) {
 			stderr: []string{"the scenarios did not load", bad + ":4:"}},
 		{name: "serve takes scenarios from the environment", env: map[string]string{"FLINKS_MOCK_SCENARIOS": bad}, args: []string{"serve", "--addr", "127.0.0.1:0"}, code: ExitFailure,
 			stderr: []string{bad + ":5:"}},
+		{name: "validate the example scenarios", args: []string{"validate", filepath.Join(repoRoot, "examples", "scenarios")}, code: ExitOK, stdout: []string{"ok: "}, notStdout: []string{"skipped"}},
+		{name: "validate the scenarios package says what it skipped", args: []string{"validate", filepath.Join(repoRoot, "scenarios")}, code: ExitOK,
+			stdout: []string{"skipped " + filepath.Join(repoRoot, "scenarios", "schema.json") + ": a JSON Schema", "skipped " + filepath.Join(repoRoot, "scenarios", "testdata") + ": a folder of test data", "ok: "}},
 		{name: "a missing scenario path", args: []string{"validate", filepath.Join(t.TempDir(), "missing.yaml")}, code: ExitFailure, stdout: []string{"missing.yaml"}},
 	}
 	for _, tt := range tests {

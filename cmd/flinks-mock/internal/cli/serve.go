@@ -208,6 +208,9 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		fmt.Fprintln(p.Stderr, "flinks-mock serve:", sp.err)
 		return ExitFailure
 	}
+	for _, s := range lib.Skipped {
+		log.Info("skipped: not a scenario", "path", s.Path, "reason", s.Reason)
+	}
 	var journalFile *os.File
 	if cfg.journalFile != "" {
 		if journalFile, err = os.Create(cfg.journalFile); err != nil {

@@ -27,6 +27,13 @@ func (p *Program) validate(ctx context.Context, args []string) int {
 		return ExitUsage
 	}
 	lib, err := scenarios.Load(today.start(p), !*noDefaults, fs.Args()...)
+	skipped := scenarios.SkippedIn(fs.Args()...)
+	if lib != nil {
+		skipped = lib.Skipped
+	}
+	for _, s := range skipped {
+		fmt.Fprintln(p.Stdout, "skipped "+s.String())
+	}
 	if err != nil {
 		// Errors prints one problem per line; a path that could not be read
 		// comes joined with them and is printed too.
@@ -37,6 +44,6 @@ func (p *Program) validate(ctx context.Context, args []string) int {
 		}
 		return ExitFailure
 	}
-	fmt.Fprintf(p.Stdout, "ok: %d login(s) in all\n", len(lib.Logins))
+	fmt.Fprintf(p.Stdout, "ok: %d login(s) in all, from %d file(s)\n", len(lib.Logins), len(lib.Sources))
 	return ExitOK
 }
