@@ -5,7 +5,7 @@
 #   docker run --rm -p 8080:8080 flinks-mock
 #
 # Scenario files: mount a directory at /scenarios and name it, e.g.
-#   docker run --rm -p 8080:8080 -v ./scenarios:/scenarios:ro \
+#   docker run --rm -p 8080:8080 -v ./examples/scenarios:/scenarios:ro \
 #     -e FLINKS_MOCK_SCENARIOS=/scenarios flinks-mock
 # Every serve flag has an environment variable FLINKS_MOCK_<FLAG>; see
 # docs/ci.md.

@@ -27,7 +27,7 @@ import (
 // correct client's last poll 50 s past the deadline on the server clock.
 const testTimeScale = "0.01"
 
-// repoRoot is where the examples and the README are, from this package.
+// repoRoot is where the examples and the docs are, from this package.
 const repoRoot = "../../../.."
 
 // buildGoExample builds examples/go into a temporary directory.
@@ -143,7 +143,7 @@ func runAt(t *testing.T, now time.Time, args ...string) (code int, stdout, stder
 }
 
 // docCommand returns the arguments of the "$ flinks-mock ..." line that
-// opens a block of the README, with the paths of the repository made
+// opens a block of docs/verify.md, with the paths of the repository made
 // reachable from this package.
 func docCommand(t *testing.T, shown string) (args []string, rest string) {
 	t.Helper()
@@ -160,22 +160,22 @@ func docCommand(t *testing.T, shown string) (args []string, rest string) {
 	return args, rest
 }
 
-// TestVerifyTheBrokenExample runs the verify command the README shows, on
-// machines whose clocks read different dates, and checks each report
-// against the one pasted in the README. The command pins --today, so the
+// TestVerifyTheBrokenExample runs the verify command docs/verify.md shows,
+// on machines whose clocks read different dates, and checks each report
+// against the one pasted there. The command pins --today, so the
 // report holds on any day.
 func TestVerifyTheBrokenExample(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not on PATH: the broken example (examples/broken/client.py) is not verified")
 	}
-	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "docs", "verify.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	args, shown := docCommand(t, readmeBlock(t, string(readme), "<!-- verify-broken-report -->"))
 	if !slices.Contains(args, "--today") {
-		t.Fatalf("the README's verify command %v does not pin --today: its balances would change with the date", args)
+		t.Fatalf("docs/verify.md's verify command %v does not pin --today: its balances would change with the date", args)
 	}
 	for name, now := range machineDates() {
 		t.Run(name, func(t *testing.T) {
@@ -188,7 +188,7 @@ func TestVerifyTheBrokenExample(t *testing.T) {
 			}
 			checkBrokenJUnit(t, junit)
 			if got, want := normalizeReport(stdout), normalizeReport(shown); got != want {
-				t.Errorf("on %s the README shows another report than verify prints; replace the block after <!-- verify-broken-report --> with:\n%s", now.Format(time.DateOnly), stdout)
+				t.Errorf("on %s docs/verify.md shows another report than verify prints; replace the block after <!-- verify-broken-report --> with:\n%s", now.Format(time.DateOnly), stdout)
 			}
 		})
 	}
@@ -220,7 +220,7 @@ func readmeBlock(t *testing.T, readme, marker string) string {
 	t.Helper()
 	_, after, ok := strings.Cut(readme, marker)
 	if !ok {
-		t.Fatalf("README.md has no %s", marker)
+		t.Fatalf("docs/verify.md has no %s", marker)
 	}
 	_, body, ok := strings.Cut(after, "```text\n")
 	if !ok {

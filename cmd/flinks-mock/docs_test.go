@@ -1,0 +1,343 @@
+package main_test
+
+// The shell blocks of the README and of the docs pages, run as a reader
+// would paste them: with the flinks-mock binary on PATH, from the module
+// root, against a server started for the block, on a pinned date.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/onsi/gomega"
+)
+
+// runDocs are the pages whose ```sh blocks TestDocsRun runs.
+var runDocs = []string{
+	"README.md",
+	"docs/api.md",
+	"docs/ci.md",
+	"docs/configuration.md",
+	"docs/conventions.md",
+	"docs/recording.md",
+	"docs/scenarios.md",
+	"docs/testing.md",
+	"docs/verify.md",
+}
+
+// docsToday is the date every block runs on, so that what it prints does
+// not depend on the machine's calendar.
+const docsToday = "2026-11-02"
+
+// docAddr is the address the docs show; a test's server has its own.
+const docAddr = "127.0.0.1:8080"
+
+// docBlock is one fenced block of a page.
+type docBlock struct {
+	file, lang, body string
+	line             int
+	// notRun is the reason given by a "<!-- not run: reason -->" line
+	// right above the block.
+	notRun string
+	// include is the file named by "<!-- include: path -->" right above
+	// the block: the block must show that file as it is.
+	include string
+}
+
+var (
+	notRunMarker  = regexp.MustCompile(`^<!-- not run: (.+) -->$`)
+	includeMarker = regexp.MustCompile(`^<!-- include: (\S+) -->$`)
+)
+
+// docBlocks returns the fenced blocks of a Markdown page.
+func docBlocks(t *testing.T, root, file string) []docBlock {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	var blocks []docBlock
+	for i := 0; i < len(lines); i++ {
+		lang, ok := strings.CutPrefix(lines[i], "```")
+		if !ok {
+			continue
+		}
+		b := docBlock{file: file, lang: lang, line: i + 1}
+		if i > 0 {
+			if m := notRunMarker.FindStringSubmatch(lines[i-1]); m != nil {
+				b.notRun = m[1]
+			}
+			if m := includeMarker.FindStringSubmatch(lines[i-1]); m != nil {
+				b.include = m[1]
+			}
+		}
+		var body []string
+		for i++; i < len(lines) && !strings.HasPrefix(lines[i], "```"); i++ {
+			body = append(body, lines[i])
+		}
+		b.body = strings.Join(body, "\n") + "\n"
+		blocks = append(blocks, b)
+	}
+	return blocks
+}
+
+// commands returns the command lines of a shell block: continuation lines
+// joined, comments and blank lines left out.
+func commands(body string) []string {
+	var out []string
+	var cur string
+	for _, l := range strings.Split(body, "\n") {
+		if strings.HasSuffix(l, "\\") {
+			cur += strings.TrimSuffix(l, "\\") + " "
+			continue
+		}
+		l = cur + l
+		cur = ""
+		if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// serverStart reports whether a command line starts the server (serve, the
+// default command), and returns it without a trailing & or comment.
+func serverStart(line string) (string, bool) {
+	cmd, _, _ := strings.Cut(line, " #")
+	cmd = strings.TrimSuffix(strings.TrimSpace(cmd), "&")
+	f := strings.Fields(cmd)
+	var rest []string
+	switch {
+	case len(f) >= 3 && f[0] == "go" && f[1] == "run" && f[2] == "./cmd/flinks-mock":
+		rest = f[3:]
+	case len(f) >= 1 && f[0] == "flinks-mock":
+		rest = f[1:]
+	default:
+		return "", false
+	}
+	if len(rest) == 0 || rest[0] == "serve" || (strings.HasPrefix(rest[0], "-") && rest[0] != "--help" && rest[0] != "-h") {
+		return strings.TrimSpace(cmd), true
+	}
+	return "", false
+}
+
+// docsRunning is set in the environment of the documented commands, so
+// that a command that runs this suite again cannot run the docs again.
+const docsRunning = "FLINKS_MOCK_DOCS_TEST"
+
+// suiteCommand is the README's command that runs the whole suite: this
+// test runs inside it, so it checks that CI runs it instead.
+const suiteCommand = "go test ./..."
+
+// TestDocsRun runs every ```sh block of the pages in runDocs. Each block
+// gets a fresh server on an address of its own, FLINKS_MOCK_ADDR, which
+// serve listens on and healthcheck and examples/walkthrough.sh dial: the
+// block's own server command when it has one, else flinks-mock. Every block runs with FLINKS_MOCK_TODAY
+// pinned and 127.0.0.1:8080 read as the block's server.
+func TestDocsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the documented commands (-short)")
+	}
+	if os.Getenv(docsRunning) != "" {
+		t.Skip("already inside a documented command")
+	}
+	for _, tool := range []string{"sh", "curl", "python3"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not on PATH, and the documented commands use it", tool)
+		}
+	}
+	root := repoRoot(t)
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "flinks-mock"), "./cmd/flinks-mock")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ran := 0
+	for _, file := range runDocs {
+		for _, b := range docBlocks(t, root, file) {
+			if b.lang != "sh" || b.include != "" {
+				continue
+			}
+			name := strings.ReplaceAll(file, "/", "_") + ":" + strconv.Itoa(b.line)
+			if b.notRun != "" {
+				t.Logf("%s:%d not run: %s", file, b.line, b.notRun)
+				continue
+			}
+			ran++
+			t.Run(name, func(t *testing.T) { runBlock(t, root, bin, b) })
+		}
+	}
+	if ran == 0 {
+		t.Fatal("no block ran")
+	}
+}
+
+// runBlock runs one block: its server first, then its other commands as
+// one sh -e script.
+func runBlock(t *testing.T, root, bin string, b docBlock) {
+	addr := freeAddr(t)
+	env := append(os.Environ(),
+		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"FLINKS_MOCK_ADDR="+addr,
+		"FLINKS_MOCK_TODAY="+docsToday,
+		docsRunning+"=1",
+		"GOFLAGS=",
+	)
+	body := strings.ReplaceAll(b.body, docAddr, addr)
+	var script []string
+	started := false
+	for _, l := range strings.Split(body, "\n") {
+		if cmd, ok := serverStart(l); ok {
+			startServer(t, root, env, addr, cmd)
+			started = true
+			continue
+		}
+		if cmd, _, _ := strings.Cut(l, " #"); strings.TrimSpace(cmd) == suiteCommand {
+			continue // TestCIRunsTheREADMECommands checks CI runs it
+		}
+		script = append(script, l)
+	}
+	if !started {
+		startServer(t, root, env, addr, "flinks-mock")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	// A documented call that gets an HTTP error fails the block, as a
+	// reader would see it fail.
+	prelude := `curl() { command curl --fail-with-body "$@"; }`
+	cmd := exec.CommandContext(ctx, "sh", "-eu", "-c", prelude+"\n"+strings.Join(script, "\n"))
+	cmd.Dir = root
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s:%d failed: %v\n--- block\n%s--- output\n%s", b.file, b.line, err, b.body, out)
+	}
+}
+
+// startServer runs a server-starting command line in its own process
+// group, waits until it is healthy, and stops the group at the end of the
+// test (go run starts the binary as a child).
+func startServer(t *testing.T, root string, env []string, addr, line string) {
+	t.Helper()
+	var log lockedBuffer
+	cmd := exec.Command("sh", "-c", "exec "+line)
+	cmd.Dir = root
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = &log, &log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	proc := startProcess(t, cmd)
+	t.Cleanup(func() {
+		if !proc.exited() {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+			select {
+			case <-proc.done:
+			case <-time.After(10 * time.Second):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			}
+		}
+	})
+	client := &http.Client{Timeout: time.Second}
+	defer client.CloseIdleConnections()
+	healthy := func() error {
+		if proc.exited() {
+			return gomega.StopTrying(line + " exited:\n" + log.String())
+		}
+		resp, err := client.Get("http://" + addr + "/__admin/health")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("health answered %d", resp.StatusCode)
+		}
+		return nil
+	}
+	gomega.NewWithT(t).Eventually(healthy).WithTimeout(2*time.Minute).WithPolling(100*time.Millisecond).
+		Should(gomega.Succeed(), func() string { return line + ":\n" + log.String() })
+}
+
+// TestDocsIncludes checks that a block marked "<!-- include: path -->"
+// shows that file as it is.
+func TestDocsIncludes(t *testing.T) {
+	root := repoRoot(t)
+	pages, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []string{"README.md", "CONTRIBUTING.md"}
+	for _, p := range pages {
+		rel, _ := filepath.Rel(root, p)
+		files = append(files, rel)
+	}
+	for _, file := range files {
+		for _, b := range docBlocks(t, root, file) {
+			if b.include == "" {
+				continue
+			}
+			want, err := os.ReadFile(filepath.Join(root, b.include))
+			if err != nil {
+				t.Errorf("%s:%d includes %s: %v", file, b.line, b.include, err)
+				continue
+			}
+			if b.body != string(want) {
+				t.Errorf("%s:%d does not show %s as it is; paste it again", file, b.line, b.include)
+			}
+		}
+	}
+}
+
+// TestCIRunsTheREADMECommands: the README's quick start holds exactly the
+// two set-up commands, the server and the suite, and CI runs that suite.
+func TestCIRunsTheREADMECommands(t *testing.T) {
+	root := repoRoot(t)
+	var quick *docBlock
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(data), "\n## Quick start\n")
+	if !ok {
+		t.Fatal("README.md has no ## Quick start")
+	}
+	startLine := strings.Count(string(data), "\n") - strings.Count(after, "\n")
+	for _, b := range docBlocks(t, root, "README.md") {
+		if b.lang == "sh" && b.line > startLine {
+			quick = &b
+			break
+		}
+	}
+	if quick == nil {
+		t.Fatal("the quick start has no ```sh block")
+	}
+	cmds := commands(quick.body)
+	if len(cmds) != 2 {
+		t.Fatalf("the quick start shows %d commands, want the two set-up commands: %q", len(cmds), cmds)
+	}
+	if serve, ok := serverStart(cmds[0]); !ok || serve != "go run ./cmd/flinks-mock" {
+		t.Errorf("the first set-up command is %q, want go run ./cmd/flinks-mock (the embedded scenarios, no flag)", cmds[0])
+	}
+	if suite, _, _ := strings.Cut(cmds[1], " #"); strings.TrimSpace(suite) != suiteCommand {
+		t.Errorf("the second set-up command is %q, want %s", cmds[1], suiteCommand)
+	}
+	ci, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^go test -race -count=1 \./\.\.\.$`).Match(ci) {
+		t.Errorf(".ci/run does not run the README's %s (with -race -count=1)", suiteCommand)
+	}
+	if !strings.Contains(string(data), "go install "+modulePath+"/cmd/flinks-mock@latest") {
+		t.Errorf("README.md does not show go install %s/cmd/flinks-mock@latest, which TestGoInstallLatest runs", modulePath)
+	}
+}
