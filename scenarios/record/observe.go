@@ -246,7 +246,7 @@ func (r *Recorder) authorized(x exchange, req *authorizeBody, ans *flinksAnswer)
 			return // no Flinks answer to /Authorize; nothing to replay
 		}
 		if !replayable(ans.FlinksCode) {
-			r.flowCompleted(x.status, ans.FlinksCode)
+			r.flowCompleted(l, x.status, ans.FlinksCode)
 			return
 		}
 		if !knownCode(ans.FlinksCode) {
@@ -254,7 +254,7 @@ func (r *Recorder) authorized(x exchange, req *authorizeBody, ans *flinksAnswer)
 		} else {
 			l.authorize = append(l.authorize, outcome{respond: scenarios.RespondError, code: ans.FlinksCode, status: x.status, message: ans.Message})
 		}
-		r.flowCompleted(x.status, ans.FlinksCode)
+		r.flowCompleted(l, x.status, ans.FlinksCode)
 	}
 }
 
@@ -351,7 +351,7 @@ func (r *Recorder) data(detail bool, requestID string, x exchange, ans *flinksAn
 	op.final = true
 	if !sess.completed {
 		sess.completed = true
-		r.flowCompleted(x.status, ans.FlinksCode)
+		r.flowCompleted(sess.login, x.status, ans.FlinksCode)
 	}
 }
 

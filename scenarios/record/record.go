@@ -185,11 +185,20 @@ func (r *Recorder) Flows() int {
 	return r.state.flows
 }
 
-// flowCompleted counts a flow that ended with this status (and
-// FlinksCode), and closes Done at StopAfter. Callers hold r.mu.
-func (r *Recorder) flowCompleted(status int, code string) {
+// flowCompleted counts a flow of login l that ended with this status (and
+// FlinksCode), says what the recording holds so far, and closes Done at
+// StopAfter. Callers hold r.mu.
+func (r *Recorder) flowCompleted(l *loginRec, status int, code string) {
 	r.state.flows++
-	r.log.Info("flow recorded", "flow", r.state.flows, "status", status, "flinksCode", code)
+	attrs := []any{"flow", r.state.flows}
+	if r.cfg.StopAfter > 0 {
+		attrs = append(attrs, "of", r.cfg.StopAfter)
+	}
+	if l != nil && l.loginID != "" {
+		attrs = append(attrs, "loginId", l.loginID)
+	}
+	attrs = append(attrs, "status", status, "flinksCode", code, "logins", len(r.state.logins), "sessions", len(r.state.sessions))
+	r.log.Info("flow recorded", attrs...)
 	if r.cfg.StopAfter > 0 && r.state.flows == r.cfg.StopAfter {
 		close(r.done)
 	}

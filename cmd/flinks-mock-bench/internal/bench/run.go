@@ -312,7 +312,10 @@ func (r *runner) measureInterleaved(ctx context.Context, phases ...*phase) error
 			}
 		}
 	}
-	for range rounds {
+	for round := range rounds {
+		if rounds > 1 {
+			r.progress("measuring: round %d of %d", round+1, rounds)
+		}
 		for _, p := range phases {
 			res := drive(ctx, loadPlan{Workers: r.cfg.Connections, Duration: slice}, p.u)
 			p.res.add(res)

@@ -30,6 +30,9 @@ type Program struct {
 	Getenv func(string) string
 	// Started, when set, is called with the base URL once serve listens.
 	Started func(baseURL string)
+	// Terminal reports whether w is a terminal, where long work shows a
+	// live line (a character device when nil).
+	Terminal func(w io.Writer) bool
 	// Now reads the machine's clock (time.Now when nil). It is where "today"
 	// comes from when --today is not given; tests set it to prove that
 	// output pinned with --today does not depend on the machine's date.

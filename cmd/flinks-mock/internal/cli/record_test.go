@@ -105,12 +105,11 @@ func greatdayFlow(t *testing.T, base string) (prompt string, pending, accounts i
 	return prompt, pending, len(d["Accounts"].([]any))
 }
 
-// startRecord runs record until it exits and returns its base URL and a
-// channel with its exit code.
-func startRecord(t *testing.T, ctx context.Context, stdout *lockedBuffer, args ...string) (string, chan int) {
+// startRecord runs record until it exits, logging to log, and returns its
+// base URL and a channel with its exit code.
+func startRecord(t *testing.T, ctx context.Context, stdout, log *lockedBuffer, args ...string) (string, chan int) {
 	t.Helper()
 	started := make(chan string, 1)
-	log := &lockedBuffer{}
 	p := Program{Stdout: stdout, Stderr: log, Started: func(u string) { started <- u }}
 	done := make(chan int, 1)
 	go func() { done <- p.Run(ctx, append([]string{"record", "--addr", "127.0.0.1:0"}, args...)) }()
@@ -128,8 +127,8 @@ func startRecord(t *testing.T, ctx context.Context, stdout *lockedBuffer, args .
 func TestRecordStopsAfterFlowsAndWritesAFileThatReplays(t *testing.T) {
 	upstream := mocktest.NewServer(t)
 	out := filepath.Join(t.TempDir(), "my.yaml")
-	stdout := &lockedBuffer{}
-	base, done := startRecord(t, context.Background(), stdout, "--upstream", upstream.URL, "--out", out, "--stop-after", "2")
+	stdout, log := &lockedBuffer{}, &lockedBuffer{}
+	base, done := startRecord(t, context.Background(), stdout, log, "--upstream", upstream.URL, "--out", out, "--stop-after", "2")
 	base += "/v3/" + upstream.CustomerID
 
 	prompt, pending, accounts := greatdayFlow(t, base)
@@ -148,6 +147,15 @@ func TestRecordStopsAfterFlowsAndWritesAFileThatReplays(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "wrote "+out+": 2 login(s) from 2 flow(s)") {
 		t.Errorf("stdout: %s", stdout.String())
+	}
+	// Each flow says what the recording holds so far.
+	for _, want := range []string{
+		"flow recorded\" flow=1 of=2 loginId=06471b6b-2212-4e49-bff0-250437191029 status=200 flinksCode=\"\" logins=1",
+		"flow recorded\" flow=2 of=2 loginId=ea610bb3-1e10-4120-82aa-d54c816c6d6c status=401 flinksCode=DISABLED_LOGIN logins=2",
+	} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("the log has no %s:\n%s", want, log.String())
+		}
 	}
 	for _, args := range [][]string{{"validate", out}, {"validate", "--no-default-scenarios", out}} {
 		if code, stdout, _ := run(t, nil, args...); code != ExitOK {
@@ -177,7 +185,7 @@ func TestRecordWritesTheFileWhenStopped(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "stopped.yaml")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	base, done := startRecord(t, ctx, &lockedBuffer{}, "--upstream", upstream.URL, "--out", out)
+	base, done := startRecord(t, ctx, &lockedBuffer{}, &lockedBuffer{}, "--upstream", upstream.URL, "--out", out)
 	greatdayFlow(t, base+"/v3/"+upstream.CustomerID)
 	if _, err := os.Stat(out); err == nil {
 		t.Fatal("the file is written before the recording stops")

@@ -131,12 +131,15 @@ func (p *Program) verify(ctx context.Context, args []string) int {
 		time.Duration(float64(contract.DefaultDeadline)*cfg.timeScale))
 
 	var runs []contract.RunResult
-	for _, sc := range scs {
+	live := p.liveLine()
+	for i, sc := range scs {
 		if ctx.Err() != nil {
 			break
 		}
 		var proc process
+		stop := live.show(fmt.Sprintf("scenario %s (%d of %d)", sc.Name, i+1, len(scs)))
 		res := h.Run(ctx, sc, proc.runner(cfg.command, cfg.timeout))
+		stop()
 		res.Exit, res.Output = proc.exit, proc.output
 		runs = append(runs, res)
 		if err := contract.WriteRun(p.Stdout, res); err != nil {
