@@ -46,7 +46,7 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc(adminPrefix+"health", s.health).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc(adminPrefix+"openapi.yaml", serveAdminDocument).Methods(http.MethodGet, http.MethodHead)
 	a := func(h http.HandlerFunc) http.Handler {
-		return s.requireAdmin(s.admin.Middleware(s.invalidAdminRequest)(h))
+		return s.requireAdmin(adminJSONBody(s.admin.Middleware(s.invalidAdminRequest)(h)))
 	}
 	r.Handle(adminPrefix+"scenarios", a(s.listScenarios)).Methods(http.MethodGet)
 	r.Handle(adminPrefix+"scenarios", a(s.addScenarios)).Methods(http.MethodPost)
