@@ -252,6 +252,8 @@ var _ = Describe("Convention usernames", func() {
 					ContainSubstring(fmt.Sprintf("Username %q looks like a convention username but is not one", username)),
 					ContainSubstring("mfa_<question|choice|multi|image|textorcall>_<rounds 1-5>_<challenges 1-5>"),
 				))
+				// A person reads the raw body too (curl): no \u003c for <.
+				Expect(string(a.Raw)).To(ContainSubstring("mfa_<question|"), "the message is HTML-escaped")
 			}
 		})
 

@@ -213,7 +213,7 @@ func (op *operation) ready() bool { return op.last == scenarios.RespondReady }
 
 // encode marshals a response body built by the package.
 func (s *Server) encode(v any) []byte {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		s.log.Error("encode response", "err", err)
 		return []byte(`{"HttpStatusCode":500,"FlinksCode":"AGGREGATION_ERROR","Message":"the mock could not encode its answer"}`)

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -67,9 +68,22 @@ func writeError(w http.ResponseWriter, r *http.Request, e *flinksError) {
 	writeJSON(w, e.Status, e)
 }
 
+// marshal encodes v as JSON without HTML escaping: the messages are for a
+// person, and a hint such as "mfa_<type>_<rounds>" must read as written,
+// not as "mfa_\u003ctype\u003e". No body of the mock is ever put in HTML.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
 // writeJSON encodes v as the JSON body of a response with this status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	body, err := marshal(v)
 	if err != nil {
 		// Every value written here is a plain struct of the package; an
 		// encoding failure is a bug, answered as Flinks answers its own.
