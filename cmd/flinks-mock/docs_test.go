@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinks-mock/flinks-mock/scenarios"
 	"github.com/onsi/gomega"
 )
 
@@ -339,5 +340,29 @@ func TestCIRunsTheREADMECommands(t *testing.T) {
 	}
 	if !strings.Contains(string(data), "go install "+modulePath+"/cmd/flinks-mock@latest") {
 		t.Errorf("README.md does not show go install %s/cmd/flinks-mock@latest, which TestGoInstallLatest runs", modulePath)
+	}
+}
+
+// TestREADMECheatSheet: every login of the README's cheat sheet is a login
+// of the embedded library, with the LoginId shown.
+func TestREADMECheatSheet(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := scenarios.Load(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `([^`]+)` \\| `([0-9a-f-]{36})` \\|")
+	rows := row.FindAllStringSubmatch(string(data), -1)
+	if len(rows) == 0 {
+		t.Fatal("README.md has no cheat sheet of logins")
+	}
+	for _, r := range rows {
+		l := lib.Login(r[2])
+		if l == nil || l.Username != r[1] {
+			t.Errorf("README.md shows %s with LoginId %s; the library has %v", r[1], r[2], l)
+		}
 	}
 }
