@@ -308,7 +308,9 @@ func (s *Server) getJournal(w http.ResponseWriter, r *http.Request) {
 	}
 	out := admin.JournalPage{Entries: []journal.Entry{}}
 	for _, j := range s.journalsOf(q.Get("customerId")) {
-		out.Entries = append(out.Entries, j.Entries(keep)...)
+		entries, total := j.Snapshot(keep)
+		out.Entries = append(out.Entries, entries...)
+		out.Total += total
 		out.Dropped += j.Dropped()
 	}
 	slices.SortFunc(out.Entries, func(a, b journal.Entry) int { return compareUint(a.Seq, b.Seq) })

@@ -316,7 +316,29 @@ var _ = Describe("Bounds", func() {
 		Expect(len(page.Entries)).To(BeNumerically("<=", 50))
 		Expect(len(page.Entries)).To(BeNumerically(">=", 40))
 		Expect(page.Dropped).To(BeNumerically("==", 120-len(page.Entries)))
+		Expect(page.Total).To(BeNumerically("==", 120), "the total counts the dropped entries too")
 		Expect(page.Entries[len(page.Entries)-1].Seq).To(BeNumerically("==", 120), "the newest entries are kept")
+	})
+
+	It("hand a subscriber every entry of its customer, past the journal's bound", func() {
+		srv := mocktest.NewServer(GinkgoT(), mocktest.WithConfig(func(c *mockserver.Config) { c.JournalSize = 10 }))
+		f := fixtureOf(srv)
+		var mu sync.Mutex
+		var seen []journal.Entry
+		cancel := srv.Mock.Subscribe(srv.CustomerID, func(e journal.Entry) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, e)
+		})
+		DeferCleanup(cancel)
+		for range 50 {
+			f.token()
+		}
+		Expect(srv.Journal()).To(HaveLen(10))
+		mu.Lock()
+		defer mu.Unlock()
+		Expect(seen).To(HaveLen(50))
+		Expect(seen[0].Endpoint).To(Equal("GenerateAuthorizeToken"))
 	})
 
 	It("forget the oldest sessions past the session budget", func() {

@@ -174,6 +174,7 @@ type Server struct {
 	tokens   budget
 
 	other   *journal.Journal // requests that named no tenant
+	feed    journal.Feed     // every tenant's entries as they come, for Subscribe
 	mu      sync.RWMutex
 	tenants map[string]*tenant
 }
@@ -350,9 +351,19 @@ func (s *Server) record(t *tenant, e journal.Entry) {
 		}
 		t.life.RUnlock()
 	}
+	if t != nil {
+		s.feed.Publish(e)
+	}
 	if s.sink != nil {
 		s.sink.write(e)
 	}
+}
+
+// Subscribe calls fn with every entry recorded for a customer from now on,
+// at the moment it is recorded, until cancel is called; fn must not block.
+// Unlike the bounded journal it misses nothing, however long the run.
+func (s *Server) Subscribe(customerID string, fn func(journal.Entry)) (cancel func()) {
+	return s.feed.Subscribe(customerID, fn)
 }
 
 // addEntry adds an entry to a journal within the journal budget.

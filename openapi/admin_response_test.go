@@ -36,8 +36,8 @@ func TestAdminValidateResponseAcceptsWhatTheServerSends(t *testing.T) {
 		{"nothing to remove", http.MethodDelete, "scenarios?customerId=c&name=joe", 404, "", `{"HttpStatusCode":404,"FlinksCode":"INVALID_REQUEST","Message":"m"}`},
 		{"token missing", http.MethodDelete, "scenarios?customerId=c", 401, "", `{"HttpStatusCode":401,"FlinksCode":"ACCESS_DENIED","Message":"m"}`},
 		{"reset", http.MethodPost, "reset", 200, "", `{"reset":["a","b"]}`},
-		{"journal", http.MethodGet, "journal", 200, "", `{"entries":[` + entryJSON + `,` + webhookEntry + `],"dropped":3}`},
-		{"empty journal", http.MethodGet, "journal?limit=1", 200, "", `{"entries":[],"dropped":0}`},
+		{"journal", http.MethodGet, "journal", 200, "", `{"entries":[` + entryJSON + `,` + webhookEntry + `],"dropped":3,"total":5}`},
+		{"empty journal", http.MethodGet, "journal?limit=1", 200, "", `{"entries":[],"dropped":0,"total":1}`},
 		{"cleared", http.MethodDelete, "journal", 200, "", `{"cleared":0}`},
 		{"clock", http.MethodGet, "clock", 200, "", clockJSON},
 		{"real clock", http.MethodGet, "clock", 200, "", `{"mode":"real","now":"2025-10-30T04:14:31.5+02:00"}`},
@@ -92,12 +92,12 @@ func TestAdminValidateResponseRejectsDrift(t *testing.T) {
 		},
 		{
 			name: "journal entry with a Go-named field", method: http.MethodGet, target: "journal", status: 200,
-			body: `{"entries":[` + strings.Replace(entryJSON, `"latencyNs":0`, `"Latency":0`, 1) + `],"dropped":0}`,
+			body: `{"entries":[` + strings.Replace(entryJSON, `"latencyNs":0`, `"Latency":0`, 1) + `],"dropped":0,"total":1}`,
 			want: `GET /__admin/journal answered 200 with a body that does not match Journal: "entries[0].Latency" is not allowed`,
 		},
 		{
 			name: "journal entry of an unknown token state", method: http.MethodGet, target: "journal", status: 200,
-			body: `{"entries":[` + strings.Replace(entryJSON, `"reused"`, `"stale"`, 1) + `],"dropped":0}`,
+			body: `{"entries":[` + strings.Replace(entryJSON, `"reused"`, `"stale"`, 1) + `],"dropped":0,"total":1}`,
 			want: `"entries[0].token" must be one of "missing", "fresh", "reused", "expired", "unknown" or "secret", not "stale"`,
 		},
 		{

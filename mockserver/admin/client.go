@@ -141,6 +141,11 @@ type JournalPage struct {
 	Entries []journal.Entry `json:"entries"`
 	// Dropped counts the entries the bounded journal let go.
 	Dropped uint64 `json:"dropped"`
+	// Total counts every entry the journal was given (held or dropped, of
+	// any filter) up to the moment Entries were read: a reader that follows
+	// the journal with AfterSeq compares it with what it has read to know
+	// exactly how many entries it missed.
+	Total uint64 `json:"total"`
 }
 
 // Journal returns the entries the filter selects, oldest first.

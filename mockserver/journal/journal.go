@@ -167,6 +167,24 @@ func (j *Journal) Entries(keep func(*Entry) bool) []Entry {
 	return out
 }
 
+// Snapshot returns, under one lock, the entries that keep reports true
+// for (all of them when keep is nil), oldest first, and how many entries
+// the journal was ever given since it was last cleared: those held plus
+// those dropped. A reader that follows the journal compares that total
+// with what it has read to know exactly how much it missed.
+func (j *Journal) Snapshot(keep func(*Entry) bool) (entries []Entry, total uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	entries = make([]Entry, 0, j.n)
+	for i := 0; i < j.n; i++ {
+		e := &j.ring[(j.start+i)%len(j.ring)]
+		if keep == nil || keep(e) {
+			entries = append(entries, *e)
+		}
+	}
+	return entries, uint64(j.n) + j.dropped
+}
+
 // Dropped returns how many entries were dropped because the journal was full.
 func (j *Journal) Dropped() uint64 {
 	j.mu.Lock()

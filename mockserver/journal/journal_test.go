@@ -143,3 +143,39 @@ func TestJournalGivesMemoryBackAfterDropping(t *testing.T) {
 		}
 	}
 }
+
+func TestSnapshotCountsEveryEntryGiven(t *testing.T) {
+	j := New(3)
+	for i := 1; i <= 10; i++ {
+		j.Add(Entry{Seq: uint64(i)})
+	}
+	entries, total := j.Snapshot(func(e *Entry) bool { return e.Seq > 9 })
+	if len(entries) != 1 || entries[0].Seq != 10 || total != 10 {
+		t.Fatalf("Snapshot = %d entries (first %v), total %d; want only #10 and total 10", len(entries), entries, total)
+	}
+	j.Clear()
+	if _, total := j.Snapshot(nil); total != 0 {
+		t.Fatalf("total after Clear = %d, want 0", total)
+	}
+}
+
+func TestFeedHandsEveryEntryToItsTenantsSubscribers(t *testing.T) {
+	var f Feed
+	var mu sync.Mutex
+	var got []uint64
+	cancel := f.Subscribe("a", func(e Entry) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, e.Seq)
+	})
+	for i := 1; i <= 5; i++ {
+		f.Publish(Entry{Seq: uint64(i), Tenant: "a"})
+		f.Publish(Entry{Seq: uint64(100 + i), Tenant: "b"})
+	}
+	cancel()
+	cancel() // twice is harmless
+	f.Publish(Entry{Seq: 6, Tenant: "a"})
+	if fmt.Sprint(got) != "[1 2 3 4 5]" {
+		t.Fatalf("the subscriber of a got %v, want [1 2 3 4 5]", got)
+	}
+}
