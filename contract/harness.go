@@ -30,6 +30,11 @@ type RunFunc func(ctx context.Context, t Target) (Outcome, error)
 // outcome; the rules still judge the run, and the outcome is not checked.
 var ErrNoOutcome = errors.New("the integration reported no outcome")
 
+// ErrCrashed is wrapped by the error of a RunFunc whose integration ended
+// abnormally (a non-zero exit, a panic): the harness adds the last Flinks
+// answer it saw, which is most often what it could not handle.
+var ErrCrashed = errors.New("it crashed")
+
 // ErrNoWebhooks is returned when the mock serves no webhook admin API.
 var ErrNoWebhooks = errors.New("this flinks-mock sends no webhooks")
 
@@ -41,25 +46,16 @@ type Mock struct {
 	AdminToken string
 	// HTTP sends the admin requests (http.DefaultClient when nil).
 	HTTP *http.Client
-	// Journal reads the journal of a customer; nil reads it through the
-	// admin API. In-process servers pass Server.Journal.
-	Journal func(ctx context.Context, customerID string) ([]journal.Entry, error)
+	// Subscribe, for a mock in process, calls fn with every entry recorded
+	// for a customer from now on, as it is recorded, until cancel is
+	// called (mockserver.Server.Subscribe). Nil follows the journal through
+	// the admin API, and counts exactly what it could not read.
+	Subscribe func(customerID string, fn func(journal.Entry)) (cancel func())
 	// Now reads the server clock; nil reads it through the admin API.
 	Now func(ctx context.Context) (time.Time, error)
 }
 
 func (m Mock) admin() *admin.Client { return admin.New(m.URL, m.AdminToken, m.HTTP) }
-
-func (m Mock) journal(ctx context.Context, customerID string) ([]journal.Entry, error) {
-	if m.Journal != nil {
-		return m.Journal(ctx, customerID)
-	}
-	page, err := m.admin().Journal(ctx, admin.JournalFilter{CustomerID: customerID})
-	if err != nil {
-		return nil, fmt.Errorf("read the journal of customer %s: %w", customerID, err)
-	}
-	return page.Entries, nil
-}
 
 func (m Mock) now(ctx context.Context) (time.Time, error) {
 	if m.Now != nil {
@@ -132,31 +128,27 @@ func (m Mock) FireWebhook(ctx context.Context, customerID, requestID string) err
 	return nil
 }
 
-// pendingRequest watches the journal of a customer until a data request
-// of the login is answered 202 and returns its RequestId, or "" once ctx
-// ends without one.
-func (m Mock) pendingRequest(ctx context.Context, customerID, loginID string) (string, error) {
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for {
+// pendingRequest watches the run's journal until a data request of the
+// login is answered 202 and returns its RequestId, or "" once ctx ends
+// without one.
+func pendingRequest(ctx context.Context, rj *runJournal, loginID string) string {
+	for i := 0; ; {
 		// One last look after ctx ended: the 202 may have come between
 		// two looks.
 		done := ctx.Err() != nil
-		entries, err := m.journal(context.WithoutCancel(ctx), customerID)
-		if err != nil {
-			return "", err
-		}
+		entries, changed := rj.since(i)
+		i += len(entries)
 		for _, e := range entries {
 			if e.Endpoint == "GetAccountsDetail" && e.Status == http.StatusAccepted && e.LoginID == loginID {
-				return e.RequestID, nil
+				return e.RequestID
 			}
 		}
 		if done {
-			return "", nil
+			return ""
 		}
 		select {
 		case <-ctx.Done():
-		case <-tick.C:
+		case <-changed:
 		}
 	}
 }
@@ -194,14 +186,15 @@ type webhookResult struct {
 // sends its webhooks. The watch ends with the integration; the sending,
 // once started, runs to its end under ctx alone, so that an integration
 // that returns after the first copy never cuts the second short.
-func (m Mock) sendWebhooks(ctx context.Context, customerID, loginID string) *webhookSends {
+func (m Mock) sendWebhooks(ctx context.Context, rj *runJournal, customerID, loginID string) *webhookSends {
 	watchCtx, stop := context.WithCancel(ctx)
 	w := &webhookSends{stopWatching: stop, done: make(chan webhookResult, 1)}
 	go func() {
-		rid, err := m.pendingRequest(watchCtx, customerID, loginID)
-		if err == nil && rid != "" && watchCtx.Err() == nil {
+		var err error
+		rid := pendingRequest(watchCtx, rj, loginID)
+		if rid != "" && watchCtx.Err() == nil {
 			err = m.fireCopies(ctx, customerID, rid, webhookCopies)
-		} else if err == nil && rid != "" {
+		} else if rid != "" {
 			rid, err = "", errIntegrationLeft
 		}
 		w.done <- webhookResult{requestID: rid, err: err}
@@ -238,6 +231,9 @@ type Harness struct {
 	// CustomerID names the customer of a run; nil gives each run a fresh
 	// UUID.
 	CustomerID func(Scenario) string
+	// MaxEntries bounds the journal the harness keeps of one run
+	// (DefaultMaxRunEntries).
+	MaxEntries int
 }
 
 // RunResult is one run of an integration in a scenario, judged.
@@ -301,6 +297,8 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		t.Now = time.Now
 	}
 
+	rj := h.Mock.follow(ctx, customer, h.MaxEntries)
+	defer rj.stop()
 	var hooks *webhookSends
 	if sc.Webhook {
 		addr, err := FreeAddr()
@@ -317,7 +315,7 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 			}
 			return res
 		}
-		hooks = h.Mock.sendWebhooks(ctx, customer, login.LoginID)
+		hooks = h.Mock.sendWebhooks(ctx, rj, customer, login.LoginID)
 	}
 	res.Target = t
 
@@ -334,18 +332,21 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		res.Err = err
 		return res
 	}
-	entries, err := h.Mock.journal(ctx, customer)
+	entries, lost, err := rj.result()
 	if err != nil {
 		res.Err = err
 		return res
 	}
 	res.Journal = duringRun(entries, end)
-	res.Report = Check(res.Journal, h.Options)
+	res.Report = CheckRun(res.Journal, lost, h.Options)
 	switch {
 	case errors.Is(runErr, ErrNoOutcome):
 		// Judged by the rules only.
 	case runErr != nil:
 		res.Err = runErr
+		if errors.Is(runErr, ErrCrashed) {
+			res.Err = withLastAnswer(runErr, res.Journal)
+		}
 	default:
 		res.Outcome = &outcome
 		if err := sc.Want.Judge(outcome, ExpectedAccounts(login)); err != nil {
@@ -353,6 +354,17 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		}
 	}
 	return res
+}
+
+// withLastAnswer adds to the error of a crashed run the last Flinks answer
+// the integration got.
+func withLastAnswer(err error, entries []journal.Entry) error {
+	for i := len(entries) - 1; i >= 0; i-- {
+		if e := entries[i]; e.Kind != journal.KindWebhook {
+			return fmt.Errorf("%w; the last Flinks answer it got was %s", err, Quote(e))
+		}
+	}
+	return fmt.Errorf("%w, before it sent any request to the mock", err)
 }
 
 // webhookVerdict folds how the sending of a run's webhooks ended into the

@@ -23,9 +23,9 @@ func webhookHarness(t *testing.T) (*contract.Harness, contract.Scenario) {
 	srv := mocktest.NewServer(t)
 	h := &contract.Harness{
 		Mock: contract.Mock{
-			URL:     srv.URL,
-			Journal: func(_ context.Context, id string) ([]journal.Entry, error) { return srv.Mock.Journal(id), nil },
-			Now:     func(context.Context) (time.Time, error) { return srv.Clock.Now(), nil },
+			URL:       srv.URL,
+			Subscribe: srv.Mock.Subscribe,
+			Now:       func(context.Context) (time.Time, error) { return srv.Clock.Now(), nil },
 		},
 		Library:    srv.Mock.Library(),
 		Options:    contract.Options{RequireAPIKey: true},

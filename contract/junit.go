@@ -78,8 +78,11 @@ func WriteJUnit(w io.Writer, name string, runs []RunResult) error {
 			continue
 		}
 		run := junitCase{Name: "run", Time: secondsAttr(r.Duration.Seconds())}
-		if r.Err != nil {
-			run.Failure = &junitMessage{Message: r.Err.Error(), Type: "run", Text: fmt.Sprintf("%s\n%s", orText(r.Exit, ""), r.Output)}
+		switch {
+		case r.Err != nil:
+			run.Failure = &junitMessage{Message: r.Err.Error(), Type: "run", Text: fmt.Sprintf("%s\n%s", orText(r.Exit, ""), OutputTail(r.Output))}
+		case r.Report.Lost > 0:
+			run.Failure = &junitMessage{Message: r.Report.Incomplete(), Type: "journal"}
 		}
 		add(run)
 		out := junitCase{Name: "outcome"}
@@ -103,11 +106,13 @@ func WriteJUnit(w io.Writer, name string, runs []RunResult) error {
 				}
 			case NotApplicable:
 				c.Skipped = &junitMessage{Message: "not applicable: the journal holds nothing this rule is about"}
+			case NotJudged:
+				c.Skipped = &junitMessage{Message: "not judged: " + r.Report.Incomplete()}
 			}
 			add(c)
 		}
 		if !r.Passed() {
-			s.SystemOut = r.Output
+			s.SystemOut = OutputTail(r.Output)
 		}
 		doc.add(s)
 	}
@@ -122,6 +127,26 @@ func WriteJUnit(w io.Writer, name string, runs []RunResult) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// MaxOutputBytes bounds the output of an integration that a JUnit report
+// embeds (twice at most per scenario: in the run's failure and in the
+// suite's system-out): a run killed while it logged in a loop must not
+// make a report of megabytes.
+const MaxOutputBytes = 16 << 10
+
+// OutputTail returns the end of an integration's output, at most
+// MaxOutputBytes of it, cut at a line start and said to be cut.
+func OutputTail(out string) string {
+	if len(out) <= MaxOutputBytes {
+		return out
+	}
+	tail := out[len(out)-MaxOutputBytes:]
+	if i := strings.IndexByte(tail, '\n'); i >= 0 && i < len(tail)-1 {
+		tail = tail[i+1:]
+	}
+	tail = strings.ToValidUTF8(tail, "")
+	return fmt.Sprintf("... (%d bytes before)\n%s", len(out)-len(tail), tail)
 }
 
 func (d *junitSuites) add(s junitSuite) {

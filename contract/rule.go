@@ -44,6 +44,9 @@ const (
 	Pass          Verdict = "pass"
 	Fail          Verdict = "fail"
 	NotApplicable Verdict = "n/a" // the journal holds nothing the rule is about
+	// NotJudged: entries of the run were lost before the harness could
+	// read them, and a verdict on the rest could be false either way.
+	NotJudged Verdict = "not judged"
 )
 
 // Violation is one breach of a rule: what went wrong, and the journal
@@ -64,6 +67,12 @@ type Result struct {
 type Report struct {
 	Options Options
 	Results []Result
+	// Entries is how many journal entries were judged, and Lost how many
+	// entries of the run the journal dropped before they could be read.
+	// When Lost is not zero no rule is judged: a missing /Authorize would
+	// make FM003 fail, a missing poll would hide an FM005 failure.
+	Entries int
+	Lost    uint64
 }
 
 // Rules returns every rule, in id order.
@@ -110,11 +119,35 @@ func (r Rule) Check(entries []journal.Entry, o Options) Result {
 func Check(entries []journal.Entry, o Options) Report {
 	o = o.withDefaults()
 	entries = ordered(entries)
-	rep := Report{Options: o}
+	rep := Report{Options: o, Entries: len(entries)}
 	for _, r := range Rules() {
 		rep.Results = append(rep.Results, r.Check(entries, o))
 	}
 	return rep
+}
+
+// CheckRun applies every rule to the journal of a run of which lost
+// entries could not be read: with none lost it is Check; else every rule
+// is NotJudged, and the report says why.
+func CheckRun(entries []journal.Entry, lost uint64, o Options) Report {
+	if lost == 0 {
+		return Check(entries, o)
+	}
+	rep := Report{Options: o.withDefaults(), Entries: len(entries), Lost: lost}
+	for _, r := range Rules() {
+		rep.Results = append(rep.Results, Result{Rule: r, Verdict: NotJudged})
+	}
+	return rep
+}
+
+// Incomplete says, when entries were lost, what the report cannot judge,
+// or "" when the journal is whole.
+func (r Report) Incomplete() string {
+	if r.Lost == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the journal of the run is incomplete: %d of its %d entries were lost before the harness could read them, so no rule is judged (a verdict on the rest could be false either way)",
+		r.Lost, uint64(r.Entries)+r.Lost)
 }
 
 // ordered returns the entries sorted by Seq, as the journal keeps them;
@@ -138,8 +171,8 @@ func bySeq(a, b journal.Entry) int {
 	return 0
 }
 
-// Passed reports whether no rule failed.
-func (r Report) Passed() bool { return len(r.Failures()) == 0 }
+// Passed reports whether no rule failed and the journal was whole.
+func (r Report) Passed() bool { return r.Lost == 0 && len(r.Failures()) == 0 }
 
 // Failures returns the results of the rules that failed.
 func (r Report) Failures() []Result {
@@ -176,6 +209,9 @@ func (r Report) FailedIDs() []string {
 // requests.
 func (r Report) String() string {
 	var b strings.Builder
+	if msg := r.Incomplete(); msg != "" {
+		fmt.Fprintf(&b, "✗ %s\n", msg)
+	}
 	for _, res := range r.Results {
 		b.WriteString(res.String())
 	}
@@ -186,6 +222,9 @@ func (r Report) String() string {
 // line, those with nothing to judge on another, then each failed rule in
 // full, as String renders it.
 func (r Report) Compact() string {
+	if msg := r.Incomplete(); msg != "" {
+		return fmt.Sprintf("✗ %s\n", msg)
+	}
 	var passed, na []string
 	var failed strings.Builder
 	for _, res := range r.Results {
@@ -223,6 +262,8 @@ func (res Result) String() string {
 		fmt.Fprintf(&b, "✓ %s\n", res.Rule.ID)
 	case NotApplicable:
 		fmt.Fprintf(&b, "– %s (not applicable)\n", res.Rule.ID)
+	case NotJudged:
+		fmt.Fprintf(&b, "? %s (not judged: the journal is incomplete)\n", res.Rule.ID)
 	default:
 		fmt.Fprintf(&b, "✗ %s: %s\n", res.Rule.ID, res.Rule.Statement)
 		fmt.Fprintf(&b, "    guide: \"%s\" (%s)\n", res.Rule.Guide, res.Rule.Source)

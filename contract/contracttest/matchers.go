@@ -6,6 +6,7 @@
 package contracttest
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -13,7 +14,9 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/flinks-mock/flinks-mock/contract"
+	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+	"github.com/flinks-mock/flinks-mock/mockserver/mocktest"
 )
 
 // Journaled is anything that has a journal: *mocktest.Server, for one.
@@ -21,19 +24,27 @@ type Journaled interface {
 	Journal() []journal.Entry
 }
 
-// entriesOf reads the journal a matcher is given.
-func entriesOf(actual any) ([]journal.Entry, error) {
+// entriesOf reads the journal a matcher is given, and how many entries of
+// it are known to be lost: the entries a mock's bounded journal dropped,
+// or those a harness run could not read.
+func entriesOf(actual any) ([]journal.Entry, uint64, error) {
 	switch a := actual.(type) {
 	case []journal.Entry:
-		return a, nil
+		return a, 0, nil
+	case *mocktest.Server:
+		page, err := a.Admin.Journal(context.Background(), admin.JournalFilter{CustomerID: a.CustomerID})
+		if err != nil {
+			return nil, 0, fmt.Errorf("read the journal of the mock: %w", err)
+		}
+		return page.Entries, page.Total - uint64(len(page.Entries)), nil
 	case Journaled:
-		return a.Journal(), nil
+		return a.Journal(), 0, nil
 	case contract.RunResult:
-		return a.Journal, nil
+		return a.Journal, a.Report.Lost, nil
 	case *contract.RunResult:
-		return a.Journal, nil
+		return a.Journal, a.Report.Lost, nil
 	}
-	return nil, fmt.Errorf("the contract matchers judge a journal: give []journal.Entry, a *mocktest.Server (anything with Journal() []journal.Entry) or a contract.RunResult, not %T", actual)
+	return nil, 0, fmt.Errorf("the contract matchers judge a journal: give []journal.Entry, a *mocktest.Server (anything with Journal() []journal.Entry) or a contract.RunResult, not %T", actual)
 }
 
 // ruleMatcher judges the actual value again when Gomega asks for a
@@ -44,8 +55,8 @@ type ruleMatcher struct {
 }
 
 func (m ruleMatcher) results(actual any) []contract.Result {
-	entries, err := entriesOf(actual)
-	if err != nil {
+	entries, lost, err := entriesOf(actual)
+	if err != nil || lost > 0 {
 		return nil
 	}
 	out := make([]contract.Result, 0, len(m.rules))
@@ -55,9 +66,21 @@ func (m ruleMatcher) results(actual any) []contract.Result {
 	return out
 }
 
+// incomplete says why the journal cannot be judged, or "".
+func incomplete(actual any) string {
+	entries, lost, err := entriesOf(actual)
+	if err != nil || lost == 0 {
+		return ""
+	}
+	return contract.Report{Entries: len(entries), Lost: lost}.Incomplete()
+}
+
 func (m ruleMatcher) match(actual any) (bool, error) {
-	if _, err := entriesOf(actual); err != nil {
+	if _, _, err := entriesOf(actual); err != nil {
 		return false, err
+	}
+	if incomplete(actual) != "" {
+		return false, nil
 	}
 	for _, res := range m.results(actual) {
 		if res.Verdict == contract.Fail {
@@ -82,6 +105,10 @@ func (m ruleMatcher) ids() string {
 // its statement, the guide's sentence and the requests that break it.
 func (m ruleMatcher) Failure(actual any) string {
 	var b strings.Builder
+	if msg := incomplete(actual); msg != "" {
+		fmt.Fprintf(&b, "Expected the integration to follow %s, but %s; judge the run with contracttest.RunScenario or a contract.Harness, which gather the whole run as it happens\n", m.ids(), msg)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "Expected the integration to follow %s, but it broke:\n", m.ids())
 	for _, res := range m.results(actual) {
 		if res.Verdict != contract.Fail {
@@ -98,7 +125,7 @@ func (m ruleMatcher) Failure(actual any) string {
 
 // Negated is the message of Expect(...).NotTo(...).
 func (m ruleMatcher) Negated(actual any) string {
-	entries, _ := entriesOf(actual)
+	entries, _, _ := entriesOf(actual)
 	return fmt.Sprintf("Expected the integration to break %s, but it followed it over %d journal entries", m.ids(), len(entries))
 }
 

@@ -204,10 +204,10 @@ var specs = sync.OnceValues(func() (openapiDocs, error) {
 func SuiteHarness(srv *mocktest.Server, opts contract.Options) *contract.Harness {
 	h := &contract.Harness{
 		Mock: contract.Mock{
-			URL:     srv.URL,
-			HTTP:    nil,
-			Journal: func(_ context.Context, id string) ([]journal.Entry, error) { return srv.Mock.Journal(id), nil },
-			Now:     func(context.Context) (time.Time, error) { return time.Now(), nil },
+			URL:       srv.URL,
+			HTTP:      nil,
+			Subscribe: srv.Mock.Subscribe,
+			Now:       func(context.Context) (time.Time, error) { return time.Now(), nil },
 		},
 		Library:    srv.Mock.Library(),
 		Options:    opts,

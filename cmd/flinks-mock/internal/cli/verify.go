@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -20,7 +19,6 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver"
 	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
-	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
@@ -220,9 +218,9 @@ func (c *verifyConfig) harness(ctx context.Context, p *Program) (*contract.Harne
 	}
 	h := &contract.Harness{
 		Mock: contract.Mock{
-			URL:     "http://" + ln.Addr().String(),
-			Journal: func(_ context.Context, id string) ([]journal.Entry, error) { return srv.Journal(id), nil },
-			Now:     func(context.Context) (time.Time, error) { return clk.Now(), nil },
+			URL:       "http://" + ln.Addr().String(),
+			Subscribe: srv.Subscribe,
+			Now:       func(context.Context) (time.Time, error) { return clk.Now(), nil },
 		},
 		Library: lib,
 		Options: opts,
@@ -270,8 +268,7 @@ func (p *process) runner(command []string, timeout time.Duration) contract.RunFu
 		cmd := exec.CommandContext(ctx, command[0], command[1:]...)
 		cmd.Env = append(os.Environ(), t.Env()...)
 		cmd.WaitDelay = 2 * time.Second
-		var stdout bytes.Buffer
-		var all lockedBuffer
+		var stdout, all lockedBuffer
 		cmd.Stdout = io.MultiWriter(&stdout, &all)
 		cmd.Stderr = &all
 		err := cmd.Run()
@@ -289,35 +286,50 @@ func (p *process) runner(command []string, timeout time.Duration) contract.RunFu
 		default:
 			p.exit = "exit status 0"
 		}
-		outcome, ok := contract.ParseOutcome(stdout.Bytes())
+		outcome, ok := contract.ParseOutcome([]byte(stdout.String()))
 		switch {
 		case ok:
 			return outcome, nil
 		case exitErr != nil:
-			return contract.Outcome{}, fmt.Errorf("the command ended with %s and printed no outcome", exitErr)
+			return contract.Outcome{}, fmt.Errorf("the command ended with %s and printed no outcome: %w", exitErr, contract.ErrCrashed)
 		}
 		return contract.Outcome{}, contract.ErrNoOutcome
 	}
 }
 
-// lockedBuffer is a buffer that stdout and stderr write to at once.
+// maxKeptOutput bounds what verify keeps of a command's output: the end of
+// it, enough for the outcome line and the report's last lines, however
+// much a command logs before it is killed.
+const maxKeptOutput = 1 << 20
+
+// lockedBuffer keeps the last maxKeptOutput bytes that stdout and stderr
+// write to it at once.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       []byte
+	dropped int
 }
 
-// Write appends p.
+// Write appends p, dropping the oldest bytes past the bound.
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.b.Write(p)
+	l.b = append(l.b, p...)
+	if over := len(l.b) - maxKeptOutput; over > 0 {
+		l.dropped += over
+		l.b = append(l.b[:0], l.b[over:]...)
+	}
+	return len(p), nil
 }
 
-// String returns what was written.
+// String returns what was kept, said to be cut when it was.
 func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.b.String()
+	if l.dropped > 0 {
+		return fmt.Sprintf("... (%d bytes before)\n%s", l.dropped, l.b)
+	}
+	return string(l.b)
 }
 
 func writeJUnitFile(path string, runs []contract.RunResult) error {
