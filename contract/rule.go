@@ -21,6 +21,7 @@ const (
 	IDBackOffOnRetryLater  = "FM008-back-off-on-retry-later"
 	IDKeysInTheirPlace     = "FM009-keys-in-their-place"
 	IDWebhooksAcknowledged = "FM010-webhooks-acknowledged"
+	IDFollowUpA202         = "FM011-follow-up-a-202"
 )
 
 // Rule is one rule of the Flinks guide, checked over a journal.
@@ -88,6 +89,7 @@ func Rules() []Rule {
 		BackOffOnRetryLater(),
 		KeysInTheirPlace(),
 		WebhooksAcknowledged(),
+		FollowUpA202(),
 	}
 }
 

@@ -277,3 +277,63 @@ func checkPollDeadline(entries []journal.Entry, o Options) (bool, []Violation) {
 	}
 	return applicable, problems
 }
+
+// FollowUpA202 is FM011: a 202 is never taken for an answer; the
+// integration polls the Async endpoint, or waits for the webhook.
+func FollowUpA202() Rule {
+	return Rule{
+		ID:        IDFollowUpA202,
+		Statement: "After /GetAccountsDetail answers 202, the integration polls /GetAccountsDetailAsync with that RequestId (or, where it has webhooks, waits for the webhook): a 202 means the data is still processing, never that there is none.",
+		Guide:     "202 — Data is still processing. You must poll /GetAccountsDetailAsync to retrieve the data when it's ready. [...] Instead of polling /GetAccountsDetailAsync, you can configure a webhook to receive the data automatically when processing completes.",
+		Source:    "Flinks guide, Retrieve Account Data",
+		check:     checkFollowUpA202,
+	}
+}
+
+func checkFollowUpA202(entries []journal.Entry, o Options) (bool, []Violation) {
+	var problems []Violation
+	applicable := false
+	delivered := map[string]bool{} // RequestId → a webhook of it reached the receiver
+	for _, e := range entries {
+		if e.Kind == journal.KindWebhook && e.Status != 0 && e.RequestID != "" {
+			delivered[e.RequestID] = true
+		}
+	}
+	chains := dataChains(entries)
+	for i, c := range chains {
+		first := c.calls[0]
+		if _, async, _ := dataEndpoint(first.Endpoint); async || first.Status != 202 {
+			continue
+		}
+		applicable = true
+		if len(c.calls) > 1 || delivered[c.requestID] {
+			continue // polled, or the webhook came
+		}
+		// A new data request of the same login instead of the poll is
+		// FM004's to judge.
+		followed := false
+		for _, later := range chains[i+1:] {
+			if later.base == c.base && later.loginID == c.loginID && later.calls[0].Seq > first.Seq {
+				followed = true
+				break
+			}
+		}
+		// A 202 that came when the deadline, counted from the login's first
+		// data request, left no room for another poll is a timeout.
+		start := first.Time
+		for _, earlier := range chains[:i] {
+			if earlier.base == c.base && earlier.loginID == c.loginID && earlier.calls[0].Time.Before(start) {
+				start = earlier.calls[0].Time
+			}
+		}
+		if followed || !first.Time.Add(o.MinPollInterval).Before(start.Add(o.Deadline)) {
+			continue
+		}
+		problems = append(problems, Violation{
+			Problem: fmt.Sprintf("you stopped at a 202: /%s answered 202 %s for RequestId %s, and the integration never polled /%sAsync/%s nor took its webhook; a 202 means the data is still processing, so poll until the 200 (or the 30-minute timeout)",
+				c.base, orDash(first.FlinksCode), c.requestID, c.base, c.requestID),
+			Entries: []journal.Entry{first},
+		})
+	}
+	return applicable, problems
+}

@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -307,7 +308,7 @@ func TestRuleIDsAreStableAndDocumented(t *testing.T) {
 			t.Errorf("duplicate id %s", r.ID)
 		}
 		seen[r.ID] = true
-		if want := "FM0"; !strings.HasPrefix(r.ID, want) || r.ID[3:5] != []string{"01", "02", "03", "04", "05", "06", "07", "08", "09", "10"}[i] {
+		if want := "FM0"; !strings.HasPrefix(r.ID, want) || r.ID[3:5] != fmt.Sprintf("%02d", i+1) {
 			t.Errorf("rule %d has id %s", i, r.ID)
 		}
 		if r.Statement == "" || r.Guide == "" || r.Source == "" {
@@ -335,4 +336,21 @@ func TestViolationsAreCappedInRenderings(t *testing.T) {
 	if !strings.Contains(res.String(), "... and 3 more like these") {
 		t.Errorf("rendering not capped:\n%s", res)
 	}
+}
+
+func TestFollowUpA202(t *testing.T) {
+	webhook := hook("d1", 1, 200, 5*time.Millisecond)
+	runRuleCases(t, contract.IDFollowUpA202, []ruleCase{
+		{name: "polled after the 202", want: contract.Pass, journal: with(authorized(R1),
+			at(1*s, detail(R1).is(202)), at(1*s, async(R1).is(200)))},
+		{name: "data at once", want: contract.NotApplicable, journal: with(authorized(R1), at(1*s, detail(R1).is(200)))},
+		{name: "waited for the webhook", want: contract.Pass, journal: with(authorized(R1),
+			at(1*s, detail(R1).is(202)), at(3*s, webhook))},
+		{name: "stopped at the 202", want: contract.Fail, problem: []string{"you stopped at a 202", "OPERATION_PENDING", "/GetAccountsDetailAsync/" + R1}, quoted: []uint64{3}, journal: with(authorized(R1),
+			at(1*s, detail(R1).is(202)))},
+		{name: "a new request instead of the poll is FM004's", want: contract.Pass, journal: with(authorized(R1),
+			at(1*s, detail(R1).is(202)), at(12*s, authz(L1, "fresh", "t2").is(200).rid(R2)), at(12*s, detail(R2).is(200)))},
+		{name: "gave up at the deadline", want: contract.Pass, journal: with(authorized(R1),
+			at(1*s, detail(R1).is(202)), at(20*m, authz(L1, "fresh", "t2").is(200).rid(R2)), at(29*m+55*s, detail(R2).is(202)))},
+	})
 }

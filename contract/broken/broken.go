@@ -46,6 +46,9 @@ const (
 	// WebhookNot200 takes the data of webhooks but answers them 204 No
 	// Content (FM010).
 	WebhookNot200 Flaw = "webhook-not-200"
+	// StopAt202 takes a 202 of /GetAccountsDetail for "no accounts"
+	// (FM011).
+	StopAt202 Flaw = "stop-at-202"
 )
 
 // Case is a flaw, the scenario that shows it, and the one rule it must
@@ -69,6 +72,7 @@ func Cases() []Case {
 		{NoBackoff, "retry-then-ok", contract.IDBackOffOnRetryLater},
 		{NoAPIKey, "happy", contract.IDKeysInTheirPlace},
 		{WebhookNot200, "webhook", contract.IDWebhooksAcknowledged},
+		{StopAt202, "pending", contract.IDFollowUpA202},
 	}
 }
 
@@ -137,6 +141,9 @@ func (c *client) fetch(ctx context.Context, hooks *reference.Webhooks) (*referen
 	a, err := c.conn.GetAccountsDetail(ctx, rid)
 	if err != nil {
 		return nil, err
+	}
+	if a.Status == http.StatusAccepted && c.flaw == StopAt202 {
+		return &reference.Accounts{RequestID: rid}, nil
 	}
 	if a.Status == http.StatusAccepted && hooks != nil {
 		wctx, cancel := context.WithTimeout(ctx, c.t.Timeout)
