@@ -72,6 +72,7 @@ func floodServer(t *testing.T) *mocktest.Server {
 func TestAFloodPastTheJournalsBoundIsJudgedWhole(t *testing.T) {
 	srv := floodServer(t)
 	h := contracttest.SuiteHarness(srv, contract.Options{RequireAPIKey: true})
+	h.MaxPollsWithoutWait = -1 // the flood polls without a wait on purpose
 	sc, err := contract.ScenarioByName("timeout")
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +146,7 @@ func (g gatedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestAFloodTheHarnessCouldNotReadIsNotJudged(t *testing.T) {
 	srv := floodServer(t)
 	h := contracttest.SuiteHarness(srv, contract.Options{RequireAPIKey: true})
+	h.MaxPollsWithoutWait = -1 // the flood polls without a wait on purpose
 	gate := make(chan struct{})
 	var once sync.Once
 	open := func() { once.Do(func() { close(gate) }) }

@@ -234,6 +234,10 @@ type Harness struct {
 	// MaxEntries bounds the journal the harness keeps of one run
 	// (DefaultMaxRunEntries).
 	MaxEntries int
+	// MaxPollsWithoutWait, when Sleep is set (a virtual clock), is how
+	// many polls of one RequestId in a row at the same instant stop the
+	// run (DefaultMaxPollsWithoutWait; negative: never).
+	MaxPollsWithoutWait int
 }
 
 // RunResult is one run of an integration in a scenario, judged.
@@ -252,6 +256,9 @@ type RunResult struct {
 	// Report is the verdict of the rules on the run's journal.
 	Report  Report
 	Journal []journal.Entry
+	// Stopped says why the harness stopped the run before the
+	// integration returned; the rules judge what it did until then.
+	Stopped string
 	// Exit and Output describe an integration run as a process (set by
 	// flinks-mock verify): its exit status, and the end of its output.
 	Exit   string
@@ -263,7 +270,7 @@ type RunResult struct {
 // Passed reports whether the run was not skipped, did not fail outright,
 // broke no rule and reported the outcome wanted (or none).
 func (r RunResult) Passed() bool {
-	return r.Skipped == "" && r.Err == nil && r.OutcomeProblem == "" && r.Report.Passed()
+	return r.Skipped == "" && r.Err == nil && r.Stopped == "" && r.OutcomeProblem == "" && r.Report.Passed()
 }
 
 // Run runs an integration in one scenario on a customer of its own, then
@@ -319,9 +326,22 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 	}
 	res.Target = t
 
+	runCtx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
+	if limit := h.MaxPollsWithoutWait; h.Sleep != nil && limit >= 0 {
+		if limit == 0 {
+			limit = DefaultMaxPollsWithoutWait
+		}
+		go watchTightLoop(runCtx, rj, limit, stopRun)
+	}
 	start := time.Now()
-	outcome, runErr := run(ctx, t)
+	outcome, runErr := run(runCtx, t)
 	res.Duration = time.Since(start)
+	var loop *tightLoop
+	if errors.As(context.Cause(runCtx), &loop) {
+		res.Stopped = loop.Error()
+		runErr = ErrNoOutcome
+	}
 	if hooks != nil {
 		runErr = webhookVerdict(ctx, hooks.wait(), runErr)
 	}

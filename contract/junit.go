@@ -81,13 +81,15 @@ func WriteJUnit(w io.Writer, name string, runs []RunResult) error {
 		switch {
 		case r.Err != nil:
 			run.Failure = &junitMessage{Message: r.Err.Error(), Type: "run", Text: fmt.Sprintf("%s\n%s", orText(r.Exit, ""), OutputTail(r.Output))}
+		case r.Stopped != "":
+			run.Failure = &junitMessage{Message: r.Stopped, Type: "run"}
 		case r.Report.Lost > 0:
 			run.Failure = &junitMessage{Message: r.Report.Incomplete(), Type: "journal"}
 		}
 		add(run)
 		out := junitCase{Name: "outcome"}
 		switch {
-		case r.Outcome == nil && r.Err == nil:
+		case r.Outcome == nil && r.Err == nil && r.Stopped == "":
 			out.Skipped = &junitMessage{Message: "the integration reported no outcome"}
 		case r.Outcome == nil:
 			out.Skipped = &junitMessage{Message: "the run failed"}

@@ -66,8 +66,11 @@ func WriteRun(w io.Writer, r RunResult) error {
 	if r.Err != nil {
 		fmt.Fprintf(&b, "  ✗ run: %v\n", r.Err)
 	}
+	if r.Stopped != "" {
+		fmt.Fprintf(&b, "  ✗ run: %s\n", r.Stopped)
+	}
 	switch {
-	case r.Outcome == nil && r.Err == nil:
+	case r.Outcome == nil && r.Err == nil && r.Stopped == "":
 		b.WriteString("  – outcome: not reported (print it as a line of JSON to have it checked)\n")
 	case r.Outcome == nil:
 	case r.OutcomeProblem != "":

@@ -99,6 +99,20 @@ var _ = Describe("the broken clients", func() {
 		}(),
 	)
 
+	It("stop a client that never sleeps on the virtual clock, and fail it on FM005 at once", func(ctx SpecContext) {
+		neverSleeps := func(ctx context.Context, t contract.Target) (contract.Outcome, error) {
+			t.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+			return reference.Run(ctx, t)
+		}
+		res := contracttest.RunScenario(ctx, "timeout", neverSleeps, contracttest.WithRunTimeout(time.Minute))
+		Expect(res.Err).NotTo(HaveOccurred())
+		Expect(res.Stopped).To(ContainSubstring("stopped the run after 100 polls"))
+		Expect(res.Stopped).To(ContainSubstring("Target.Sleep"))
+		Expect(res.Duration).To(BeNumerically("<", 30*time.Second), "not at the run's time limit")
+		Expect(res.Report.FailedIDs()).To(Equal([]string{contract.IDPollInterval}))
+		Expect(res.Passed()).To(BeFalse())
+	})
+
 	It("cover every rule", func() {
 		var covered []string
 		for _, c := range broken.Cases() {
