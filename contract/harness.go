@@ -256,6 +256,10 @@ type RunResult struct {
 	// Report is the verdict of the rules on the run's journal.
 	Report  Report
 	Journal []journal.Entry
+	// Timing, when set, says that the integration ignored the scaled
+	// timing it was given: the verdicts on its pace mislead until it reads
+	// them.
+	Timing string
 	// Stopped says why the harness stopped the run before the
 	// integration returned; the rules judge what it did until then.
 	Stopped string
@@ -359,6 +363,7 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 	}
 	res.Journal = duringRun(entries, end)
 	res.Report = CheckRun(res.Journal, lost, h.Options)
+	res.Timing = unscaledTiming(res.Journal, h.Options, scale)
 	switch {
 	case errors.Is(runErr, ErrNoOutcome):
 		// Judged by the rules only.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/contract"
+	"github.com/flinks-mock/flinks-mock/contract/broken"
+	"github.com/flinks-mock/flinks-mock/contract/contracttest"
 	"github.com/flinks-mock/flinks-mock/contract/reference"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/mockserver/mocktest"
@@ -109,5 +111,45 @@ func TestHarnessFailsARunThatLeftBeforeItsWebhooks(t *testing.T) {
 	unanswered := slices.Contains(res.Report.FailedIDs(), "FM010-webhooks-acknowledged")
 	if !left && !unanswered {
 		t.Errorf("err = %v, failed rules %v: want the integration told that it must wait for the webhook", res.Err, res.Report.FailedIDs())
+	}
+}
+
+// A client that waits the guide's figures in real time on a scaled clock
+// fails FM006, and the run says why: its waits match the unscaled 10 s.
+func TestHarnessNamesAClientThatIgnoresTheScaledTiming(t *testing.T) {
+	const scale = 0.01
+	srv := mocktest.NewServer(t)
+	h := contracttest.SuiteHarness(srv, contract.Options{RequireAPIKey: true})
+	// A scaled clock, as verify runs: d of real time is d/scale on the mock.
+	h.Scale = scale
+	h.Sleep = func(ctx context.Context, d time.Duration) error {
+		_, err := srv.Clock.Advance(time.Duration(float64(d) / scale))
+		return err
+	}
+	sc, _ := contract.ScenarioByName("pending")
+	res := h.Run(context.Background(), sc, broken.Run(broken.UnscaledTiming))
+	if got := res.Report.FailedIDs(); !slices.Equal(got, []string{contract.IDPollDeadline}) {
+		t.Fatalf("failed rules %v, want FM006 alone:\n%s", got, res.Report)
+	}
+	for _, want := range []string{"ignores the scaled timing", "about 10s of real time between polls", "16m40s on the mock's clock", "FLINKS_POLL_INTERVAL"} {
+		if !strings.Contains(res.Timing, want) {
+			t.Errorf("the run's timing note %q lacks %q", res.Timing, want)
+		}
+	}
+	var b strings.Builder
+	if err := contract.WriteRun(&b, res); err != nil || !strings.Contains(b.String(), "! timing: the integration ignores the scaled timing") {
+		t.Errorf("the report does not say it:\n%s", b.String())
+	}
+
+	// The reference client, which reads the scaled figures, gets no note.
+	srv2 := mocktest.NewServer(t)
+	h2 := contracttest.SuiteHarness(srv2, contract.Options{RequireAPIKey: true})
+	h2.Scale = scale
+	h2.Sleep = func(ctx context.Context, d time.Duration) error {
+		_, err := srv2.Clock.Advance(time.Duration(float64(d) / scale))
+		return err
+	}
+	if ok := h2.Run(context.Background(), sc, reference.Run); !ok.Passed() || ok.Timing != "" {
+		t.Fatalf("the reference client: passed %v, timing note %q\n%s", ok.Passed(), ok.Timing, ok.Report)
 	}
 }

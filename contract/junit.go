@@ -115,6 +115,9 @@ func WriteJUnit(w io.Writer, name string, runs []RunResult) error {
 		}
 		if !r.Passed() {
 			s.SystemOut = OutputTail(r.Output)
+			if r.Timing != "" {
+				s.SystemOut = "timing: " + r.Timing + "\n" + s.SystemOut
+			}
 		}
 		doc.add(s)
 	}

@@ -69,6 +69,9 @@ func WriteRun(w io.Writer, r RunResult) error {
 	if r.Stopped != "" {
 		fmt.Fprintf(&b, "  ✗ run: %s\n", r.Stopped)
 	}
+	if r.Timing != "" {
+		fmt.Fprintf(&b, "  ! timing: %s\n", r.Timing)
+	}
 	switch {
 	case r.Outcome == nil && r.Err == nil && r.Stopped == "":
 		b.WriteString("  – outcome: not reported (print it as a line of JSON to have it checked)\n")

@@ -51,6 +51,11 @@ const (
 	StopAt202 Flaw = "stop-at-202"
 )
 
+// UnscaledTiming waits the guide's 10 s and 30 minutes as written, not
+// the scaled intervals of its Target: a client right in every other way,
+// which fails FM006 on a scaled clock, and which the harness names.
+const UnscaledTiming Flaw = "unscaled-timing"
+
 // Case is a flaw, the scenario that shows it, and the one rule it must
 // fail.
 type Case struct {
@@ -79,6 +84,9 @@ func Cases() []Case {
 // Run returns the integration with this flaw.
 func Run(flaw Flaw) contract.RunFunc {
 	return func(ctx context.Context, t contract.Target) (contract.Outcome, error) {
+		if flaw == UnscaledTiming {
+			t.PollInterval, t.Timeout, t.RetryBackoff = reference.DefaultPollInterval, reference.DefaultTimeout, reference.DefaultRetryBackoff
+		}
 		c := &client{flaw: flaw, t: t, conn: reference.Conn{BaseURL: t.BaseURL, SecretKey: t.SecretKey, APIKey: t.APIKey}}
 		if flaw == NoAPIKey {
 			c.conn.APIKey = ""
