@@ -139,3 +139,23 @@ func TestWriteText(t *testing.T) {
 		}
 	}
 }
+
+// A run killed while it logged in a loop embeds the end of its output
+// only: the report stays small.
+func TestJUnitEmbedsABoundedOutput(t *testing.T) {
+	sc, _ := contract.ScenarioByName("timeout")
+	line := "polling again, still 202\n"
+	out := strings.Repeat(line, 3<<20/len(line)) + "the last line\n"
+	run := contract.RunResult{Scenario: sc, Err: errors.New("the command was still running after --timeout 1m6s, and was killed"),
+		Exit: "killed", Output: out, Report: contract.Check(nil, contract.Options{})}
+	var buf bytes.Buffer
+	if err := contract.WriteJUnit(&buf, "verify", []contract.RunResult{run}); err != nil {
+		t.Fatal(err)
+	}
+	if n := buf.Len(); n > 3*contract.MaxOutputBytes {
+		t.Fatalf("the JUnit report of a run with %d bytes of output is %d bytes long", len(out), n)
+	}
+	if !strings.Contains(buf.String(), "the last line") || !strings.Contains(buf.String(), "bytes before)") {
+		t.Fatalf("the report lacks the end of the output or the note that it was cut:\n%.400s", buf.String())
+	}
+}

@@ -358,3 +358,28 @@ func TestVerifySelectsScenarios(t *testing.T) {
 		}
 	}
 }
+
+// A command that crashes on an error answer is told which answer it was.
+func TestVerifyQuotesTheLastAnswerBeforeACrash(t *testing.T) {
+	t.Parallel()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not on PATH")
+	}
+	script := `
+import json, os, urllib.request
+req = urllib.request.Request(os.environ["FLINKS_BASE_URL"] + "/BankingServices/Authorize", method="POST",
+    data=json.dumps({"LoginId": os.environ["FLINKS_LOGIN_ID"], "MostRecentCached": True}).encode(),
+    headers={"Content-Type": "application/json"})
+urllib.request.urlopen(req)  # raises on the 401, and the program dies of it
+`
+	code, stdout, _ := run(t, nil, "verify", "--today", pinnedToday, "--scenario", "happy", "--", python, "-c", script)
+	if code != ExitFailure {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitFailure, stdout)
+	}
+	for _, want := range []string{"printed no outcome: it crashed; the last Flinks answer it got was #", "POST Authorize (cached)", "→ 401 ACCESS_DENIED"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the report lacks %q:\n%s", want, stdout)
+		}
+	}
+}
