@@ -164,6 +164,7 @@ type fireRequest struct {
 	ResponseType string          `json:"responseType"`
 	URL          string          `json:"url"`
 	Secret       string          `json:"secret"`
+	Unsigned     bool            `json:"unsigned"`
 	Body         json.RawMessage `json:"body"`
 }
 
@@ -195,7 +196,9 @@ func (s *Server) fireWebhook(w http.ResponseWriter, r *http.Request) {
 			s.adminError(w, r, http.StatusBadRequest, "INVALID_REQUEST", "Request body: url: "+err.Error())
 			return
 		}
-		tg = target{URL: req.URL, Source: sourceFire}
+		// A URL that is no target is signed as the server signs: a
+		// receiver that checks signatures must not see a forgery in it.
+		tg = target{URL: req.URL, Secret: s.webhookSecret(lib), Source: sourceFire}
 		for _, known := range targets {
 			if known.URL == req.URL {
 				tg = known
@@ -207,7 +210,13 @@ func (s *Server) fireWebhook(w http.ResponseWriter, r *http.Request) {
 	default:
 		tg = targets[0]
 	}
-	if req.Secret != "" {
+	switch {
+	case req.Unsigned && req.Secret != "":
+		s.adminError(w, r, http.StatusBadRequest, "INVALID_REQUEST", "Request body: give secret or unsigned, not both")
+		return
+	case req.Unsigned:
+		tg.Secret = ""
+	case req.Secret != "":
 		tg.Secret = req.Secret
 	}
 	hw := s.hooks
@@ -228,6 +237,18 @@ func (s *Server) fireWebhook(w http.ResponseWriter, r *http.Request) {
 	view := d.viewLocked()
 	hw.mu.Unlock()
 	writeJSON(w, http.StatusOK, view)
+}
+
+// webhookSecret is the secret the server signs with when a target names
+// none of its own: --webhook-secret, else the scenarios' settings.
+func (s *Server) webhookSecret(lib *scenarios.Library) string {
+	if s.cfg.WebhookSecret != "" {
+		return s.cfg.WebhookSecret
+	}
+	if ws := lib.Settings.Webhooks; ws != nil {
+		return ws.Secret
+	}
+	return ""
 }
 
 // fireOutgoing builds the webhook a fire request asks for, or says why it

@@ -150,9 +150,12 @@ type WebhookFire struct {
 	// ResponseType is "GetAccountsDetail" (the default) or "KYC".
 	ResponseType string `json:"responseType,omitempty"`
 	// URL is where to send it (default: the customer's first target), and
-	// Secret what to sign it with (default: that target's secret).
-	URL    string `json:"url,omitempty"`
-	Secret string `json:"secret,omitempty"`
+	// Secret what to sign it with (default: that target's secret, or for a
+	// URL that is no target the server's). Unsigned sends it with no
+	// signature at all.
+	URL      string `json:"url,omitempty"`
+	Secret   string `json:"secret,omitempty"`
+	Unsigned bool   `json:"unsigned,omitempty"`
 	// Body, when set, is sent as is: a JSON object.
 	Body json.RawMessage `json:"body,omitempty"`
 }

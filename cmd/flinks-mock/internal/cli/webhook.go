@@ -56,7 +56,8 @@ func (p *Program) webhookFire(ctx context.Context, args []string) int {
 	bodyFile := fs.String("body", "", "send the JSON object in this `file` as is (- reads standard input)")
 	fs.StringVar(&fire.ResponseType, "response-type", "", "with --request-id or --login-id: GetAccountsDetail (default) or KYC")
 	fs.StringVar(&fire.URL, "webhook-url", "", "`URL` to send it to (default: the customer's first target); never read from the environment")
-	fs.StringVar(&fire.Secret, "secret", "", "sign with this secret instead of the target's")
+	fs.StringVar(&fire.Secret, "secret", "", "sign with this secret instead of the target's (or, for a --webhook-url that is no target, the server's)")
+	fs.BoolVar(&fire.Unsigned, "unsigned", false, "send it without a signature, to see that the receiver rejects it")
 	token := fs.String("admin-token", "", "bearer token of the admin API, when the server has one")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: flinks-mock webhook fire --customer-id ID (--request-id ID | --login-id ID | --body FILE) [flags]\n\n"+
@@ -85,6 +86,9 @@ func (p *Program) webhookFire(ctx context.Context, args []string) int {
 	}
 	if fire.CustomerID == "" {
 		return misuse("--customer-id is required: the customerId of the Flinks paths whose webhook to send")
+	}
+	if fire.Unsigned && fire.Secret != "" {
+		return misuse("give --secret or --unsigned, not both")
 	}
 	sources := 0
 	for _, v := range []string{fire.RequestID, fire.LoginID, *bodyFile} {

@@ -147,3 +147,47 @@ func TestWebhookFireHelp(t *testing.T) {
 		}
 	}
 }
+
+// A webhook fired at a URL that is no target is signed with the server's
+// secret, as every webhook the server sends; --secret and --unsigned say
+// otherwise.
+func TestWebhookFireToAURLSignsWithTheServersSecret(t *testing.T) {
+	type got struct{ body, sig string }
+	var mu sync.Mutex
+	var seen []got
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, got{string(body), r.Header.Get("flinks-authenticity-key")})
+		mu.Unlock()
+	}))
+	t.Cleanup(rc.Close)
+	srv := mocktest.NewServer(t, mocktest.WithConfig(func(c *mockserver.Config) { c.WebhookSecret = "server-secret" }))
+	base := []string{"webhook", "fire", "--server", srv.URL, "--customer-id", srv.CustomerID, "--login-id", srv.Login("greatday_nomfa").LoginID, "--webhook-url", rc.URL}
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		secret string // "" for no signature
+	}{
+		{"the server's secret", nil, "server-secret"},
+		{"--secret", []string{"--secret", "other"}, "other"},
+		{"--unsigned", []string{"--unsigned"}, ""},
+	} {
+		if code, _, stderr := run(t, nil, append(base, tc.args...)...); code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", tc.name, code, stderr)
+		}
+		mu.Lock()
+		last := seen[len(seen)-1]
+		mu.Unlock()
+		want := ""
+		if tc.secret != "" {
+			want = mockserver.Sign(tc.secret, []byte(last.body))
+		}
+		if last.sig != want {
+			t.Errorf("%s: flinks-authenticity-key %q, want %q", tc.name, last.sig, want)
+		}
+	}
+	if code, _, stderr := run(t, nil, append(base, "--unsigned", "--secret", "x")...); code != ExitUsage || !strings.Contains(stderr, "not both") {
+		t.Errorf("--unsigned with --secret: exit %d: %s", code, stderr)
+	}
+}
