@@ -309,11 +309,11 @@ func checkFollowUpA202(entries []journal.Entry, o Options) (bool, []Violation) {
 		if len(c.calls) > 1 || delivered[c.requestID] {
 			continue // polled, or the webhook came
 		}
-		// A new data request of the same login instead of the poll is
-		// FM004's to judge.
+		// A new data request of the same login in place of the poll, this
+		// one or an earlier one, is FM004's to judge.
 		followed := false
-		for _, later := range chains[i+1:] {
-			if later.base == c.base && later.loginID == c.loginID && later.calls[0].Seq > first.Seq {
+		for j, other := range chains {
+			if j != i && other.base == c.base && other.loginID == c.loginID && (j > i || other.calls[0].Status == 202) {
 				followed = true
 				break
 			}
