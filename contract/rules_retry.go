@@ -96,6 +96,15 @@ func checkNoRetryOfFinalErrors(entries []journal.Entry, _ Options) (bool, []Viol
 			})
 			break
 		}
+		if e.Endpoint == endpointAuthorize && e.Status == 200 && e.RequestID != "" {
+			// The session is authorized now: data asked for too early
+			// (UNAUTHORIZED, judged by FM003) may be asked for again.
+			for k, f := range failed {
+				if f.RequestID == e.RequestID && f.FlinksCode == "UNAUTHORIZED" {
+					delete(failed, k)
+				}
+			}
+		}
 		if !final(e) {
 			continue
 		}

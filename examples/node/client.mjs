@@ -115,7 +115,10 @@ async function fetchAccounts() {
     const apiKey = { "x-api-key": env.FLINKS_API_KEY };
     a = await call("POST", "GetAccountsDetail", apiKey, { RequestId: requestId, WithAccountIdentity: true }, [200, 202]);
     if (a.status === 202 && hooks) {
-      a = await Promise.race([hooks.data(requestId), sleep(deadline - Date.now()).then(() => { throw new TimeoutError(); })]);
+      // An unref'd timer: once the webhook came, it must not keep the
+      // program alive until the deadline.
+      const timeUp = sleep(deadline - Date.now(), undefined, { ref: false }).then(() => { throw new TimeoutError(); });
+      a = await Promise.race([hooks.data(requestId), timeUp]);
     }
     for (let polled = false; a.status === 202; polled = true) {
       if (polled) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/contract"
+	"github.com/flinks-mock/flinks-mock/contract/broken"
 	"github.com/flinks-mock/flinks-mock/mockserver"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
@@ -77,14 +78,14 @@ func readJUnit(t *testing.T, path string) junitDoc {
 	return doc
 }
 
-// verifyExample runs the default scenarios against one example and
-// expects every one to pass.
+// verifyExample runs every scenario, the webhook one included, against
+// one example and expects every one to pass.
 func verifyExample(t *testing.T, command ...string) {
 	t.Helper()
 	junit := filepath.Join(t.TempDir(), "verify.xml")
-	args := append([]string{"verify", "--time-scale", testTimeScale, "--junit", junit, "--"}, command...)
+	args := append([]string{"verify", "--today", pinnedToday, "--time-scale", testTimeScale, "--scenario", "all", "--junit", junit, "--"}, command...)
 	code, stdout, stderr := run(t, nil, args...)
-	n := len(contract.DefaultScenarios())
+	n := len(contract.Scenarios())
 	if code != ExitOK {
 		t.Fatalf("verify exited with %d, want 0\n%s\n%s", code, stdout, stderr)
 	}
@@ -381,5 +382,58 @@ urllib.request.urlopen(req)  # raises on the 401, and the program dies of it
 		if !strings.Contains(stdout, want) {
 			t.Errorf("the report lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// TestVerifyTheBrokenVariants runs the Node.js and Python examples with
+// each flaw of contract/broken (examples/broken/flaws.mjs and flaws.py):
+// each fails exactly the rule it breaks, as the Go clients do.
+func TestVerifyTheBrokenVariants(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []struct{ name, interpreter, file string }{
+		{"node", "node", "flaws.mjs"},
+		{"python", "python3", "flaws.py"},
+	} {
+		t.Run(lang.name, func(t *testing.T) {
+			t.Parallel()
+			interpreter, err := exec.LookPath(lang.interpreter)
+			if err != nil {
+				t.Skipf("%s is not on PATH: the %s variants are not verified", lang.interpreter, lang.name)
+			}
+			for _, c := range broken.Cases() {
+				t.Run(string(c.Flaw), func(t *testing.T) {
+					t.Parallel()
+					// The guide's 10 s is 500 ms here, far above the time
+					// of a request: a flaw that does not wait shows on any
+					// machine. The flaws that keep polling until the
+					// deadline take it on the faster scale of the other
+					// tests.
+					scale := "0.05"
+					if c.Flaw == broken.NoTimeout || c.Flaw == broken.NewRequestPerPoll {
+						scale = testTimeScale
+					}
+					junit := filepath.Join(t.TempDir(), "verify.xml")
+					code, stdout, stderr := run(t, nil, "verify", "--today", pinnedToday, "--time-scale", scale, "--junit", junit,
+						"--scenario", c.Scenario, "--", interpreter, filepath.Join(repoRoot, "examples", "broken", lang.file), string(c.Flaw))
+					if code != ExitFailure {
+						t.Fatalf("verify exited with %d, want %d\n%s\n%s", code, ExitFailure, stdout, stderr)
+					}
+					var failed []string
+					for _, s := range readJUnit(t, junit).Suites {
+						for _, tc := range s.Cases {
+							if tc.Failure != nil && strings.HasPrefix(tc.Name, "FM") {
+								failed = append(failed, tc.Name)
+							}
+							if tc.Failure != nil && tc.Name == "run" {
+								t.Errorf("the run itself failed: %s", tc.Failure.Message)
+							}
+						}
+					}
+					if len(failed) != 1 || failed[0] != c.Rule {
+						t.Fatalf("failed rules %v, want only %s\n%s", failed, c.Rule, stdout)
+					}
+				})
+			}
+		})
 	}
 }
