@@ -32,6 +32,7 @@ type verifyConfig struct {
 	server     string
 	adminToken string
 	scenarios  listFlag
+	files      listFlag
 	timeScale  float64
 	junit      string
 	timeout    time.Duration
@@ -42,7 +43,8 @@ type verifyConfig struct {
 func (c *verifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.server, "server", "", "`URL` of a running flinks-mock to use (each run gets a customerId of its own) instead of starting one")
 	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token of the admin API of --server")
-	fs.Var(&c.scenarios, "scenario", "scenario to run (repeatable; \"all\" adds webhook); default: every scenario but webhook")
+	fs.Var(&c.scenarios, "scenario", "scenario to run (repeatable; \"all\" adds webhook); default: every scenario but webhook, or none with --scenarios")
+	fs.Var(&c.files, "scenarios", "scenario `file` or directory of your own or recorded (repeatable): the mock serves its logins, and each is run as a scenario")
 	fs.Float64Var(&c.timeScale, "time-scale", 0, "real seconds per mock second: 0.01 makes the guide's 10 s polls 100 ms (default 0.01; 1 with --server, whose clock verify cannot scale)")
 	fs.StringVar(&c.junit, "junit", "", "also write the verdicts as JUnit XML to this `file`")
 	fs.DurationVar(&c.timeout, "timeout", 0, "stop a run of the command after this long (default: twice the scaled 30-minute deadline, plus 30s)")
@@ -71,6 +73,9 @@ It should print its outcome as the last line of JSON on stdout:
   {"error":{"kind":"timeout"}}   {"error":{"kind":"flinks","flinksCode":"DISABLED_LOGIN"}}
 
 Scenarios: %s.
+With --scenarios FILE, the mock also serves the logins of your own (or recorded)
+scenario files, and each of them is run as a scenario: cached data, or a live
+refresh when it asks MFA, with the outcome its steps call for.
 Exit status: 0 when every run passed, 1 when one failed, 2 on a usage error.
 
 Flags:
@@ -101,6 +106,10 @@ func (p *Program) verify(ctx context.Context, args []string) int {
 		fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
 		return ExitUsage
 	}
+	if len(cfg.files) > 0 && cfg.server != "" {
+		fmt.Fprintln(p.Stderr, "flinks-mock verify: --scenarios needs the server verify starts: the files are served by the mock verify starts; leave --server out")
+		return ExitUsage
+	}
 	switch {
 	case cfg.timeScale < 0:
 		fmt.Fprintf(p.Stderr, "flinks-mock verify: --time-scale %v: give a positive number such as 0.01\n", cfg.timeScale)
@@ -123,6 +132,14 @@ func (p *Program) verify(ctx context.Context, args []string) int {
 		return ExitFailure
 	}
 	defer stop()
+	if len(cfg.files) > 0 {
+		own, err := fileScenarios(h.Library)
+		if err != nil {
+			fmt.Fprintln(p.Stderr, "flinks-mock verify: --scenarios:", err)
+			return ExitUsage
+		}
+		scs = append(scs, own...)
+	}
 	fmt.Fprintf(p.Stdout, "flinks-mock verify: %s against %s (time scale %v: the guide's 10s polls are %s, its 30m deadline %s)\n\n",
 		strings.Join(cfg.command, " "), h.Mock.URL, cfg.timeScale,
 		time.Duration(float64(contract.DefaultMinPollInterval)*cfg.timeScale),
@@ -166,6 +183,9 @@ func (p *Program) verify(ctx context.Context, args []string) int {
 // selected returns the scenarios the flags name, in catalogue order of
 // naming.
 func (c *verifyConfig) selected() ([]contract.Scenario, error) {
+	if len(c.scenarios) == 0 && len(c.files) > 0 {
+		return nil, nil
+	}
 	if len(c.scenarios) == 0 {
 		return contract.DefaultScenarios(), nil
 	}
@@ -184,6 +204,29 @@ func (c *verifyConfig) selected() ([]contract.Scenario, error) {
 	return out, nil
 }
 
+// fileScenarios returns a scenario for each login of the library that is
+// not one of the default library's: those of the --scenarios files.
+func fileScenarios(lib *scenarios.Library) ([]contract.Scenario, error) {
+	def, err := scenarios.DefaultSources()
+	if err != nil {
+		return nil, err
+	}
+	builtin := map[string]bool{}
+	for _, src := range def {
+		builtin[src.Name] = true
+	}
+	var out []contract.Scenario
+	for _, l := range lib.Logins {
+		if !builtin[l.Origin] {
+			out = append(out, contract.ScenarioOf(l))
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("the files hold no login")
+	}
+	return out, nil
+}
+
 // harness starts the in-process server on a scaled clock, or connects to
 // --server, and returns the harness and what stops it.
 func (c *verifyConfig) harness(ctx context.Context, p *Program) (*contract.Harness, func(), error) {
@@ -192,9 +235,9 @@ func (c *verifyConfig) harness(ctx context.Context, p *Program) (*contract.Harne
 		return c.remote(ctx, p, opts)
 	}
 	now := c.today.start(p)
-	lib, err := scenarios.Load(now, true)
+	lib, err := scenarios.Load(now, true, c.files...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load the default scenarios: %w", err)
+		return nil, nil, fmt.Errorf("load the scenarios: %w", err)
 	}
 	clk, err := clock.NewScaled(now, c.timeScale)
 	if err != nil {

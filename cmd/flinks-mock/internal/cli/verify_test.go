@@ -437,3 +437,48 @@ func TestVerifyTheBrokenVariants(t *testing.T) {
 		})
 	}
 }
+
+// verify --scenarios runs an integration on the logins of the user's own
+// files, each with the outcome its steps call for.
+func TestVerifyRunsTheLoginsOfScenarioFiles(t *testing.T) {
+	t.Parallel()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not on PATH")
+	}
+	own := filepath.Join(t.TempDir(), "own.yaml")
+	if err := os.WriteFile(own, []byte(`logins:
+  - name: own_slow
+    username: own_slow
+    loginId: 7d1c6a0e-3b9f-4c2d-8e5a-1f0b2c3d4e5f
+    accountsDetail:
+      - respond: pending
+        calls: 2
+      - respond: ready
+    generate: {seed: 7, chequing: 1}
+  - name: own_locked
+    username: own_locked
+    loginId: 0e9d8c7b-6a5f-4e3d-9c2b-1a0f9e8d7c6b
+    authorize:
+      - respond: error
+        flinksCode: DISABLED_LOGIN
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{"--scenarios", own, "--scenarios", filepath.Join(repoRoot, "examples", "ci", "scenarios")}
+	reference := filepath.Join(repoRoot, "examples", "python", "client.py")
+	code, stdout, stderr := run(t, nil, append(append([]string{"verify", "--today", pinnedToday, "--time-scale", "0.05"}, files...), "--", python, reference)...)
+	if code != ExitOK {
+		t.Fatalf("the Python example on the files: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"✓ scenario own_slow", "✓ scenario own_locked", "✓ outcome: Flinks error DISABLED_LOGIN, as the scenario calls for", "✓ scenario ci_my_bank", "3 scenarios: 3 passed"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the report lacks %q:\n%s", want, stdout)
+		}
+	}
+	flawed := filepath.Join(repoRoot, "examples", "broken", "flaws.py")
+	code, stdout, _ = run(t, nil, append(append([]string{"verify", "--today", pinnedToday, "--time-scale", "0.05", "--scenario", "happy"}, files[:2]...), "--", python, flawed, "stop-at-202")...)
+	if code != ExitFailure || !strings.Contains(stdout, "✗ scenario own_slow") || !strings.Contains(stdout, "you stopped at a 202") || !strings.Contains(stdout, "✓ scenario happy") {
+		t.Errorf("a client that stops at a 202, on a file's login and a built-in scenario: exit %d\n%s", code, stdout)
+	}
+}
