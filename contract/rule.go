@@ -22,6 +22,7 @@ const (
 	IDKeysInTheirPlace     = "FM009-keys-in-their-place"
 	IDWebhooksAcknowledged = "FM010-webhooks-acknowledged"
 	IDFollowUpA202         = "FM011-follow-up-a-202"
+	IDNoMFAReanswer        = "FM012-no-automatic-mfa-reanswer"
 )
 
 // Rule is one rule of the Flinks guide, checked over a journal.
@@ -90,6 +91,7 @@ func Rules() []Rule {
 		KeysInTheirPlace(),
 		WebhooksAcknowledged(),
 		FollowUpA202(),
+		NoMFAReanswer(),
 	}
 }
 

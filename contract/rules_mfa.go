@@ -51,6 +51,75 @@ func checkMFAAnsweredInFull(entries []journal.Entry, _ Options) (bool, []Violati
 	return applicable, problems
 }
 
+// codeWrongAnswer is the FlinksCode of a refused MFA answer.
+const codeWrongAnswer = "INVALID_SECURITY_RESPONSE"
+
+// NoMFAReanswer is FM012: a refused MFA answer goes back to the user; the
+// integration never answers again on its own.
+func NoMFAReanswer() Rule {
+	return Rule{
+		ID:        IDNoMFAReanswer,
+		Statement: "After an MFA answer is refused with INVALID_SECURITY_RESPONSE, the integration sends the user back to answer (it reports the error); it never sends an answer again on its own, for that RequestId or a new one of the login.",
+		Guide:     "Extract the SecurityChallenges from the 203 response, present them to the user, and call /Authorize again with the RequestId and SecurityResponses. [...] A wrong answer gives 401 INVALID_SECURITY_RESPONSE.",
+		Source:    "Flinks guide, Retrieve Account Data; the code from Flinks' error codes, in flinks-contract.md §1",
+		check:     checkNoMFAReanswer,
+	}
+}
+
+func checkNoMFAReanswer(entries []journal.Entry, _ Options) (bool, []Violation) {
+	var problems []Violation
+	applicable := false
+	loginOf := map[string]string{}        // RequestId → LoginId, from its /Authorize
+	refused := map[string]journal.Entry{} // RequestId or "login "+LoginId → the refusal
+	flagged := map[string]int{}           // the same keys → index in problems
+	for _, e := range requests(entries) {
+		if e.Endpoint != endpointAuthorize {
+			continue
+		}
+		if e.LoginID != "" && e.RequestID != "" {
+			loginOf[e.RequestID] = e.LoginID
+		}
+		if e.Mode != modeAnswer {
+			continue
+		}
+		keys := []string{e.RequestID}
+		if l := loginOf[e.RequestID]; l != "" {
+			keys = append(keys, "login "+l)
+		}
+		for _, k := range keys {
+			first, ok := refused[k]
+			if !ok {
+				continue
+			}
+			if i, ok := flagged[k]; ok {
+				problems[i].Entries = append(problems[i].Entries, e)
+				break
+			}
+			flagged[k] = len(problems)
+			problems = append(problems, Violation{
+				Problem: fmt.Sprintf("after the MFA answer for RequestId %s was refused (%s), the integration answered again on its own; report the error and send the user back to answer, never re-send an answer the user did not give", first.RequestID, codeWrongAnswer),
+				Entries: []journal.Entry{first, e},
+			})
+			break
+		}
+		if e.FlinksCode == codeWrongAnswer {
+			applicable = true
+			for _, k := range keys {
+				if _, ok := refused[k]; !ok {
+					refused[k] = e
+				}
+			}
+		}
+	}
+	for i := range problems {
+		if n := len(problems[i].Entries) - 1; n > 1 {
+			problems[i].Problem += fmt.Sprintf(" (%d answers in all)", n)
+		}
+		problems[i].Entries = firstN(problems[i].Entries, MaxViolationsShown)
+	}
+	return applicable, problems
+}
+
 // compareAnswers says what is wrong with the prompts an answer call
 // answered, given those the 203 asked, or "" when they are the same.
 func compareAnswers(challenges, answered []string) string {

@@ -63,7 +63,7 @@ func final(e journal.Entry) bool {
 func NoRetryOfFinalErrors() Rule {
 	return Rule{
 		ID:        IDNoRetryOfFinalErrors,
-		Statement: "A request answered with a FlinksCode that is not retryable (DISABLED_LOGIN, INVALID_LOGIN, INVALID_SECURITY_RESPONSE, SESSION_EXPIRED, ...) is not sent again for the same login or RequestId.",
+		Statement: "A request answered with a FlinksCode that is not retryable (DISABLED_LOGIN, INVALID_LOGIN, SESSION_EXPIRED, ...) is not sent again for the same login or RequestId; a refused MFA answer is FM012's.",
 		Guide:     "DISABLED_LOGIN: account disabled by the FI. INVALID_SECURITY_RESPONSE: wrong MFA answer. SESSION_NONEXISTENT: \"RequestId is invalid or session has ended\". Only RETRY_LATER, TOO_MANY_REQUESTS, AGGREGATION_ERROR and the 202 codes say that trying again can help.",
 		Source:    "Flinks error codes, in flinks-contract.md §4 and the Retryable column of openapi/codes.go",
 		check:     checkNoRetryOfFinalErrors,
@@ -105,7 +105,7 @@ func checkNoRetryOfFinalErrors(entries []journal.Entry, _ Options) (bool, []Viol
 				}
 			}
 		}
-		if !final(e) {
+		if !final(e) || e.FlinksCode == codeWrongAnswer {
 			continue
 		}
 		applicable = true

@@ -208,7 +208,7 @@ func TestNoRetryOfFinalErrors(t *testing.T) {
 		{name: "a fresh token after a stale one is a correction", want: contract.NotApplicable, journal: journalOf(
 			at(0, authz(L1, "reused", "t1").is(401, "ACCESS_DENIED")),
 			at(1*s, authz(L1, "fresh", "t2").is(200).rid(R1)))},
-		{name: "a wrong MFA answer sent again", want: contract.Fail, problem: []string{"INVALID_SECURITY_RESPONSE"}, quoted: []uint64{2, 3}, journal: journalOf(
+		{name: "a wrong MFA answer sent again is FM012's", want: contract.NotApplicable, journal: journalOf(
 			at(0, authz(L1, "fresh", "t1").asks(R1, cityQ)),
 			at(5*s, answer(R1, "fresh", "t2", cityQ).is(401, "INVALID_SECURITY_RESPONSE")),
 			at(9*s, answer(R1, "fresh", "t3", cityQ).is(200)))},
@@ -352,5 +352,25 @@ func TestFollowUpA202(t *testing.T) {
 			at(1*s, detail(R1).is(202)), at(12*s, authz(L1, "fresh", "t2").is(200).rid(R2)), at(12*s, detail(R2).is(200)))},
 		{name: "gave up at the deadline", want: contract.Pass, journal: with(authorized(R1),
 			at(1*s, detail(R1).is(202)), at(20*m, authz(L1, "fresh", "t2").is(200).rid(R2)), at(29*m+55*s, detail(R2).is(202)))},
+	})
+}
+
+func TestNoMFAReanswer(t *testing.T) {
+	runRuleCases(t, contract.IDNoMFAReanswer, []ruleCase{
+		{name: "the refusal reported", want: contract.Pass, journal: journalOf(
+			at(0, authz(L1, "fresh", "t1").asks(R1, cityQ)),
+			at(5*s, answer(R1, "fresh", "t2", cityQ).is(401, "INVALID_SECURITY_RESPONSE")))},
+		{name: "no wrong answer", want: contract.NotApplicable, journal: journalOf(
+			at(0, authz(L1, "fresh", "t1").asks(R1, cityQ)),
+			at(5*s, answer(R1, "fresh", "t2", cityQ).is(200)))},
+		{name: "the same answer sent again", want: contract.Fail, problem: []string{"INVALID_SECURITY_RESPONSE", "answered again on its own", "send the user back"}, quoted: []uint64{2, 3}, journal: journalOf(
+			at(0, authz(L1, "fresh", "t1").asks(R1, cityQ)),
+			at(5*s, answer(R1, "fresh", "t2", cityQ).is(401, "INVALID_SECURITY_RESPONSE")),
+			at(9*s, answer(R1, "fresh", "t3", cityQ).is(401, "INVALID_SECURITY_RESPONSE")))},
+		{name: "an answer to a new 203 of the login", want: contract.Fail, problem: []string{R1}, quoted: []uint64{2, 4}, journal: journalOf(
+			at(0, authz(L1, "fresh", "t1").asks(R1, cityQ)),
+			at(5*s, answer(R1, "fresh", "t2", cityQ).is(401, "INVALID_SECURITY_RESPONSE")),
+			at(6*s, authz(L1, "fresh", "t3").asks(R2, cityQ)),
+			at(7*s, answer(R2, "fresh", "t4", cityQ).is(200)))},
 	})
 }

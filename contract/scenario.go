@@ -22,6 +22,9 @@ type Scenario struct {
 	// Target.WebhookAddr and gets its data from the webhook instead of
 	// polling; the harness has the mock send the webhook twice.
 	Webhook bool
+	// WrongAnswers gives the integration wrong MFA answers, as a user who
+	// mistyped them would.
+	WrongAnswers bool
 	// What says what the scenario exercises.
 	What string
 	// Want is the outcome the integration must report.
@@ -56,6 +59,8 @@ func Scenarios() []Scenario {
 			What: "/Authorize answers RETRY_LATER twice, then 200: retrying after a back-off gets the data"},
 		{Name: "aggregation-error", Login: "mock_aggregation_error", MostRecentCached: true, Want: Want{FlinksCodes: []string{"AGGREGATION_ERROR"}},
 			What: "GetAccountsDetail answers 500 AGGREGATION_ERROR"},
+		{Name: "wrong-mfa-answer", Login: "greatday", WrongAnswers: true, Want: Want{FlinksCodes: []string{"INVALID_SECURITY_RESPONSE"}},
+			What: "the user's answer to the security question is wrong (401 INVALID_SECURITY_RESPONSE): report it and send the user back, never answer again on your own"},
 		{Name: "webhook", Login: "mock_pending_45m", MostRecentCached: true, Webhook: true, Want: accounts,
 			What: "webhook mode: GetAccountsDetail answers 202 and the data comes only by webhook, sent twice; both sends must be answered 200"},
 	}

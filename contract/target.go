@@ -141,11 +141,23 @@ func NewTarget(sc Scenario, login *scenarios.Login, serverURL, customerID string
 		Password:         login.Password,
 		Institution:      login.Institution,
 		MostRecentCached: sc.MostRecentCached,
-		MFAAnswers:       MFAAnswers(login),
+		MFAAnswers:       answersOf(sc, login),
 		PollInterval:     DefaultMinPollInterval,
 		Timeout:          DefaultDeadline,
 		RetryBackoff:     DefaultRetryBackoff,
 	}
+}
+
+// answersOf returns the MFA answers a scenario gives the integration: the
+// login's, or wrong ones.
+func answersOf(sc Scenario, login *scenarios.Login) map[string][]string {
+	answers := MFAAnswers(login)
+	if sc.WrongAnswers {
+		for prompt := range answers {
+			answers[prompt] = []string{"not the answer"}
+		}
+	}
+	return answers
 }
 
 // MFAAnswers returns the answers to every prompt a login may ask, keyed by

@@ -49,6 +49,9 @@ const (
 	// StopAt202 takes a 202 of /GetAccountsDetail for "no accounts"
 	// (FM011).
 	StopAt202 Flaw = "stop-at-202"
+	// ReanswerMFA sends the MFA answers again on its own after
+	// INVALID_SECURITY_RESPONSE (FM012).
+	ReanswerMFA Flaw = "reanswer-mfa"
 )
 
 // UnscaledTiming waits the guide's 10 s and 30 minutes as written, not
@@ -78,6 +81,7 @@ func Cases() []Case {
 		{NoAPIKey, "happy", contract.IDKeysInTheirPlace},
 		{WebhookNot200, "webhook", contract.IDWebhooksAcknowledged},
 		{StopAt202, "pending", contract.IDFollowUpA202},
+		{ReanswerMFA, "wrong-mfa-answer", contract.IDNoMFAReanswer},
 	}
 }
 
@@ -237,7 +241,15 @@ func (c *client) authorize(ctx context.Context) (string, error) {
 				return "", err
 			}
 		}
-		a, err = c.conn.Authorize(ctx, token, reference.AuthorizeRequest{RequestId: a.RequestId, SecurityResponses: answers})
+		body := reference.AuthorizeRequest{RequestId: a.RequestId, SecurityResponses: answers}
+		a, err = c.conn.Authorize(ctx, token, body)
+		var fe *reference.Error
+		if c.flaw == ReanswerMFA && errors.As(err, &fe) && fe.FlinksCode == "INVALID_SECURITY_RESPONSE" {
+			if token, err = c.conn.GenerateAuthorizeToken(ctx); err != nil {
+				return "", err
+			}
+			a, err = c.conn.Authorize(ctx, token, body) // the same answers, again
+		}
 	}
 	if err != nil {
 		return "", err

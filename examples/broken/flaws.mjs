@@ -8,7 +8,7 @@
 // reuse-token (FM001), partial-mfa (FM002), data-before-mfa (FM003),
 // new-request-per-poll (FM004), poll-fast (FM005), no-timeout (FM006),
 // retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
-// webhook-not-200 (FM010), stop-at-202 (FM011). Each bends the example's
+// webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012). Each bends the example's
 // requests, clock or server before it runs; the example stays as the guide
 // says.
 import http from "node:http";
@@ -58,6 +58,13 @@ const flaws = {
     const res = await realFetch(url, init);
     if (endpointOf(url) !== "Authorize" || res.status < 400) return res;
     return authorizeFresh(JSON.parse(init.body)); // whatever the code: DISABLED_LOGIN too
+  },
+  "reanswer-mfa": async (url, init) => {
+    const res = await realFetch(url, init);
+    if (endpointOf(url) !== "Authorize" || res.status !== 401) return res;
+    const { FlinksCode } = await res.clone().json();
+    if (FlinksCode !== "INVALID_SECURITY_RESPONSE") return res;
+    return authorizeFresh(JSON.parse(init.body)); // the same answers again, without the user
   },
   "no-api-key": (url, init) => {
     const headers = { ...init.headers };

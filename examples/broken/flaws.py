@@ -9,8 +9,9 @@ The flaws are those of the Go clients in contract/broken, one per rule:
 reuse-token (FM001), partial-mfa (FM002), data-before-mfa (FM003),
 new-request-per-poll (FM004), poll-fast (FM005), no-timeout (FM006),
 retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
-webhook-not-200 (FM010), stop-at-202 (FM011). Each patches the example
-before it runs; the example itself stays as the guide says.
+webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012). Each
+patches the example before it runs; the example itself stays as the guide
+says.
 """
 
 import importlib.util
@@ -70,6 +71,15 @@ def retry_final_errors(body):
         return authorize(body)  # whatever the code: DISABLED_LOGIN too
 
 
+def reanswer_mfa(body):
+    try:
+        return authorize(body)
+    except client.FlinksError as err:
+        if err.code != "INVALID_SECURITY_RESPONSE":
+            raise
+        return authorize(body)  # the same answers again, without the user
+
+
 def no_api_key(method, endpoint, headers, body, ok):
     return call(method, endpoint, {k: v for k, v in headers.items() if k != "x-api-key"}, body, ok)
 
@@ -113,6 +123,8 @@ def main(flaw):
         webhook_not_200()
     elif flaw == "stop-at-202":
         client.call = stop_at_202
+    elif flaw == "reanswer-mfa":
+        client.authorize = reanswer_mfa
     else:
         print(f"flaws.py: unknown flaw {flaw!r}", file=sys.stderr)
         return 2
