@@ -25,3 +25,21 @@ func TestRulesAreDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesHaveAnExampleReport keeps an example report under each rule of
+// docs/contract-rules.md, in the form a report prints it.
+func TestRulesHaveAnExampleReport(t *testing.T) {
+	raw, err := os.ReadFile("../docs/contract-rules.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	for _, r := range contract.Rules() {
+		_, section, _ := strings.Cut(doc, "\n## "+r.ID+"\n")
+		section, _, _ = strings.Cut(section, "\n## ")
+		_, example, ok := strings.Cut(section, "**Example**")
+		if !ok || !strings.Contains(example, "```text\n✗ "+r.ID+": "+r.Statement+"\n") || !strings.Contains(example, "    guide: \"") {
+			t.Errorf("docs/contract-rules.md has no example report of %s (a ```text block after **Example** that opens with its ✗ line)", r.ID)
+		}
+	}
+}
