@@ -98,8 +98,18 @@ func (m Mock) adminCall(ctx context.Context, method, path string, body any) (int
 // SetWebhookTarget sends the webhooks of a customer to url only. It
 // returns ErrNoWebhooks when the server has no webhook admin API.
 func (m Mock) SetWebhookTarget(ctx context.Context, customerID, target string) error {
+	return m.setWebhookTarget(ctx, customerID, target, "")
+}
+
+// setWebhookTarget sends the webhooks of a customer to url only, signed
+// with secret when it is set.
+func (m Mock) setWebhookTarget(ctx context.Context, customerID, target, secret string) error {
+	tg := map[string]string{"url": target}
+	if secret != "" {
+		tg["secret"] = secret
+	}
 	status, body, err := m.adminCall(ctx, http.MethodPut, "webhooks/targets?customerId="+url.QueryEscape(customerID),
-		map[string]any{"targets": []map[string]string{{"url": target}}})
+		map[string]any{"targets": []map[string]string{tg}})
 	switch {
 	case err != nil:
 		return fmt.Errorf("set the webhook target of customer %s: %w", customerID, err)
@@ -126,6 +136,55 @@ func (m Mock) FireWebhook(ctx context.Context, customerID, requestID string) err
 		return fmt.Errorf("fire the webhook of RequestId %s: the admin API answered %d: %s", requestID, status, bytes.TrimSpace(body))
 	}
 	return nil
+}
+
+// fireForged has the mock send, to the customer's target, a webhook that
+// no Flinks would send: fields of the fire call (a wrong secret, or no
+// signature). It returns the id of its delivery.
+func (m Mock) fireForged(ctx context.Context, customerID string, fields map[string]any) (string, error) {
+	fields["customerId"] = customerID
+	status, body, err := m.adminCall(ctx, http.MethodPost, "webhooks/fire", fields)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("send a forged webhook: %w", err)
+	case status != http.StatusOK:
+		return "", fmt.Errorf("send a forged webhook: the admin API answered %d: %s", status, bytes.TrimSpace(body))
+	}
+	var d struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(body, &d); err != nil || d.ID == "" {
+		return "", fmt.Errorf("send a forged webhook: the admin API answered no delivery id: %s", bytes.TrimSpace(body))
+	}
+	return d.ID, nil
+}
+
+// forgedAccountID is the account of the forged webhook: an integration
+// that reports it took data no Flinks sent.
+const forgedAccountID = "f0f0f0f0-f0f0-4f0f-8f0f-f0f0f0f0f0f0"
+
+// sendForged sends, before the genuine webhooks of a RequestId, one signed
+// with a wrong secret and carrying an account of its own, then the genuine
+// payload with no signature; it returns their delivery ids.
+func (m Mock) sendForged(ctx context.Context, customerID, requestID string) ([]string, error) {
+	forged := map[string]any{
+		"secret": "not-the-secret-flinks-holds",
+		"body": map[string]any{
+			"ResponseType": "GetAccountsDetail", "HttpStatusCode": 200, "RequestId": requestID,
+			"Accounts": []map[string]any{{"Id": forgedAccountID, "Title": "Forged", "AccountNumber": "0000000",
+				"Category": "Operations", "Type": "Chequing", "Currency": "CAD", "Balance": map[string]any{"Current": 1000000}}},
+		},
+	}
+	unsigned := map[string]any{"requestId": requestID, "unsigned": true}
+	var ids []string
+	for _, fields := range []map[string]any{forged, unsigned} {
+		id, err := m.fireForged(ctx, customerID, fields)
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // pendingRequest watches the run's journal until a data request of the
@@ -178,26 +237,34 @@ type webhookSends struct {
 
 // webhookResult is how the sending of a run's webhooks ended.
 type webhookResult struct {
-	requestID string // "" when no data request was answered 202
-	err       error  // the harness could not send them
+	requestID string   // "" when no data request was answered 202
+	forged    []string // delivery ids of the forged webhooks sent
+	err       error    // the harness could not send them
 }
 
 // sendWebhooks starts watching for the run's 202 and, once it comes,
 // sends its webhooks. The watch ends with the integration; the sending,
 // once started, runs to its end under ctx alone, so that an integration
 // that returns after the first copy never cuts the second short.
-func (m Mock) sendWebhooks(ctx context.Context, rj *runJournal, customerID, loginID string) *webhookSends {
+func (m Mock) sendWebhooks(ctx context.Context, rj *runJournal, customerID, loginID string, signed bool) *webhookSends {
 	watchCtx, stop := context.WithCancel(ctx)
 	w := &webhookSends{stopWatching: stop, done: make(chan webhookResult, 1)}
 	go func() {
 		var err error
+		var forged []string
 		rid := pendingRequest(watchCtx, rj, loginID)
-		if rid != "" && watchCtx.Err() == nil {
-			err = m.fireCopies(ctx, customerID, rid, webhookCopies)
-		} else if rid != "" {
+		switch {
+		case rid != "" && watchCtx.Err() == nil:
+			if signed {
+				forged, err = m.sendForged(ctx, customerID, rid)
+			}
+			if err == nil {
+				err = m.fireCopies(ctx, customerID, rid, webhookCopies)
+			}
+		case rid != "":
 			rid, err = "", errIntegrationLeft
 		}
-		w.done <- webhookResult{requestID: rid, err: err}
+		w.done <- webhookResult{requestID: rid, forged: forged, err: err}
 	}()
 	return w
 }
@@ -318,7 +385,10 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 			return res
 		}
 		t.WebhookAddr, t.WebhookURL = addr, "http://"+addr+"/flinks/webhook"
-		if err := h.Mock.SetWebhookTarget(ctx, customer, t.WebhookURL); err != nil {
+		if sc.Signed {
+			t.WebhookSecret = "flinks-mock-" + uuid.NewString()
+		}
+		if err := h.Mock.setWebhookTarget(ctx, customer, t.WebhookURL, t.WebhookSecret); err != nil {
 			if errors.Is(err, ErrNoWebhooks) {
 				res.Skipped = err.Error()
 			} else {
@@ -326,7 +396,7 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 			}
 			return res
 		}
-		hooks = h.Mock.sendWebhooks(ctx, rj, customer, login.LoginID)
+		hooks = h.Mock.sendWebhooks(ctx, rj, customer, login.LoginID, sc.Signed)
 	}
 	res.Target = t
 
@@ -346,8 +416,11 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		res.Stopped = loop.Error()
 		runErr = ErrNoOutcome
 	}
+	opts := h.Options
 	if hooks != nil {
-		runErr = webhookVerdict(ctx, hooks.wait(), runErr)
+		sent := hooks.wait()
+		opts.Forged = sent.forged
+		runErr = webhookVerdict(ctx, sent, runErr)
 	}
 	// The run ends once the webhooks it was sent are answered: their
 	// attempts are judged with it.
@@ -362,8 +435,8 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		return res
 	}
 	res.Journal = duringRun(entries, end)
-	res.Report = CheckRun(res.Journal, lost, h.Options)
-	res.Timing = unscaledTiming(res.Journal, h.Options, scale)
+	res.Report = CheckRun(res.Journal, lost, opts)
+	res.Timing = unscaledTiming(res.Journal, opts, scale)
 	switch {
 	case errors.Is(runErr, ErrNoOutcome):
 		// Judged by the rules only.

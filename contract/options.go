@@ -38,6 +38,11 @@ type Options struct {
 	// WebhookDeadline is how long a webhook receiver may take to answer
 	// 200. It is compared with the journal's Latency, which is real time.
 	WebhookDeadline time.Duration
+	// Forged are the delivery ids of webhooks that no Flinks would send
+	// (signed with a wrong secret, or not at all), which the harness sent
+	// to see that the integration rejects them: FM013 judges them, and
+	// FM010 leaves them out.
+	Forged []string
 }
 
 // DefaultOptions returns the options with every threshold at its default

@@ -23,6 +23,7 @@ const (
 	IDWebhooksAcknowledged = "FM010-webhooks-acknowledged"
 	IDFollowUpA202         = "FM011-follow-up-a-202"
 	IDNoMFAReanswer        = "FM012-no-automatic-mfa-reanswer"
+	IDWebhookSignature     = "FM013-webhook-signature"
 )
 
 // Rule is one rule of the Flinks guide, checked over a journal.
@@ -92,6 +93,7 @@ func Rules() []Rule {
 		WebhooksAcknowledged(),
 		FollowUpA202(),
 		NoMFAReanswer(),
+		WebhookSignature(),
 	}
 }
 

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 )
@@ -23,7 +24,7 @@ func checkWebhooksAcknowledged(entries []journal.Entry, o Options) (bool, []Viol
 	applicable := false
 	seen := map[string]int{} // RequestId+ResponseType → deliveries seen, to name duplicates
 	for _, e := range entries {
-		if e.Kind != journal.KindWebhook {
+		if e.Kind != journal.KindWebhook || slices.Contains(o.Forged, e.DeliveryID) {
 			continue
 		}
 		applicable = true
@@ -53,6 +54,36 @@ func checkWebhooksAcknowledged(entries []journal.Entry, o Options) (bool, []Viol
 		case e.Latency > o.WebhookDeadline:
 			problems = append(problems, Violation{
 				Problem: fmt.Sprintf("%s was answered 200 after %s, past the %s deadline; answer first, then process", what, seconds(e.Latency), seconds(o.WebhookDeadline)),
+				Entries: []journal.Entry{e},
+			})
+		}
+	}
+	return applicable, problems
+}
+
+// WebhookSignature is FM013: a webhook whose signature is wrong or missing
+// is rejected.
+func WebhookSignature() Rule {
+	return Rule{
+		ID:        IDWebhookSignature,
+		Statement: "A webhook whose flinks-authenticity-key is not the Base64 HMAC-SHA256 of its raw body under the shared secret (a forgery, or no signature at all) is rejected with a status other than 2xx, and its data is not used.",
+		Guide:     "Header flinks-authenticity-key carries Base64( HMAC-SHA256( key = UTF-8 bytes of secret, msg = raw request body bytes ) ).",
+		Source:    "Flinks HMAC validation reference, in flinks-contract.md §5",
+		check:     checkWebhookSignature,
+	}
+}
+
+func checkWebhookSignature(entries []journal.Entry, o Options) (bool, []Violation) {
+	var problems []Violation
+	applicable := false
+	for _, e := range entries {
+		if e.Kind != journal.KindWebhook || !slices.Contains(o.Forged, e.DeliveryID) {
+			continue
+		}
+		applicable = true
+		if e.Status >= 200 && e.Status < 300 {
+			problems = append(problems, Violation{
+				Problem: fmt.Sprintf("a webhook signed with a wrong secret, or not signed, was answered %d: check flinks-authenticity-key (Base64 of HMAC-SHA256 of the raw body under your secret) before reading the body, answer 401 when it does not match, and never use its data", e.Status),
 				Entries: []journal.Entry{e},
 			})
 		}

@@ -22,6 +22,10 @@ type Scenario struct {
 	// Target.WebhookAddr and gets its data from the webhook instead of
 	// polling; the harness has the mock send the webhook twice.
 	Webhook bool
+	// Signed, in webhook mode, has the mock sign its webhooks with a secret
+	// the integration is given, and the harness send a forged and an
+	// unsigned webhook before the genuine ones.
+	Signed bool
 	// WrongAnswers gives the integration wrong MFA answers, as a user who
 	// mistyped them would.
 	WrongAnswers bool
@@ -63,11 +67,14 @@ func Scenarios() []Scenario {
 			What: "the user's answer to the security question is wrong (401 INVALID_SECURITY_RESPONSE): report it and send the user back, never answer again on your own"},
 		{Name: "webhook", Login: "mock_pending_45m", MostRecentCached: true, Webhook: true, Want: accounts,
 			What: "webhook mode: GetAccountsDetail answers 202 and the data comes only by webhook, sent twice; both sends must be answered 200"},
+		{Name: "webhook-signed", Login: "mock_pending_45m", MostRecentCached: true, Webhook: true, Signed: true, Want: accounts,
+			What: "webhook mode with signatures: a webhook signed with a wrong secret (carrying an account of its own) and an unsigned one come first, and must be rejected; then the genuine one, twice"},
 	}
 }
 
 // DefaultScenarios returns the scenarios run when none is named: every
-// scenario but webhook, which needs an integration that receives webhooks.
+// scenario but the webhook ones, which need an integration that receives
+// webhooks.
 func DefaultScenarios() []Scenario {
 	var out []Scenario
 	for _, sc := range Scenarios() {

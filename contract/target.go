@@ -54,6 +54,11 @@ type Target struct {
 	// of polling.
 	WebhookAddr string
 	WebhookURL  string
+	// WebhookSecret, when set, is the secret the mock signs webhooks with
+	// (Base64 of HMAC-SHA256 of the raw body, in flinks-authenticity-key):
+	// the integration must reject a webhook whose signature is wrong or
+	// missing.
+	WebhookSecret string
 	// Sleep waits d (it moves a virtual clock in tests), and Now reads
 	// the same clock. Integrations that take neither sleep in real time.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -79,6 +84,7 @@ const (
 	EnvRetryBackoff     = "FLINKS_RETRY_BACKOFF"
 	EnvWebhookAddr      = "FLINKS_WEBHOOK_ADDR"
 	EnvWebhookURL       = "FLINKS_WEBHOOK_URL"
+	EnvWebhookSecret    = "FLINKS_WEBHOOK_SECRET"
 )
 
 // Env returns the target as NAME=value environment variables. Durations
@@ -109,6 +115,9 @@ func (t Target) Env() []string {
 	}
 	if t.WebhookAddr != "" {
 		env = append(env, EnvWebhookAddr+"="+t.WebhookAddr, EnvWebhookURL+"="+t.WebhookURL)
+	}
+	if t.WebhookSecret != "" {
+		env = append(env, EnvWebhookSecret+"="+t.WebhookSecret)
 	}
 	return env
 }

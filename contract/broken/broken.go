@@ -52,6 +52,9 @@ const (
 	// ReanswerMFA sends the MFA answers again on its own after
 	// INVALID_SECURITY_RESPONSE (FM012).
 	ReanswerMFA Flaw = "reanswer-mfa"
+	// NoSignatureCheck takes every webhook, whatever its signature
+	// (FM013).
+	NoSignatureCheck Flaw = "no-signature-check"
 )
 
 // UnscaledTiming waits the guide's 10 s and 30 minutes as written, not
@@ -82,6 +85,7 @@ func Cases() []Case {
 		{WebhookNot200, "webhook", contract.IDWebhooksAcknowledged},
 		{StopAt202, "pending", contract.IDFollowUpA202},
 		{ReanswerMFA, "wrong-mfa-answer", contract.IDNoMFAReanswer},
+		{NoSignatureCheck, "webhook-signed", contract.IDWebhookSignature},
 	}
 }
 
@@ -99,6 +103,9 @@ func Run(flaw Flaw) contract.RunFunc {
 			return reference.OutcomeOf(c.fetch(ctx, nil))
 		}
 		hooks := reference.NewWebhooks()
+		if flaw != NoSignatureCheck {
+			hooks.Secret = t.WebhookSecret
+		}
 		var h http.Handler = hooks
 		if flaw == WebhookNot200 {
 			h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -64,12 +64,16 @@ func WithScenarios(names ...string) SuiteOption {
 	}
 }
 
-// WithWebhooks adds the webhook scenario: the integration listens on
-// Target.WebhookAddr and takes its data from the webhook.
+// WithWebhooks adds the webhook scenarios: the integration listens on
+// Target.WebhookAddr and takes its data from the webhook; in
+// webhook-signed it checks the signature with Target.WebhookSecret.
 func WithWebhooks() SuiteOption {
 	return func(c *suiteConfig) {
-		sc, _ := contract.ScenarioByName("webhook")
-		c.scenarios = append(c.scenarios, sc)
+		for _, sc := range contract.Scenarios() {
+			if sc.Webhook {
+				c.scenarios = append(c.scenarios, sc)
+			}
+		}
 	}
 }
 
@@ -125,7 +129,7 @@ func DescribeIntegration(name string, run contract.RunFunc, opts ...SuiteOption)
 					ginkgo.AddReportEntry("journal of scenario "+sc.Name, quoteAll(res.Journal))
 				}
 				gomega.Expect(res.Err).NotTo(gomega.HaveOccurred(), "the integration failed in scenario %s", sc.Name)
-				gomega.Expect(res.Journal).To(FollowAllRules(cfg.opts))
+				gomega.Expect(res).To(FollowAllRules(cfg.opts))
 				gomega.Expect(res.OutcomeProblem).To(gomega.BeEmpty(), "scenario %s", sc.Name)
 			}, ginkgo.NodeTimeout(cfg.runTimeout+30*time.Second))
 		}

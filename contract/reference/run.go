@@ -21,6 +21,7 @@ func Run(ctx context.Context, t contract.Target) (contract.Outcome, error) {
 		return OutcomeOf(c.FetchAccounts(ctx, req))
 	}
 	hooks := NewWebhooks()
+	hooks.Secret = t.WebhookSecret
 	stop, err := Listen(t.WebhookAddr, hooks)
 	if err != nil {
 		return contract.Outcome{}, err

@@ -2,6 +2,9 @@ package reference
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,8 +14,13 @@ import (
 
 // Webhooks receives Flinks webhooks: it answers every POST 200 at once
 // (duplicates too, as Flinks resends anything else) and keeps the first
-// GetAccountsDetail payload of each RequestId for Wait.
+// GetAccountsDetail payload of each RequestId for Wait. With a Secret, a
+// webhook whose signature does not match is answered 401 and dropped.
 type Webhooks struct {
+	// Secret is the webhook secret Flinks signs with; empty takes every
+	// webhook, as an instance without HMAC does.
+	Secret string
+
 	mu    sync.Mutex
 	data  map[string][]Account
 	ready map[string]chan struct{}
@@ -31,6 +39,10 @@ func (h *Webhooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err == nil && h.Secret != "" && !ValidSignature(h.Secret, body, r.Header.Get("flinks-authenticity-key")) {
+		http.Error(w, "the flinks-authenticity-key does not match the body", http.StatusUnauthorized)
+		return
+	}
 	// Answer first: a payload this client cannot use is still delivered,
 	// and a second attempt would not change it.
 	w.WriteHeader(http.StatusOK)
@@ -105,4 +117,14 @@ func (c *Client) FetchAccountsByWebhook(ctx context.Context, req Request, hooks 
 		return nil, fmt.Errorf("RequestId %s: no webhook after %s: %w", requestID, c.timeout(), ErrTimeout)
 	}
 	return &Accounts{RequestID: requestID, Accounts: accounts}, nil
+}
+
+// ValidSignature reports whether signature (the flinks-authenticity-key
+// header) is the Base64 HMAC-SHA256 of body under secret, comparing in
+// constant time.
+func ValidSignature(secret string, body []byte, signature string) bool {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return hmac.Equal([]byte(want), []byte(signature))
 }

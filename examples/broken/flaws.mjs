@@ -8,7 +8,8 @@
 // reuse-token (FM001), partial-mfa (FM002), data-before-mfa (FM003),
 // new-request-per-poll (FM004), poll-fast (FM005), no-timeout (FM006),
 // retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
-// webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012). Each bends the example's
+// webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012),
+// no-signature-check (FM013). Each bends the example's
 // requests, clock or server before it runs; the example stays as the guide
 // says.
 import http from "node:http";
@@ -84,6 +85,9 @@ switch (flaw) {
     break;
   case "no-timeout":
     env.FLINKS_TIMEOUT = "500h";
+    break;
+  case "no-signature-check":
+    delete env.FLINKS_WEBHOOK_SECRET; // every webhook taken
     break;
   case "no-backoff":
     env.FLINKS_RETRY_BACKOFF = "0ms";

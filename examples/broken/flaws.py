@@ -9,7 +9,8 @@ The flaws are those of the Go clients in contract/broken, one per rule:
 reuse-token (FM001), partial-mfa (FM002), data-before-mfa (FM003),
 new-request-per-poll (FM004), poll-fast (FM005), no-timeout (FM006),
 retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
-webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012). Each
+webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012),
+no-signature-check (FM013). Each
 patches the example before it runs; the example itself stays as the guide
 says.
 """
@@ -125,6 +126,8 @@ def main(flaw):
         client.call = stop_at_202
     elif flaw == "reanswer-mfa":
         client.authorize = reanswer_mfa
+    elif flaw == "no-signature-check":
+        client.signed_by = lambda secret, raw, signature: True  # every webhook taken
     else:
         print(f"flaws.py: unknown flaw {flaw!r}", file=sys.stderr)
         return 2

@@ -14,6 +14,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,7 +54,7 @@ type config struct {
 	cached                              bool
 	answers                             map[string][]string
 	interval, timeout, backoff          time.Duration
-	webhookAddr                         string
+	webhookAddr, webhookSecret          string
 	deadline                            time.Time
 }
 
@@ -63,6 +66,8 @@ func configFromEnv() (*config, error) {
 		loginID:     os.Getenv("FLINKS_LOGIN_ID"),
 		cached:      os.Getenv("FLINKS_MOST_RECENT_CACHED") != "false",
 		webhookAddr: os.Getenv("FLINKS_WEBHOOK_ADDR"),
+		// The secret Flinks signs webhooks with, when the instance has HMAC.
+		webhookSecret: os.Getenv("FLINKS_WEBHOOK_SECRET"),
 	}
 	if c.baseURL == "" || c.loginID == "" {
 		return nil, errors.New("FLINKS_BASE_URL and FLINKS_LOGIN_ID are needed (flinks-mock verify sets them)")
@@ -204,7 +209,7 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 	var hooks *receiver
 	if c.webhookAddr != "" {
 		var err error
-		if hooks, err = listen(c.webhookAddr); err != nil {
+		if hooks, err = listen(c.webhookAddr, c.webhookSecret); err != nil {
 			return nil, err
 		}
 		// Keep answering a moment after the data came: a duplicate send
@@ -264,19 +269,22 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 }
 
 // receiver answers every webhook 200 at once and hands over the first
-// GetAccountsDetail payload of each RequestId.
+// GetAccountsDetail payload of each RequestId. With a secret, a webhook
+// whose flinks-authenticity-key does not match its body is answered 401
+// and dropped.
 type receiver struct {
-	srv   *http.Server
-	mu    sync.Mutex
-	chans map[string]chan *answer
+	secret string
+	srv    *http.Server
+	mu     sync.Mutex
+	chans  map[string]chan *answer
 }
 
-func listen(addr string) (*receiver, error) {
+func listen(addr, secret string) (*receiver, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	r := &receiver{chans: map[string]chan *answer{}}
+	r := &receiver{secret: secret, chans: map[string]chan *answer{}}
 	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second}
 	go r.srv.Serve(ln)
 	return r, nil
@@ -291,10 +299,25 @@ func (r *receiver) data(requestID string) chan *answer {
 	return r.chans[requestID]
 }
 
-// ServeHTTP answers 200 first, then keeps the payload.
+// ServeHTTP checks the signature, answers 200, then keeps the payload.
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(req.Body, 64<<20))
+	if err != nil {
+		http.Error(w, "unreadable body", http.StatusBadRequest)
+		return
+	}
+	if r.secret != "" {
+		// Base64(HMAC-SHA256(secret, raw body)), compared in constant time.
+		mac := hmac.New(sha256.New, []byte(r.secret))
+		mac.Write(body)
+		want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+		if !hmac.Equal([]byte(want), []byte(req.Header.Get("flinks-authenticity-key"))) {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+	}
 	var a answer
-	err := json.NewDecoder(req.Body).Decode(&a)
+	err = json.Unmarshal(body, &a)
 	w.WriteHeader(http.StatusOK)
 	if err != nil || a.RequestId == "" {
 		return

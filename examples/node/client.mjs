@@ -9,6 +9,7 @@
 // answers → /GetAccountsDetail → /GetAccountsDetailAsync polls, or the
 // webhook when FLINKS_WEBHOOK_ADDR is set) and prints a JSON summary on
 // stdout.
+import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -67,8 +68,17 @@ async function authorize(body) {
   }
 }
 
+// signedBy reports whether a webhook's flinks-authenticity-key is the
+// Base64 HMAC-SHA256 of its raw body under the secret.
+function signedBy(secret, raw, signature) {
+  const want = Buffer.from(createHmac("sha256", secret).update(raw).digest("base64"));
+  const got = Buffer.from(signature ?? "");
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
 // listen answers every webhook 200 at once and resolves the first
-// GetAccountsDetail payload of each RequestId.
+// GetAccountsDetail payload of each RequestId; with FLINKS_WEBHOOK_SECRET
+// set, a webhook whose signature does not match is answered 401 and dropped.
 function listen(addr) {
   const waiting = new Map();
   const payload = (id) => {
@@ -80,9 +90,14 @@ function listen(addr) {
     return waiting.get(id);
   };
   const server = http.createServer((req, res) => {
-    let raw = "";
-    req.on("data", (chunk) => (raw += chunk));
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
     req.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      if (env.FLINKS_WEBHOOK_SECRET && !signedBy(env.FLINKS_WEBHOOK_SECRET, raw, req.headers["flinks-authenticity-key"])) {
+        res.writeHead(401).end();
+        return;
+      }
       res.writeHead(200).end();
       try {
         const body = JSON.parse(raw);

@@ -10,6 +10,9 @@ fetches the accounts of FLINKS_LOGIN_ID (token -> /Authorize -> MFA answers ->
 FLINKS_WEBHOOK_ADDR is set) and prints a JSON summary on stdout.
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -89,9 +92,17 @@ def authorize(body):
         time.sleep(BACKOFF)
 
 
+def signed_by(secret, raw, signature):
+    """Whether a webhook's flinks-authenticity-key is the Base64 HMAC-SHA256
+    of its raw body under the secret."""
+    want = base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
+    return hmac.compare_digest(want, signature or "")
+
+
 class Webhooks:
     """Answers every webhook 200 at once and keeps the first payload of each
-    RequestId."""
+    RequestId; with FLINKS_WEBHOOK_SECRET set, a webhook whose signature does
+    not match is answered 401 and dropped."""
 
     def __init__(self, addr):
         self.payloads, self.arrived = {}, threading.Condition()
@@ -100,6 +111,11 @@ class Webhooks:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                secret = ENV.get("FLINKS_WEBHOOK_SECRET")
+                if secret and not signed_by(secret, raw, self.headers.get("flinks-authenticity-key")):
+                    self.send_response(401)
+                    self.end_headers()
+                    return
                 self.send_response(200)
                 self.end_headers()
                 try:
