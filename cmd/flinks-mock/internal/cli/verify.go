@@ -43,7 +43,7 @@ type verifyConfig struct {
 func (c *verifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.server, "server", "", "`URL` of a running flinks-mock to use (each run gets a customerId of its own) instead of starting one")
 	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token of the admin API of --server")
-	fs.Var(&c.scenarios, "scenario", "scenario to run (repeatable; \"all\" adds webhook); default: every scenario but webhook, or none with --scenarios")
+	fs.Var(&c.scenarios, "scenario", "scenario to run (repeatable; \"all\" adds the webhook ones); default: every scenario but webhook and webhook-signed, or none with --scenarios")
 	fs.Var(&c.files, "scenarios", "scenario `file` or directory of your own or recorded (repeatable): the mock serves its logins, and each is run as a scenario")
 	fs.Float64Var(&c.timeScale, "time-scale", 0, "real seconds per mock second: 0.01 makes the guide's 10 s polls 100 ms (default 0.01; 1 with --server, whose clock verify cannot scale)")
 	fs.StringVar(&c.junit, "junit", "", "also write the verdicts as JUnit XML to this `file`")
@@ -66,7 +66,8 @@ outcome it printed. The command finds the mock in its environment:
   FLINKS_TIMEOUT             the guide's 30 min, scaled (e.g. 18s)
   FLINKS_RETRY_BACKOFF       the wait before retrying RETRY_LATER, scaled
   FLINKS_SCENARIO            the scenario's name
-  FLINKS_WEBHOOK_ADDR, FLINKS_WEBHOOK_URL   webhook scenario only: listen on ADDR, take the data from the webhook
+  FLINKS_WEBHOOK_ADDR, FLINKS_WEBHOOK_URL   webhook scenarios only: listen on ADDR, take the data from the webhook
+  FLINKS_WEBHOOK_SECRET      webhook-signed only: reject a webhook whose flinks-authenticity-key is not Base64(HMAC-SHA256(secret, body))
 
 It should print its outcome as the last line of JSON on stdout:
   {"accounts":[{"id":"...","accountNumber":"...","balance":12.34}]}   or

@@ -340,9 +340,9 @@ func TestVerifySelectsScenarios(t *testing.T) {
 		flags []string
 		want  string
 	}{
-		{nil, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error"},
+		{nil, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error wrong-mfa-answer"},
 		{[]string{"timeout", "happy"}, "timeout happy"},
-		{[]string{"all"}, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error webhook"},
+		{[]string{"all"}, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error wrong-mfa-answer webhook webhook-signed"},
 	}
 	for _, tt := range tests {
 		c := verifyConfig{scenarios: tt.flags}
