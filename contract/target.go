@@ -7,9 +7,13 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/flinks-mock/flinks-mock/mockserver"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
+
+// ToolboxSecretKey is the public secret key of the Flinks toolbox sandbox
+// (mockserver.ToolboxSecretKey, which every mock accepts), written here so
+// that the rules and the harness do not link the server.
+const ToolboxSecretKey = "c4569c54-e167-4d34-8de6-f4113bc82414"
 
 // ToolboxAPIKey is the public x-api-key of the Flinks toolbox sandbox. The
 // harness configures the mock to require it on the data endpoints, as
@@ -143,7 +147,7 @@ func NewTarget(sc Scenario, login *scenarios.Login, serverURL, customerID string
 		Scenario:         sc.Name,
 		BaseURL:          serverURL + "/v3/" + customerID,
 		CustomerID:       customerID,
-		SecretKey:        mockserver.ToolboxSecretKey,
+		SecretKey:        ToolboxSecretKey,
 		APIKey:           ToolboxAPIKey,
 		LoginID:          login.LoginID,
 		Username:         login.Username,

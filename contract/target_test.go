@@ -2,12 +2,14 @@ package contract_test
 
 import (
 	"encoding/json"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/contract"
+	"github.com/flinks-mock/flinks-mock/mockserver"
 	"github.com/flinks-mock/flinks-mock/mockserver/mocktest"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
@@ -115,5 +117,22 @@ func TestEveryScenarioNamesADefaultLogin(t *testing.T) {
 	}
 	if _, err := contract.ScenarioByName("nope"); err == nil || !strings.Contains(err.Error(), "happy, mfa") {
 		t.Errorf("ScenarioByName(nope) = %v", err)
+	}
+}
+
+// The rules and the harness reach a mock through its admin API and the
+// journal package only: programs that judge need not link the server.
+func TestContractDoesNotLinkTheServer(t *testing.T) {
+	if contract.ToolboxSecretKey != mockserver.ToolboxSecretKey {
+		t.Errorf("contract.ToolboxSecretKey %q is not the mock's %q", contract.ToolboxSecretKey, mockserver.ToolboxSecretKey)
+	}
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "github.com/flinks-mock/flinks-mock/mockserver" {
+			t.Fatal("package contract imports the mockserver root package")
+		}
 	}
 }
