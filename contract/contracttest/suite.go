@@ -16,6 +16,7 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/mockserver/mocktest"
 	"github.com/flinks-mock/flinks-mock/openapi"
+	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
 // DefaultWebhookTimeScale is the clock scale of webhook scenarios in
@@ -61,6 +62,29 @@ func WithScenarios(names ...string) SuiteOption {
 			}
 			c.scenarios = append(c.scenarios, sc)
 		}
+	}
+}
+
+// WithScenarioFile has the mock of every run serve the logins of a
+// scenario file of your own (or recorded), YAML or JSON, and adds one
+// scenario per login: contract.ScenarioOf says how it is run and which
+// outcome it wants. name is how failures name the file.
+func WithScenarioFile(name string, file []byte) SuiteOption {
+	return func(c *suiteConfig) {
+		src, err := scenarios.Parse(name, file)
+		if err == nil {
+			var lib *scenarios.Library
+			if lib, err = scenarios.Build(mocktest.Start, src); err == nil {
+				for _, l := range lib.Logins {
+					c.scenarios = append(c.scenarios, contract.ScenarioOf(l))
+				}
+			}
+		}
+		if err != nil {
+			c.err = fmt.Errorf("WithScenarioFile %s: %w", name, err)
+			return
+		}
+		c.mock = append(c.mock, mocktest.WithScenarios(string(file)))
 	}
 }
 
@@ -144,6 +168,11 @@ func RunScenario(ctx context.Context, scenario string, run contract.RunFunc, opt
 	ginkgo.GinkgoHelper()
 	cfg := newSuiteConfig(opts)
 	gomega.Expect(cfg.err).NotTo(gomega.HaveOccurred())
+	for _, sc := range cfg.scenarios {
+		if sc.Name == scenario {
+			return runSuiteScenario(ctx, sc, run, cfg)
+		}
+	}
 	sc, err := contract.ScenarioByName(scenario)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	return runSuiteScenario(ctx, sc, run, cfg)

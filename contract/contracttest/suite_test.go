@@ -75,6 +75,30 @@ var _ = Describe("the reference client against every default login", func() {
 	}
 })
 
+// ownFile is a scenario file of a user's: a login whose data takes two
+// polls, run beside the built-in scenarios.
+const ownFile = `logins:
+  - name: own_slow
+    username: own_slow
+    loginId: 7d1c6a0e-3b9f-4c2d-8e5a-1f0b2c3d4e5f
+    accountsDetail:
+      - respond: pending
+        calls: 2
+      - respond: ready
+    generate: {seed: 7, chequing: 1}
+`
+
+var _ = contracttest.DescribeIntegration("the reference client on a scenario file of its own", reference.Run,
+	contracttest.WithScenarios("happy"), contracttest.WithScenarioFile("own.yaml", []byte(ownFile)))
+
+var _ = Describe("a scenario file", func() {
+	It("fails a client that stops at a 202 on its login", func(ctx SpecContext) {
+		res := contracttest.RunScenario(ctx, "own_slow", broken.Run(broken.StopAt202), contracttest.WithScenarioFile("own.yaml", []byte(ownFile)))
+		Expect(res.Report.FailedIDs()).To(Equal([]string{contract.IDFollowUpA202}))
+		Expect(res.OutcomeProblem).To(ContainSubstring("is missing"))
+	})
+})
+
 var _ = Describe("the broken clients", func() {
 	DescribeTable("each fails exactly the rule it breaks, and passes the others",
 		func(ctx SpecContext, c broken.Case) {
