@@ -367,6 +367,8 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 	t.PollInterval = scaled(t.PollInterval, scale)
 	t.Timeout = scaled(t.Timeout, scale)
 	t.RetryBackoff = scaled(t.RetryBackoff, scale)
+	t.MFAIdleTimeout = scaled(t.MFAIdleTimeout, scale)
+	t.UserDelay = scaled(t.UserDelay, scale)
 	t.Sleep, t.Now = h.Sleep, h.Now
 	if t.Sleep == nil {
 		t.Sleep = sleepReal

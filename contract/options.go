@@ -18,6 +18,9 @@ const (
 	// DefaultWebhookDeadline is how long a webhook receiver may take to
 	// answer 200.
 	DefaultWebhookDeadline = 10 * time.Second
+	// DefaultMFAIdleTimeout is how long a RequestId waits for the answer
+	// to its 203: "8 min idle during Authorize".
+	DefaultMFAIdleTimeout = 8 * time.Minute
 )
 
 // Options are the thresholds of the rules. A zero duration means the
@@ -38,6 +41,9 @@ type Options struct {
 	// WebhookDeadline is how long a webhook receiver may take to answer
 	// 200. It is compared with the journal's Latency, which is real time.
 	WebhookDeadline time.Duration
+	// MFAIdleTimeout is how long after a 203 its RequestId expires unless
+	// answered, on the server clock.
+	MFAIdleTimeout time.Duration
 	// Forged are the delivery ids of webhooks that no Flinks would send
 	// (signed with a wrong secret, or not at all), which the harness sent
 	// to see that the integration rejects them: FM013 judges them, and
@@ -59,5 +65,6 @@ func (o Options) withDefaults() Options {
 	def(&o.Deadline, DefaultDeadline)
 	def(&o.RetryBackoff, DefaultRetryBackoff)
 	def(&o.WebhookDeadline, DefaultWebhookDeadline)
+	def(&o.MFAIdleTimeout, DefaultMFAIdleTimeout)
 	return o
 }

@@ -24,6 +24,7 @@ const (
 	IDFollowUpA202         = "FM011-follow-up-a-202"
 	IDNoMFAReanswer        = "FM012-no-automatic-mfa-reanswer"
 	IDWebhookSignature     = "FM013-webhook-signature"
+	IDMFAAnswerInTime      = "FM014-mfa-answer-in-time"
 )
 
 // Rule is one rule of the Flinks guide, checked over a journal.
@@ -94,6 +95,7 @@ func Rules() []Rule {
 		FollowUpA202(),
 		NoMFAReanswer(),
 		WebhookSignature(),
+		MFAAnswerInTime(),
 	}
 }
 

@@ -146,3 +146,42 @@ func compareAnswers(challenges, answered []string) string {
 	}
 	return "the MFA answer call " + strings.Join(parts, ", and ")
 }
+
+// MFAAnswerInTime is FM014: no answer is sent with a RequestId that has
+// waited MFAIdleTimeout for it; the integration starts over instead.
+func MFAAnswerInTime() Rule {
+	return Rule{
+		ID:        IDMFAAnswerInTime,
+		Statement: "An MFA answer is sent less than MFAIdleTimeout (8 min) after the 203 it answers, on the server clock: when the user took longer, the RequestId has expired, and the integration starts over with a new /Authorize instead of sending the answer with it.",
+		Guide:     "RequestId: expires after 8 min idle during Authorize, and data processing times out at 30 min. [...] SESSION_EXPIRED: RequestId expired (8 min idle in Authorize / 30 min processing).",
+		Source:    "Flinks error codes and limits, in flinks-contract.md §4 and §7",
+		check:     checkMFAAnswerInTime,
+	}
+}
+
+func checkMFAAnswerInTime(entries []journal.Entry, o Options) (bool, []Violation) {
+	var problems []Violation
+	applicable := false
+	asked := map[string]journal.Entry{} // RequestId → its latest 203
+	for _, e := range requests(entries) {
+		if e.Endpoint != endpointAuthorize {
+			continue
+		}
+		if e.Mode == modeAnswer {
+			if c, ok := asked[e.RequestID]; ok {
+				applicable = true
+				if idle := e.Time.Sub(c.Time); idle >= o.MFAIdleTimeout {
+					problems = append(problems, Violation{
+						Problem: fmt.Sprintf("the MFA answer for RequestId %s came %s after its 203, when the RequestId had expired (%s idle); when the user takes that long, start over with a new /Authorize (and a fresh token) and answer its 203",
+							e.RequestID, seconds(idle), seconds(o.MFAIdleTimeout)),
+						Entries: []journal.Entry{c, e},
+					})
+				}
+			}
+		}
+		if e.Status == 203 && e.RequestID != "" {
+			asked[e.RequestID] = e
+		}
+	}
+	return applicable, problems
+}

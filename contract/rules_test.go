@@ -374,3 +374,23 @@ func TestNoMFAReanswer(t *testing.T) {
 			at(7*s, answer(R2, "fresh", "t4", cityQ).is(200)))},
 	})
 }
+
+func TestMFAAnswerInTime(t *testing.T) {
+	runRuleCases(t, contract.IDMFAAnswerInTime, []ruleCase{
+		{name: "answered at once", want: contract.Pass, journal: journalOf(
+			at(0, authz(L1, "fresh", "t1").asks(R1, cityQ)),
+			at(5*s, answer(R1, "fresh", "t2", cityQ).is(200)))},
+		{name: "no MFA", want: contract.NotApplicable, journal: journalOf(at(0, authz(L1, "fresh", "t1").is(200).rid(R1)))},
+		{name: "started over after a slow user", want: contract.Pass, journal: journalOf(
+			at(0, authz(L1, "fresh", "t1").asks(R1, cityQ)),
+			at(9*m, authz(L1, "fresh", "t2").asks(R2, cityQ)),
+			at(9*m+2*s, answer(R2, "fresh", "t3", cityQ).is(200)))},
+		{name: "answered the expired RequestId", want: contract.Fail, problem: []string{"came 9m0s after its 203", "start over with a new /Authorize"}, quoted: []uint64{1, 2}, journal: journalOf(
+			at(0, authz(L1, "fresh", "t1").asks(R1, cityQ)),
+			at(9*m, answer(R1, "fresh", "t2", cityQ).is(401, "SESSION_EXPIRED")))},
+		{name: "the second round counts from its own 203", want: contract.Pass, journal: journalOf(
+			at(0, authz(L1, "fresh", "t1").asks(R1, cityQ)),
+			at(5*m, answer(R1, "fresh", "t2", cityQ).asks(R1, shapeQ)),
+			at(10*m, answer(R1, "fresh", "t3", shapeQ).is(200)))},
+	})
+}

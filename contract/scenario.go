@@ -3,6 +3,7 @@ package contract
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
@@ -29,6 +30,9 @@ type Scenario struct {
 	// WrongAnswers gives the integration wrong MFA answers, as a user who
 	// mistyped them would.
 	WrongAnswers bool
+	// UserDelay is how long the user takes over the first security
+	// challenge (Target.UserDelay).
+	UserDelay time.Duration
 	// What says what the scenario exercises.
 	What string
 	// Want is the outcome the integration must report.
@@ -63,6 +67,8 @@ func Scenarios() []Scenario {
 			What: "/Authorize answers RETRY_LATER twice, then 200: retrying after a back-off gets the data"},
 		{Name: "aggregation-error", Login: "mock_aggregation_error", MostRecentCached: true, Want: Want{FlinksCodes: []string{"AGGREGATION_ERROR"}},
 			What: "GetAccountsDetail answers 500 AGGREGATION_ERROR"},
+		{Name: "slow-mfa-user", Login: "greatday", UserDelay: 9 * time.Minute, Want: accounts,
+			What: "the user takes 9 minutes over the security question, past the 8 minutes a RequestId waits for its answer: start over with a new /Authorize, never answer the expired RequestId"},
 		{Name: "wrong-mfa-answer", Login: "greatday", WrongAnswers: true, Want: Want{FlinksCodes: []string{"INVALID_SECURITY_RESPONSE"}},
 			What: "the user's answer to the security question is wrong (401 INVALID_SECURITY_RESPONSE): report it and send the user back, never answer again on your own"},
 		{Name: "webhook", Login: "mock_pending_45m", MostRecentCached: true, Webhook: true, Want: accounts,

@@ -52,6 +52,14 @@ type Target struct {
 	PollInterval time.Duration
 	Timeout      time.Duration
 	RetryBackoff time.Duration
+	// MFAIdleTimeout is the 8 minutes a RequestId waits for the answer to
+	// its 203, in the units of the run: an answer the user gave later must
+	// not be sent with that RequestId.
+	MFAIdleTimeout time.Duration
+	// UserDelay, when set, is how long the user takes over the first
+	// security challenge of the run: the integration waits it (with
+	// Sleep) before it answers, as it would wait for a person.
+	UserDelay time.Duration
 	// WebhookAddr, when set, is the host:port where the integration must
 	// listen for webhooks, and WebhookURL the URL the mock posts them to;
 	// the integration then waits for the GetAccountsDetail webhook instead
@@ -86,6 +94,8 @@ const (
 	EnvPollInterval     = "FLINKS_POLL_INTERVAL"
 	EnvTimeout          = "FLINKS_TIMEOUT"
 	EnvRetryBackoff     = "FLINKS_RETRY_BACKOFF"
+	EnvMFAIdleTimeout   = "FLINKS_MFA_IDLE_TIMEOUT"
+	EnvUserDelay        = "FLINKS_USER_DELAY"
 	EnvWebhookAddr      = "FLINKS_WEBHOOK_ADDR"
 	EnvWebhookURL       = "FLINKS_WEBHOOK_URL"
 	EnvWebhookSecret    = "FLINKS_WEBHOOK_SECRET"
@@ -116,6 +126,10 @@ func (t Target) Env() []string {
 		EnvPollInterval + "=" + FormatDuration(t.PollInterval),
 		EnvTimeout + "=" + FormatDuration(t.Timeout),
 		EnvRetryBackoff + "=" + FormatDuration(t.RetryBackoff),
+		EnvMFAIdleTimeout + "=" + FormatDuration(t.MFAIdleTimeout),
+	}
+	if t.UserDelay > 0 {
+		env = append(env, EnvUserDelay+"="+FormatDuration(t.UserDelay))
 	}
 	if t.WebhookAddr != "" {
 		env = append(env, EnvWebhookAddr+"="+t.WebhookAddr, EnvWebhookURL+"="+t.WebhookURL)
@@ -158,6 +172,8 @@ func NewTarget(sc Scenario, login *scenarios.Login, serverURL, customerID string
 		PollInterval:     DefaultMinPollInterval,
 		Timeout:          DefaultDeadline,
 		RetryBackoff:     DefaultRetryBackoff,
+		MFAIdleTimeout:   DefaultMFAIdleTimeout,
+		UserDelay:        sc.UserDelay,
 	}
 }
 

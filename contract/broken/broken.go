@@ -55,6 +55,9 @@ const (
 	// NoSignatureCheck takes every webhook, whatever its signature
 	// (FM013).
 	NoSignatureCheck Flaw = "no-signature-check"
+	// LateMFAAnswer sends the user's answer with the RequestId of the 203
+	// however long the user took (FM014).
+	LateMFAAnswer Flaw = "late-mfa-answer"
 )
 
 // UnscaledTiming waits the guide's 10 s and 30 minutes as written, not
@@ -86,6 +89,7 @@ func Cases() []Case {
 		{StopAt202, "pending", contract.IDFollowUpA202},
 		{ReanswerMFA, "wrong-mfa-answer", contract.IDNoMFAReanswer},
 		{NoSignatureCheck, "webhook-signed", contract.IDWebhookSignature},
+		{LateMFAAnswer, "slow-mfa-user", contract.IDMFAAnswerInTime},
 	}
 }
 
@@ -229,15 +233,26 @@ func (c *client) authorize(ctx context.Context) (string, error) {
 		}
 		a, err = c.conn.Authorize(ctx, token, req)
 	}
-	for err == nil && a.Status == http.StatusNonAuthoritativeInfo {
+	user := reference.UserTakes(c.t.UserDelay, c.t.Sleep, reference.AnswersFrom(c.t.MFAAnswers))
+	for restarted := false; err == nil && a.Status == http.StatusNonAuthoritativeInfo; {
 		if c.flaw == DataBeforeMFA {
 			if _, err := c.conn.GetAccountsDetail(ctx, a.RequestId); err != nil {
 				return "", err
 			}
 		}
-		answers, aerr := reference.AnswersFrom(c.t.MFAAnswers)(ctx, a.SecurityChallenges)
+		asked := c.now()
+		answers, aerr := user(ctx, a.SecurityChallenges)
 		if aerr != nil {
 			return "", aerr
+		}
+		if c.flaw != LateMFAAnswer && !restarted && c.now().Sub(asked) >= c.t.MFAIdleTimeout {
+			restarted = true
+			token, terr := c.conn.GenerateAuthorizeToken(ctx)
+			if terr != nil {
+				return "", terr
+			}
+			a, err = c.conn.Authorize(ctx, token, req)
+			continue
 		}
 		if c.flaw == PartialMFA && len(a.SecurityChallenges) > 1 {
 			answers = map[string][]string{a.SecurityChallenges[0].Prompt: answers[a.SecurityChallenges[0].Prompt]}

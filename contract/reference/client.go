@@ -19,6 +19,12 @@ const (
 	DefaultRetryBackoff = 10 * time.Second
 	// DefaultMaxRetries is how many times such an answer is retried.
 	DefaultMaxRetries = 2
+	// DefaultMFAIdleTimeout is how long a RequestId waits for the answer
+	// to its 203 before it expires.
+	DefaultMFAIdleTimeout = 8 * time.Minute
+	// maxStartsOver bounds how many times Authorize starts over because
+	// the user answered after the RequestId expired.
+	maxStartsOver = 2
 )
 
 // ErrTimeout is returned (wrapped) when the data was still processing at
@@ -44,6 +50,10 @@ type Client struct {
 	// retries (DefaultMaxRetries; negative: none).
 	RetryBackoff time.Duration
 	MaxRetries   int
+	// MFAIdleTimeout is how long a RequestId waits for the answer to its
+	// 203 (DefaultMFAIdleTimeout): an answer that took longer is not sent
+	// with it, and the authorization starts over.
+	MFAIdleTimeout time.Duration
 	// Sleep waits d or until ctx ends; tests pass one that moves a virtual
 	// clock. Now reads the same clock. Default: real time.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -103,16 +113,26 @@ func (c *Client) FetchAccounts(ctx context.Context, req Request) (*Accounts, err
 // Authorize opens a session for the login and returns its RequestId:
 // a fresh token for every /Authorize call, and the MFA answers sent with
 // the RequestId of the 203, all in one call, for as many rounds as asked.
+// When the answers came after the RequestId expired (MFAIdleTimeout), it
+// starts over with a new /Authorize, whose challenges are asked again.
 func (c *Client) Authorize(ctx context.Context, req Request) (string, error) {
 	cached := req.MostRecentCached
-	a, err := c.authorizeWith(ctx, AuthorizeRequest{LoginId: req.LoginID, MostRecentCached: &cached})
-	for err == nil && a.Status == http.StatusNonAuthoritativeInfo {
+	start := AuthorizeRequest{LoginId: req.LoginID, MostRecentCached: &cached}
+	a, err := c.authorizeWith(ctx, start)
+	for restarts := 0; err == nil && a.Status == http.StatusNonAuthoritativeInfo; {
 		if c.AnswerMFA == nil {
 			return "", fmt.Errorf("RequestId %s: %w", a.RequestId, ErrMFARequired)
 		}
+		asked := c.now()
 		answers, aerr := c.AnswerMFA(ctx, a.SecurityChallenges)
 		if aerr != nil {
 			return "", fmt.Errorf("answer the security challenges of RequestId %s: %w", a.RequestId, aerr)
+		}
+		if c.now().Sub(asked) >= orDefault(c.MFAIdleTimeout, DefaultMFAIdleTimeout) && restarts < maxStartsOver {
+			// The RequestId has expired while the user answered.
+			restarts++
+			a, err = c.authorizeWith(ctx, start)
+			continue
 		}
 		a, err = c.authorizeWith(ctx, AuthorizeRequest{RequestId: a.RequestId, SecurityResponses: answers})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/contract"
@@ -34,13 +35,34 @@ func Run(ctx context.Context, t contract.Target) (contract.Outcome, error) {
 // clock and MFA answers.
 func NewClient(t contract.Target) *Client {
 	return &Client{
-		Conn:         Conn{BaseURL: t.BaseURL, SecretKey: t.SecretKey, APIKey: t.APIKey},
-		PollInterval: t.PollInterval,
-		Timeout:      t.Timeout,
-		RetryBackoff: t.RetryBackoff,
-		Sleep:        t.Sleep,
-		Now:          t.Now,
-		AnswerMFA:    AnswersFrom(t.MFAAnswers),
+		Conn:           Conn{BaseURL: t.BaseURL, SecretKey: t.SecretKey, APIKey: t.APIKey},
+		PollInterval:   t.PollInterval,
+		Timeout:        t.Timeout,
+		RetryBackoff:   t.RetryBackoff,
+		MFAIdleTimeout: t.MFAIdleTimeout,
+		Sleep:          t.Sleep,
+		Now:            t.Now,
+		AnswerMFA:      UserTakes(t.UserDelay, t.Sleep, AnswersFrom(t.MFAAnswers)),
+	}
+}
+
+// UserTakes returns an AnswerMFA that waits delay (with sleep, or in real
+// time) before the first answer, as a person who is slow to answer would.
+func UserTakes(delay time.Duration, sleep func(context.Context, time.Duration) error, answer func(context.Context, []Challenge) (map[string][]string, error)) func(context.Context, []Challenge) (map[string][]string, error) {
+	if delay <= 0 {
+		return answer
+	}
+	if sleep == nil {
+		sleep = SleepReal
+	}
+	var once sync.Once
+	return func(ctx context.Context, challenges []Challenge) (map[string][]string, error) {
+		var err error
+		once.Do(func() { err = sleep(ctx, delay) })
+		if err != nil {
+			return nil, err
+		}
+		return answer(ctx, challenges)
 	}
 }
 

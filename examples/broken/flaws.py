@@ -10,7 +10,7 @@ reuse-token (FM001), partial-mfa (FM002), data-before-mfa (FM003),
 new-request-per-poll (FM004), poll-fast (FM005), no-timeout (FM006),
 retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
 webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012),
-no-signature-check (FM013). Each
+no-signature-check (FM013), late-mfa-answer (FM014). Each
 patches the example before it runs; the example itself stays as the guide
 says.
 """
@@ -126,6 +126,8 @@ def main(flaw):
         client.call = stop_at_202
     elif flaw == "reanswer-mfa":
         client.authorize = reanswer_mfa
+    elif flaw == "late-mfa-answer":
+        client.MFA_IDLE = float("inf")  # answers however long the user took
     elif flaw == "no-signature-check":
         client.signed_by = lambda secret, raw, signature: True  # every webhook taken
     else:

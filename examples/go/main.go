@@ -54,6 +54,7 @@ type config struct {
 	cached                              bool
 	answers                             map[string][]string
 	interval, timeout, backoff          time.Duration
+	mfaIdle, userDelay                  time.Duration
 	webhookAddr, webhookSecret          string
 	deadline                            time.Time
 }
@@ -85,6 +86,14 @@ func configFromEnv() (*config, error) {
 		return nil, err
 	}
 	if c.backoff, err = duration("FLINKS_RETRY_BACKOFF", 10*time.Second); err != nil {
+		return nil, err
+	}
+	// A RequestId waits 8 minutes for the answers to its 203.
+	if c.mfaIdle, err = duration("FLINKS_MFA_IDLE_TIMEOUT", 8*time.Minute); err != nil {
+		return nil, err
+	}
+	// How long the (simulated) user takes over the first question.
+	if c.userDelay, err = duration("FLINKS_USER_DELAY", 0); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -216,8 +225,20 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 		// may be on its way, and it must get its 200 too.
 		defer hooks.close(c.interval)
 	}
-	a, err := c.authorize(ctx, map[string]any{"LoginId": c.loginID, "MostRecentCached": c.cached})
-	for err == nil && a.status == 203 {
+	start := map[string]any{"LoginId": c.loginID, "MostRecentCached": c.cached}
+	a, err := c.authorize(ctx, start)
+	for restarted := false; err == nil && a.status == 203; {
+		asked := time.Now()
+		if c.userDelay > 0 && !restarted {
+			time.Sleep(c.userDelay) // the user, thinking
+		}
+		if time.Since(asked) >= c.mfaIdle && !restarted {
+			// The RequestId expired while the user answered: start over,
+			// and answer the new 203.
+			restarted = true
+			a, err = c.authorize(ctx, start)
+			continue
+		}
 		responses := map[string][]string{}
 		for _, ch := range a.SecurityChallenges {
 			answers, ok := c.answers[ch.Prompt]

@@ -18,6 +18,10 @@ const base = env.FLINKS_BASE_URL;
 const pollInterval = duration(env.FLINKS_POLL_INTERVAL, 10_000);
 const timeout = duration(env.FLINKS_TIMEOUT, 30 * 60_000);
 const backoff = duration(env.FLINKS_RETRY_BACKOFF, 10_000);
+// A RequestId waits 8 minutes for the answers to its 203.
+const mfaIdle = duration(env.FLINKS_MFA_IDLE_TIMEOUT, 8 * 60_000);
+// How long the (simulated) user takes over the first question.
+const userDelay = duration(env.FLINKS_USER_DELAY, 0);
 const answers = JSON.parse(env.FLINKS_MFA_ANSWERS || "{}");
 // The timeout counts from the start: a fetch that spent a minute on MFA has
 // 29 left to poll.
@@ -117,8 +121,18 @@ function listen(addr) {
 async function fetchAccounts() {
   const hooks = env.FLINKS_WEBHOOK_ADDR ? await listen(env.FLINKS_WEBHOOK_ADDR) : null;
   try {
-    let a = await authorize({ LoginId: env.FLINKS_LOGIN_ID, MostRecentCached: env.FLINKS_MOST_RECENT_CACHED !== "false" });
-    while (a.status === 203) {
+    const start = { LoginId: env.FLINKS_LOGIN_ID, MostRecentCached: env.FLINKS_MOST_RECENT_CACHED !== "false" };
+    let a = await authorize(start);
+    for (let restarted = false; a.status === 203; ) {
+      const asked = Date.now();
+      if (userDelay > 0 && !restarted) await sleep(userDelay); // the user, thinking
+      if (Date.now() - asked >= mfaIdle && !restarted) {
+        // The RequestId expired while the user answered: start over, and
+        // answer the new 203.
+        restarted = true;
+        a = await authorize(start);
+        continue;
+      }
       const responses = {};
       for (const { Prompt } of a.SecurityChallenges) {
         if (!(Prompt in answers)) throw new Error(`no answer for the security question ${JSON.stringify(Prompt)}`);

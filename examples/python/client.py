@@ -41,6 +41,10 @@ def duration(name, default):
 POLL_INTERVAL = duration("FLINKS_POLL_INTERVAL", 10)
 TIMEOUT = duration("FLINKS_TIMEOUT", 30 * 60)
 BACKOFF = duration("FLINKS_RETRY_BACKOFF", 10)
+# A RequestId waits 8 minutes for the answers to its 203.
+MFA_IDLE = duration("FLINKS_MFA_IDLE_TIMEOUT", 8 * 60)
+# How long the (simulated) user takes over the first question.
+USER_DELAY = duration("FLINKS_USER_DELAY", 0)
 ANSWERS = json.loads(ENV.get("FLINKS_MFA_ANSWERS") or "{}")
 # The timeout counts from the start: a fetch that spent a minute on MFA has
 # 29 left to poll.
@@ -146,8 +150,19 @@ class Webhooks:
 
 
 def fetch_accounts(hooks):
-    a = authorize({"LoginId": ENV.get("FLINKS_LOGIN_ID"), "MostRecentCached": ENV.get("FLINKS_MOST_RECENT_CACHED") != "false"})
+    start = {"LoginId": ENV.get("FLINKS_LOGIN_ID"), "MostRecentCached": ENV.get("FLINKS_MOST_RECENT_CACHED") != "false"}
+    a = authorize(start)
+    restarted = False
     while a["status"] == 203:
+        asked = time.monotonic()
+        if USER_DELAY > 0 and not restarted:
+            time.sleep(USER_DELAY)  # the user, thinking
+        if time.monotonic() - asked >= MFA_IDLE and not restarted:
+            # The RequestId expired while the user answered: start over, and
+            # answer the new 203.
+            restarted = True
+            a = authorize(start)
+            continue
         responses = {}
         for challenge in a["SecurityChallenges"]:
             prompt = challenge["Prompt"]

@@ -65,6 +65,8 @@ outcome it printed. The command finds the mock in its environment:
   FLINKS_POLL_INTERVAL       the guide's 10 s, scaled (e.g. 100ms)
   FLINKS_TIMEOUT             the guide's 30 min, scaled (e.g. 18s)
   FLINKS_RETRY_BACKOFF       the wait before retrying RETRY_LATER, scaled
+  FLINKS_MFA_IDLE_TIMEOUT    the 8 minutes a RequestId waits for its MFA answers, scaled
+  FLINKS_USER_DELAY          slow-mfa-user only: how long the user takes over the first question (wait it, then start over if the RequestId expired)
   FLINKS_SCENARIO            the scenario's name
   FLINKS_WEBHOOK_ADDR, FLINKS_WEBHOOK_URL   webhook scenarios only: listen on ADDR, take the data from the webhook
   FLINKS_WEBHOOK_SECRET      webhook-signed only: reject a webhook whose flinks-authenticity-key is not Base64(HMAC-SHA256(secret, body))

@@ -340,9 +340,9 @@ func TestVerifySelectsScenarios(t *testing.T) {
 		flags []string
 		want  string
 	}{
-		{nil, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error wrong-mfa-answer"},
+		{nil, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error slow-mfa-user wrong-mfa-answer"},
 		{[]string{"timeout", "happy"}, "timeout happy"},
-		{[]string{"all"}, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error wrong-mfa-answer webhook webhook-signed"},
+		{[]string{"all"}, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error slow-mfa-user wrong-mfa-answer webhook webhook-signed"},
 	}
 	for _, tt := range tests {
 		c := verifyConfig{scenarios: tt.flags}
@@ -409,8 +409,11 @@ func TestVerifyTheBrokenVariants(t *testing.T) {
 					// deadline or past it take it on a fast scale: their
 					// failure does not hang on where the last poll falls.
 					scale := "0.05"
-					if c.Flaw == broken.NoTimeout || c.Flaw == broken.NewRequestPerPoll {
+					switch c.Flaw {
+					case broken.NoTimeout, broken.NewRequestPerPoll:
 						scale = "0.002"
+					case broken.LateMFAAnswer:
+						scale = testTimeScale // the user's 9 minutes, in 5.4 s
 					}
 					junit := filepath.Join(t.TempDir(), "verify.xml")
 					code, stdout, stderr := run(t, nil, "verify", "--today", pinnedToday, "--time-scale", scale, "--junit", junit,
