@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
-	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -78,24 +77,29 @@ func readJUnit(t *testing.T, path string) junitDoc {
 	return doc
 }
 
-// verifyExample runs every scenario, the webhook one included, against
-// one example and expects every one to pass.
+// verifyExample runs every scenario, the webhook ones included, against
+// one example, one verify run per scenario in parallel subtests (their
+// waits are real time), and expects every one to pass.
 func verifyExample(t *testing.T, command ...string) {
 	t.Helper()
-	junit := filepath.Join(t.TempDir(), "verify.xml")
-	args := append([]string{"verify", "--today", pinnedToday, "--time-scale", testTimeScale, "--scenario", "all", "--junit", junit, "--"}, command...)
-	code, stdout, stderr := run(t, nil, args...)
-	n := len(contract.Scenarios())
-	if code != ExitOK {
-		t.Fatalf("verify exited with %d, want 0\n%s\n%s", code, stdout, stderr)
-	}
-	if want := fmt.Sprintf("%d scenarios: %d passed, 0 failed, 0 skipped", n, n); !strings.Contains(stdout, want) {
-		t.Errorf("report lacks %q:\n%s", want, stdout)
-	}
-	doc := readJUnit(t, junit)
-	perScenario := 2 + len(contract.Rules())
-	if len(doc.Suites) != n || doc.Tests != n*perScenario || doc.Failures != 0 {
-		t.Errorf("JUnit: %d suites, %d tests, %d failures; want %d, %d, 0", len(doc.Suites), doc.Tests, doc.Failures, n, n*perScenario)
+	for _, sc := range contract.Scenarios() {
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			junit := filepath.Join(t.TempDir(), "verify.xml")
+			args := append([]string{"verify", "--today", pinnedToday, "--time-scale", testTimeScale, "--scenario", sc.Name, "--junit", junit, "--"}, command...)
+			code, stdout, stderr := run(t, nil, args...)
+			if code != ExitOK {
+				t.Fatalf("verify exited with %d, want 0\n%s\n%s", code, stdout, stderr)
+			}
+			if want := "1 scenario: 1 passed, 0 failed, 0 skipped"; !strings.Contains(stdout, want) {
+				t.Errorf("report lacks %q:\n%s", want, stdout)
+			}
+			doc := readJUnit(t, junit)
+			perScenario := 2 + len(contract.Rules())
+			if len(doc.Suites) != 1 || doc.Tests != perScenario || doc.Failures != 0 {
+				t.Errorf("JUnit: %d suites, %d tests, %d failures; want 1, %d, 0", len(doc.Suites), doc.Tests, doc.Failures, perScenario)
+			}
+		})
 	}
 }
 
