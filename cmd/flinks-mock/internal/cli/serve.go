@@ -198,6 +198,9 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		// the garbage back before the heap doubles (GOMEMLIMIT overrides).
 		debug.SetMemoryLimit(MemoryLimit)
 	}
+	// The files as loaded, for --watch: taken before the load, so that an
+	// edit made while the server starts is seen as one.
+	loadedFiles := scenarios.Fingerprint(cfg.scenarioPaths...)
 	lib, err := scenarios.Load(start, !cfg.noDefaults, cfg.scenarioPaths...)
 	sp := <-loaded
 	if err != nil {
@@ -263,7 +266,7 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		p.Started(baseURL)
 	}
 	if cfg.watch {
-		go watch(ctx, log, srv, !cfg.noDefaults, cfg.scenarioPaths)
+		go watch(ctx, log, srv, !cfg.noDefaults, cfg.scenarioPaths, loadedFiles)
 	}
 	// Loading the documents and scenarios leaves garbage behind; give it
 	// back to the system once serving, without delaying the first answer.
@@ -334,10 +337,10 @@ func isLoopback(addr net.Addr) bool {
 // WatchInterval is how often --watch looks at the scenario files.
 const WatchInterval = time.Second
 
-// watch reloads the scenario files whenever their contents change. A file
-// that does not load is reported and the server keeps what it had.
-func watch(ctx context.Context, log *slog.Logger, srv *mockserver.Server, withDefaults bool, paths []string) {
-	last := scenarios.Fingerprint(paths...)
+// watch reloads the scenario files whenever their contents change from
+// last, their fingerprint when they were loaded. A file that does not load
+// is reported and the server keeps what it had.
+func watch(ctx context.Context, log *slog.Logger, srv *mockserver.Server, withDefaults bool, paths []string, last string) {
 	tick := time.NewTicker(WatchInterval)
 	defer tick.Stop()
 	for {
