@@ -3,8 +3,8 @@
 package clock
 
 import (
+	"container/heap"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 )
@@ -34,32 +34,31 @@ func (Real) Now() time.Time { return time.Now() }
 func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
 // Virtual is a clock that stands still until Advance or Set moves it, so a
-// test of a 30-minute timeout takes milliseconds. It is safe for concurrent
-// use.
+// test of a 30-minute timeout takes milliseconds. Its pending timers are
+// kept in a heap by due time. It is safe for concurrent use.
 type Virtual struct {
 	mu     sync.Mutex
 	now    time.Time
-	timers []*virtualTimer // pending, in no particular order
-	seq    uint64          // orders timers due at the same instant
+	timers timerHeap // pending, the next due first
+	seq    uint64    // orders timers due at the same instant
 }
 
 type virtualTimer struct {
-	v    *Virtual
-	due  time.Time
-	seq  uint64
-	f    func()
-	done bool
+	v     *Virtual
+	due   time.Time
+	seq   uint64
+	f     func()
+	index int // in v.timers; -1 once fired or stopped
 }
 
 // Stop cancels the timer.
 func (t *virtualTimer) Stop() bool {
 	t.v.mu.Lock()
 	defer t.v.mu.Unlock()
-	if t.done {
+	if t.index < 0 {
 		return false
 	}
-	t.done = true
-	t.v.timers = slices.DeleteFunc(t.v.timers, func(o *virtualTimer) bool { return o == t })
+	heap.Remove(&t.v.timers, t.index)
 	return true
 }
 
@@ -71,13 +70,12 @@ func (v *Virtual) AfterFunc(d time.Duration, f func()) Timer {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.seq++
-	t := &virtualTimer{v: v, due: v.now.Add(d), seq: v.seq, f: f}
+	t := &virtualTimer{v: v, due: v.now.Add(d), seq: v.seq, f: f, index: -1}
 	if d <= 0 {
-		t.done = true
 		go f()
 		return t
 	}
-	v.timers = append(v.timers, t)
+	heap.Push(&v.timers, t)
 	return t
 }
 
@@ -88,25 +86,50 @@ func (v *Virtual) AfterFunc(d time.Duration, f func()) Timer {
 func (v *Virtual) moveTo(target time.Time) {
 	for {
 		v.mu.Lock()
-		var next *virtualTimer
-		for _, t := range v.timers {
-			if !t.due.After(target) && (next == nil || t.due.Before(next.due) || (t.due.Equal(next.due) && t.seq < next.seq)) {
-				next = t
-			}
-		}
-		if next == nil {
+		if len(v.timers) == 0 || v.timers[0].due.After(target) {
 			v.now = target
 			v.mu.Unlock()
 			return
 		}
+		next := heap.Pop(&v.timers).(*virtualTimer)
 		if next.due.After(v.now) {
 			v.now = next.due
 		}
-		next.done = true
-		v.timers = slices.DeleteFunc(v.timers, func(o *virtualTimer) bool { return o == next })
 		v.mu.Unlock()
 		next.f()
 	}
+}
+
+// timerHeap orders pending timers by due time, then by creation.
+type timerHeap []*virtualTimer
+
+func (h timerHeap) Len() int { return len(h) }
+
+func (h timerHeap) Less(i, j int) bool {
+	if h[i].due.Equal(h[j].due) {
+		return h[i].seq < h[j].seq
+	}
+	return h[i].due.Before(h[j].due)
+}
+
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+
+func (h *timerHeap) Push(x any) {
+	t := x.(*virtualTimer)
+	t.index = len(*h)
+	*h = append(*h, t)
+}
+
+func (h *timerHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	t.index = -1
+	return t
 }
 
 // NewVirtual returns a virtual clock showing start.

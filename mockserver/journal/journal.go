@@ -5,8 +5,12 @@
 package journal
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 	"time"
+
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/bounded"
 )
 
 // DefaultCapacity is how many entries a Journal keeps unless told otherwise.
@@ -27,6 +31,14 @@ const (
 	TokenExpired = "expired" // a token older than its lifetime
 	TokenUnknown = "unknown" // a value that is no token of this tenant
 	TokenSecret  = "secret"  // the secret key, sent where a token belongs
+)
+
+// How /Authorize was called, recorded in Entry.Mode.
+const (
+	ModeCached = "cached"     // a LoginId with MostRecentCached true
+	ModeLive   = "live"       // a LoginId with MostRecentCached false
+	ModeLegacy = "legacy"     // a username, password and institution
+	ModeAnswer = "mfa-answer" // the SecurityResponses of a 203
 )
 
 // Entry is one request and its answer.
@@ -83,12 +95,10 @@ type Entry struct {
 // use; each tenant has its own, so tenants never contend on one lock. Its
 // memory grows with the entries it holds, up to its capacity.
 type Journal struct {
-	mu       sync.Mutex
-	capacity int
-	ring     []Entry
-	start    int // index of the oldest entry once the ring is full
-	n        int // entries held
-	dropped  uint64
+	entries *bounded.LRU[uint64, Entry] // keyed by order of arrival, numbered by Seq
+	mu      sync.Mutex                  // guards added and dropped
+	added   uint64
+	dropped uint64
 }
 
 // New returns a Journal that keeps the newest capacity entries
@@ -97,7 +107,7 @@ func New(capacity int) *Journal {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return &Journal{capacity: capacity}
+	return &Journal{entries: bounded.New[uint64, Entry](capacity, bounded.Options[uint64, Entry]{})}
 }
 
 // Add appends e, dropping the oldest entry when the journal is full. It
@@ -105,26 +115,15 @@ func New(capacity int) *Journal {
 func (j *Journal) Add(e Entry) (dropped bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.n < len(j.ring) {
-		j.ring[(j.start+j.n)%len(j.ring)] = e
-		j.n++
-		return false
+	j.added++
+	// An entry is never used again once added: the store's order of use is
+	// the order of arrival. Its number is its Seq, so that the journal
+	// budget, which numbers entries, trims them with DropBefore.
+	if j.entries.AddNumbered(j.added, e, e.Seq) > 0 {
+		j.dropped++
+		return true
 	}
-	if len(j.ring) < j.capacity {
-		// Still growing: put the entries back in order from index 0 (they
-		// wrap after DropBefore), then append.
-		if j.start != 0 {
-			j.ring = append(j.ring[j.start:], j.ring[:j.start]...)
-			j.start = 0
-		}
-		j.ring = append(j.ring, e)
-		j.n++
-		return false
-	}
-	j.ring[j.start] = e
-	j.start = (j.start + 1) % len(j.ring)
-	j.dropped++
-	return true
+	return false
 }
 
 // DropBefore drops the entries whose Seq is below seq (they are the oldest)
@@ -132,38 +131,21 @@ func (j *Journal) Add(e Entry) (dropped bool) {
 func (j *Journal) DropBefore(seq uint64) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	n := 0
-	for j.n > 0 && j.ring[j.start].Seq < seq {
-		j.ring[j.start] = Entry{}
-		j.start = (j.start + 1) % len(j.ring)
-		j.n--
-		n++
-	}
+	n := j.entries.DropBefore(seq)
 	j.dropped += uint64(n)
-	if j.n < len(j.ring)/4 && len(j.ring) > 64 {
-		// Most of the ring is empty: give the memory back, keeping room to
-		// grow again.
-		shrunk := make([]Entry, j.n, 2*j.n)
-		for i := range shrunk {
-			shrunk[i] = j.ring[(j.start+i)%len(j.ring)]
-		}
-		j.ring, j.start = shrunk, 0
-	}
 	return n
 }
 
 // Entries returns a copy of the entries held, oldest first, that keep
 // reports true for (all of them when keep is nil).
 func (j *Journal) Entries(keep func(*Entry) bool) []Entry {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	out := make([]Entry, 0, j.n)
-	for i := 0; i < j.n; i++ {
-		e := &j.ring[(j.start+i)%len(j.ring)]
-		if keep == nil || keep(e) {
-			out = append(out, *e)
+	out := make([]Entry, 0, j.entries.Len())
+	j.entries.Range(func(_ uint64, e Entry) bool {
+		if keep == nil || keep(&e) {
+			out = append(out, e)
 		}
-	}
+		return true
+	})
 	return out
 }
 
@@ -193,19 +175,21 @@ func (j *Journal) Dropped() uint64 {
 }
 
 // Len returns how many entries the journal holds.
-func (j *Journal) Len() int {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.n
-}
+func (j *Journal) Len() int { return j.entries.Len() }
 
 // Clear removes every entry and resets the dropped count. It returns how
 // many entries it removed.
 func (j *Journal) Clear() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	n := j.n
-	j.ring = nil
-	j.start, j.n, j.dropped = 0, 0, 0
-	return n
+	j.dropped = 0
+	return j.entries.Clear()
+}
+
+// TokenRef identifies a token or key in the journal without keeping it: a
+// short hash, the same for every request that presented the same value,
+// so reuse can be traced across entries.
+func TokenRef(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:6])
 }

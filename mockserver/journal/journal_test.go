@@ -127,8 +127,8 @@ func TestJournalGivesMemoryBackAfterDropping(t *testing.T) {
 		j.Add(Entry{Seq: uint64(i)})
 	}
 	j.DropBefore(991)
-	if cap(j.ring) > 100 {
-		t.Errorf("the ring kept room for %d entries after dropping to 10", cap(j.ring))
+	if room := j.entries.Room(); room > 100 {
+		t.Errorf("the journal kept room for %d entries after dropping to 10", room)
 	}
 	for i := 1001; i <= 1100; i++ {
 		j.Add(Entry{Seq: uint64(i)})
