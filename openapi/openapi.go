@@ -11,11 +11,13 @@
 package openapi
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -56,8 +58,10 @@ type Spec struct {
 	doc    *openapi3.T
 	router routers.Router
 	// routes holds every operation by method and path template, so a
-	// request that gorilla/mux already routed skips a second routing.
+	// request the server already routed skips a second routing.
 	routes map[string]*routers.Route
+	// operations lists them, sorted by path then method.
+	operations []Operation
 	// document and api name the document and its API in messages.
 	document, api string
 	reqOptions    *openapi3filter.Options
@@ -225,16 +229,20 @@ func load(ctx context.Context, src source, data []byte, checkExamples bool) (*Sp
 	handlerDecodedOptions.ExcludeRequestBody = true
 
 	routes := map[string]*routers.Route{}
+	var operations []Operation
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			routes[method+" "+path] = &routers.Route{Spec: &routed, Path: path, PathItem: item, Method: method, Operation: op}
+			operations = append(operations, Operation{ID: op.OperationID, Method: method, Path: path})
 		}
 	}
+	slices.SortFunc(operations, func(a, b Operation) int { return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Method, b.Method)) })
 
 	return &Spec{
 		doc:                   doc,
 		router:                router,
 		routes:                routes,
+		operations:            operations,
 		document:              src.document,
 		api:                   src.api,
 		reqOptions:            reqOptions,
@@ -249,6 +257,21 @@ func load(ctx context.Context, src source, data []byte, checkExamples bool) (*Sp
 		invalidRequestStatus: status,
 	}, nil
 }
+
+// Operation is one operation of a document: the server routes each to its
+// handler, by ID.
+type Operation struct {
+	// ID is the operationId, e.g. "GetAccountsDetailAsync".
+	ID string
+	// Method and Path are as the document writes them, e.g. "GET" and
+	// "/v3/{customerId}/BankingServices/GetAccountsDetailAsync/{requestId}".
+	Method string
+	Path   string
+}
+
+// Operations lists the operations of the document, sorted by path then
+// method: the routing table of the server comes from it.
+func (s *Spec) Operations() []Operation { return slices.Clone(s.operations) }
 
 // handlerDecodedOperations finds the operations that take a YAML body.
 // YAML is decoded by the handler, which reports each problem with its line;

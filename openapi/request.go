@@ -12,7 +12,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/gorilla/mux"
 )
 
 const codeInvalidRequest = "INVALID_REQUEST"
@@ -48,10 +47,27 @@ func (e *RequestError) Error() string {
 // on r before validating. A body cut short by http.MaxBytesReader is
 // answered with status 413.
 func (s *Spec) ValidateRequest(r *http.Request) *RequestError {
-	route, pathParams := s.findRoute(r)
+	route, pathParams, err := s.router.FindRoute(r)
+	if err != nil {
+		return nil
+	}
+	return s.validate(r, route, pathParams)
+}
+
+// ValidateOperation is ValidateRequest for a request the server already
+// routed to one of the document's operations (Operations lists them), with
+// the path parameters it found: it skips finding the route again. A
+// method and path the document does not have are not checked.
+func (s *Spec) ValidateOperation(r *http.Request, op Operation, pathParams map[string]string) *RequestError {
+	route := s.routes[op.Method+" "+op.Path]
 	if route == nil {
 		return nil
 	}
+	return s.validate(r, route, pathParams)
+}
+
+// validate checks r against the operation of route.
+func (s *Spec) validate(r *http.Request, route *routers.Route, pathParams map[string]string) *RequestError {
 	op := route.Operation
 	handlerDecoded := s.handlerDecoded[op]
 	empty := true
@@ -101,25 +117,6 @@ func (s *Spec) Middleware(write func(w http.ResponseWriter, r *http.Request, err
 			next.ServeHTTP(w, r)
 		})
 	}
-}
-
-// findRoute returns the operation of a request and its path parameters.
-// A request gorilla/mux routed (inside the server's router) is looked up by
-// its route's path template, which the documents share with the server;
-// any other is routed by kin-openapi.
-func (s *Spec) findRoute(r *http.Request) (*routers.Route, map[string]string) {
-	if cur := mux.CurrentRoute(r); cur != nil {
-		if tmpl, err := cur.GetPathTemplate(); err == nil {
-			if route := s.routes[r.Method+" "+tmpl]; route != nil {
-				return route, mux.Vars(r)
-			}
-		}
-	}
-	route, params, err := s.router.FindRoute(r)
-	if err != nil {
-		return nil, nil
-	}
-	return route, params
 }
 
 func hasBody(r *http.Request) bool {

@@ -38,6 +38,10 @@ const (
 // LoginId that was not derived from one.
 var ErrNotConvention = errors.New("not a convention username")
 
+// ConventionOrigin is the Origin of a convention login, in listings: the
+// name of the source it is built from.
+const ConventionOrigin = "convention"
+
 // ConventionError is a username that looks like a convention username but
 // is not a valid one. Its message lists the valid forms.
 type ConventionError struct {

@@ -1,7 +1,9 @@
 // Package admin is a typed Go client of flinks-mock's admin API, for tests
 // that script a running mock: an in-process one from mocktest, or a sidecar
-// in CI. The API itself is described in openapi/admin.yaml, served at
-// /__admin/openapi.yaml.
+// in CI. It is also the one owner of the admin API's wire types: the
+// server encodes its answers and decodes its requests with the types of
+// this package, so the two cannot drift. The API itself is described in
+// openapi/admin.yaml, served at /__admin/openapi.yaml.
 package admin
 
 import (
@@ -115,6 +117,11 @@ func customer(id string) url.Values {
 	return url.Values{"customerId": {id}}
 }
 
+// HealthStatus is the answer of GET /__admin/health.
+type HealthStatus struct {
+	Status string `json:"status"`
+}
+
 // Health returns nil when the server answers its health check.
 func (c *Client) Health(ctx context.Context) error {
 	return c.do(ctx, http.MethodGet, "health", nil, "", nil, nil)
@@ -176,12 +183,15 @@ func (c *Client) Journal(ctx context.Context, f JournalFilter) (*JournalPage, er
 	return &page, nil
 }
 
+// JournalCleared is the answer of DELETE /__admin/journal.
+type JournalCleared struct {
+	Cleared int `json:"cleared"`
+}
+
 // ClearJournal empties the journal of one customer (every journal when
 // customerID is empty) and returns how many entries went.
 func (c *Client) ClearJournal(ctx context.Context, customerID string) (int, error) {
-	var out struct {
-		Cleared int `json:"cleared"`
-	}
+	var out JournalCleared
 	err := c.do(ctx, http.MethodDelete, "journal", customer(customerID), "", nil, &out)
 	return out.Cleared, err
 }
@@ -191,6 +201,16 @@ type ClockState struct {
 	// Mode is "real" or "virtual".
 	Mode string    `json:"mode"`
 	Now  time.Time `json:"now"`
+}
+
+// ClockAdvance is the body of POST /__admin/clock/advance: a Go duration.
+type ClockAdvance struct {
+	By string `json:"by"`
+}
+
+// ClockSet is the body of POST /__admin/clock/set.
+type ClockSet struct {
+	Now time.Time `json:"now"`
 }
 
 // Clock returns the server clock.
@@ -204,7 +224,7 @@ func (c *Client) Clock(ctx context.Context) (ClockState, error) {
 // and session expiry, timed 202 steps, webhook attempts) happens before it
 // returns.
 func (c *Client) Advance(ctx context.Context, d time.Duration) (ClockState, error) {
-	body, _ := json.Marshal(map[string]string{"by": d.String()})
+	body, _ := json.Marshal(ClockAdvance{By: d.String()})
 	var out ClockState
 	err := c.do(ctx, http.MethodPost, "clock/advance", nil, "application/json", body, &out)
 	return out, err
@@ -212,7 +232,7 @@ func (c *Client) Advance(ctx context.Context, d time.Duration) (ClockState, erro
 
 // SetClock moves a virtual clock to t, which must not be in its past.
 func (c *Client) SetClock(ctx context.Context, t time.Time) (ClockState, error) {
-	body, _ := json.Marshal(map[string]time.Time{"now": t})
+	body, _ := json.Marshal(ClockSet{Now: t})
 	var out ClockState
 	err := c.do(ctx, http.MethodPost, "clock/set", nil, "application/json", body, &out)
 	return out, err
@@ -251,13 +271,27 @@ type ScenariosChange struct {
 	Removed    []string `json:"removed,omitempty"`
 }
 
+// ScenariosAdded is the answer of POST /__admin/scenarios: both lists are
+// always sent.
+type ScenariosAdded struct {
+	CustomerID string   `json:"customerId"`
+	Added      []string `json:"added"`
+	Replaced   []string `json:"replaced"`
+}
+
+// ScenariosRemoved is the answer of DELETE /__admin/scenarios.
+type ScenariosRemoved struct {
+	CustomerID string   `json:"customerId"`
+	Removed    []string `json:"removed"`
+}
+
 // AddScenarios adds or replaces logins for one customer, from a scenario
 // file in YAML or JSON. A rejected file gives an *Error whose Problems
 // locate each problem.
 func (c *Client) AddScenarios(ctx context.Context, customerID string, file []byte) (ScenariosChange, error) {
-	var out ScenariosChange
+	var out ScenariosAdded
 	err := c.do(ctx, http.MethodPost, "scenarios", url.Values{"customerId": {customerID}}, "application/yaml", file, &out)
-	return out, err
+	return ScenariosChange{CustomerID: out.CustomerID, Added: out.Added, Replaced: out.Replaced}, err
 }
 
 // RemoveScenarios removes a login added at run time, or every one when
@@ -267,17 +301,20 @@ func (c *Client) RemoveScenarios(ctx context.Context, customerID, name string) (
 	if name != "" {
 		q.Set("name", name)
 	}
-	var out ScenariosChange
+	var out ScenariosRemoved
 	err := c.do(ctx, http.MethodDelete, "scenarios", q, "", nil, &out)
-	return out, err
+	return ScenariosChange{CustomerID: out.CustomerID, Removed: out.Removed}, err
+}
+
+// ResetList is the answer of POST /__admin/reset.
+type ResetList struct {
+	Reset []string `json:"reset"`
 }
 
 // Reset returns one customer (every one when customerID is empty) to the
 // loaded state: no tokens, sessions, journal or run-time scenarios.
 func (c *Client) Reset(ctx context.Context, customerID string) ([]string, error) {
-	var out struct {
-		Reset []string `json:"reset"`
-	}
+	var out ResetList
 	err := c.do(ctx, http.MethodPost, "reset", customer(customerID), "", nil, &out)
 	return out.Reset, err
 }

@@ -35,31 +35,67 @@ type WebhookTargetSetting struct {
 	Timeout  time.Duration `json:"-"`
 }
 
-// MarshalJSON writes the durations as Go duration strings.
+// MarshalJSON writes the setting as the admin API carries it.
 func (s WebhookTargetSetting) MarshalJSON() ([]byte, error) {
-	type plain WebhookTargetSetting
-	out := struct {
-		plain
-		Interval string `json:"interval,omitempty"`
-		Timeout  string `json:"timeout,omitempty"`
-	}{plain: plain(s)}
-	if s.Interval > 0 {
-		out.Interval = s.Interval.String()
-	}
-	if s.Timeout > 0 {
-		out.Timeout = s.Timeout.String()
-	}
-	return json.Marshal(out)
+	return json.Marshal(s.Wire())
 }
 
-type webhookTargets struct {
+// Wire is the setting as the admin API carries it.
+func (s WebhookTargetSetting) Wire() WebhookTargetSettingWire {
+	w := WebhookTargetSettingWire{URL: s.URL, Secret: s.Secret, Attempts: s.Attempts}
+	if s.Interval > 0 {
+		w.Interval = s.Interval.String()
+	}
+	if s.Timeout > 0 {
+		w.Timeout = s.Timeout.String()
+	}
+	return w
+}
+
+// WebhookTargetSettingWire is a WebhookTargetSetting as the admin API
+// carries it: its durations as Go duration strings.
+type WebhookTargetSettingWire struct {
+	URL      string `json:"url"`
+	Secret   string `json:"secret,omitempty"`
+	Attempts int    `json:"attempts,omitempty"`
+	Interval string `json:"interval,omitempty"`
+	Timeout  string `json:"timeout,omitempty"`
+}
+
+// Setting reads the durations of a target as sent; an empty one keeps the
+// scenario's or the server's value.
+func (w WebhookTargetSettingWire) Setting() (WebhookTargetSetting, error) {
+	s := WebhookTargetSetting{URL: w.URL, Secret: w.Secret, Attempts: w.Attempts}
+	for _, d := range []struct {
+		name, value string
+		into        *time.Duration
+	}{{"interval", w.Interval, &s.Interval}, {"timeout", w.Timeout, &s.Timeout}} {
+		if d.value == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.value)
+		if err != nil || v <= 0 {
+			return s, fmt.Errorf("%s %q must be a positive duration such as \"100ms\" or \"30m\"", d.name, d.value)
+		}
+		*d.into = v
+	}
+	return s, nil
+}
+
+// WebhookTargetsBody is the body of PUT /__admin/webhooks/targets.
+type WebhookTargetsBody struct {
+	Targets []WebhookTargetSettingWire `json:"targets"`
+}
+
+// WebhookTargetList is the answer of GET and PUT /__admin/webhooks/targets.
+type WebhookTargetList struct {
 	CustomerID string          `json:"customerId"`
 	Targets    []WebhookTarget `json:"targets"`
 }
 
 // WebhookTargets returns where the webhooks of a customer go.
 func (c *Client) WebhookTargets(ctx context.Context, customerID string) ([]WebhookTarget, error) {
-	var out webhookTargets
+	var out WebhookTargetList
 	err := c.do(ctx, http.MethodGet, "webhooks/targets", url.Values{"customerId": {customerID}}, "", nil, &out)
 	return out.Targets, err
 }
@@ -67,14 +103,15 @@ func (c *Client) WebhookTargets(ctx context.Context, customerID string) ([]Webho
 // SetWebhookTargets replaces the targets of a customer until it is reset;
 // an empty list stops its webhooks. It returns the targets now in force.
 func (c *Client) SetWebhookTargets(ctx context.Context, customerID string, targets []WebhookTargetSetting) ([]WebhookTarget, error) {
-	if targets == nil {
-		targets = []WebhookTargetSetting{}
+	req := WebhookTargetsBody{Targets: make([]WebhookTargetSettingWire, len(targets))}
+	for i, tg := range targets {
+		req.Targets[i] = tg.Wire()
 	}
-	body, err := json.Marshal(map[string]any{"targets": targets})
+	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, fmt.Errorf("flinks-mock admin API: encode the targets: %w", err)
 	}
-	var out webhookTargets
+	var out WebhookTargetList
 	err = c.do(ctx, http.MethodPut, "webhooks/targets", url.Values{"customerId": {customerID}}, "application/json", body, &out)
 	return out.Targets, err
 }
@@ -116,6 +153,11 @@ type DeliveryAttempt struct {
 	Duration time.Duration `json:"durationNs"`
 }
 
+// DeliveryList is the answer of GET /__admin/webhooks/deliveries.
+type DeliveryList struct {
+	Deliveries []Delivery `json:"deliveries"`
+}
+
 // DeliveryFilter selects deliveries; zero fields select everything.
 type DeliveryFilter struct {
 	CustomerID string
@@ -132,9 +174,7 @@ func (c *Client) Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, 
 			q.Set(k, v)
 		}
 	}
-	var out struct {
-		Deliveries []Delivery `json:"deliveries"`
-	}
+	var out DeliveryList
 	err := c.do(ctx, http.MethodGet, "webhooks/deliveries", q, "", nil, &out)
 	return out.Deliveries, err
 }
