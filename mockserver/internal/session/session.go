@@ -1,0 +1,131 @@
+package session
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flinks-mock/flinks-mock/mockserver/clock"
+	"github.com/flinks-mock/flinks-mock/scenarios"
+)
+
+// MaxTagBytes and MaxFilterBytes bound what a session keeps of what clients
+// sent: the Tag of its /Authorize and the AccountsFilter of its data
+// requests. Bounding them makes the session budget a bound on memory (each
+// session then holds at most about 12 KiB of it).
+const (
+	MaxTagBytes    = 4096
+	MaxFilterBytes = 4096
+)
+
+// LastRefreshLayout is how Flinks writes Login.LastRefresh: UTC, 7
+// fractional digits, no zone designator.
+const LastRefreshLayout = "2006-01-02T15:04:05.0000000"
+
+// Session is one RequestId and what happened to it. Its first fields are
+// set when it opens and never change; State, Detail and Summary are
+// guarded by Lock.
+type Session struct {
+	ID    string
+	Login *scenarios.Login
+	Inst  *scenarios.Institution
+	Tag   string
+	// LastRefresh is Login.LastRefresh as Flinks writes it (UTC, no Z).
+	LastRefresh string
+
+	mu      sync.Mutex
+	State   State
+	Detail  Operation // GetAccountsDetail and its Async
+	Summary Operation // GetAccountsSummary and its Async
+}
+
+// New returns the record of a session opened at now in state st.
+func New(id string, login *scenarios.Login, inst *scenarios.Institution, tag string, now time.Time, st State) *Session {
+	return &Session{ID: id, Login: login, Inst: inst, Tag: tag, LastRefresh: now.UTC().Format(LastRefreshLayout), State: st}
+}
+
+// Lock locks the session's state and operations.
+func (s *Session) Lock() { s.mu.Lock() }
+
+// Unlock unlocks them.
+func (s *Session) Unlock() { s.mu.Unlock() }
+
+// Operation is one data request of a session: where it is in its steps
+// and, once ready, its encoded 200 body, built once and reused for every
+// poll.
+type Operation struct {
+	// Started is the time of the first call; zero until then.
+	Started time.Time
+	Cursor  Cursor
+	Options Options
+	Body    Body
+	// Last is the Respond of the last step answered.
+	Last string
+	// Notified is set once the listeners of data events (the webhooks)
+	// were told the data is ready: once per data request.
+	Notified bool
+	// ReadyTimer tells them when the steps say the data is ready, for a
+	// client that relies on the webhook and never polls.
+	ReadyTimer clock.Timer
+}
+
+// Ready reports whether the operation has answered its 200.
+func (op *Operation) Ready() bool { return op.Last == scenarios.RespondReady }
+
+// Options is what a data request asked for, in a comparable form.
+type Options struct {
+	Identity     bool
+	Transactions bool
+	Days         int
+	Filter       string // AccountsFilter ids joined by commas
+}
+
+// DefaultOptions are the options of a data request that sets none.
+func DefaultOptions() Options { return Options{Transactions: true, Days: 90} }
+
+// FilterIDs returns the AccountsFilter ids, nil when there is no filter.
+func (o Options) FilterIDs() []string {
+	if o.Filter == "" {
+		return nil
+	}
+	return strings.Split(o.Filter, ",")
+}
+
+// Body is an encoded 200 body in two parts: shared bytes that many
+// sessions answer with (never modified), and the session's own bytes that
+// follow them.
+type Body struct {
+	Shared []byte
+	Own    []byte
+}
+
+// Empty reports whether no body was built.
+func (b Body) Empty() bool { return b.Shared == nil && b.Own == nil }
+
+// Bytes returns the whole body in one slice.
+func (b Body) Bytes() []byte {
+	out := make([]byte, 0, len(b.Shared)+len(b.Own))
+	return append(append(out, b.Shared...), b.Own...)
+}
+
+// Outcome is what one authorize event came to, for /Authorize to write as
+// JSON and the Connect page to render: a failure, or a session that waits
+// for the answers to Asked, or (Asked nil) an authorized session.
+type Outcome struct {
+	Session *Session
+	Asked   []scenarios.Challenge
+	Err     *Refusal
+	// Gone: the client left during a scripted latency; nothing to answer.
+	Gone bool
+}
+
+// Refusal is a failed authorize event as the answer carries it: a
+// FlinksCode, its message (the code's default when empty), the RequestId to
+// echo, and a status that overrides the code's when not zero (a scripted
+// error step's).
+type Refusal struct {
+	Code      string
+	Message   string
+	RequestID string
+	Status    int
+}
