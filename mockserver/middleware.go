@@ -2,7 +2,6 @@ package mockserver
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,45 +11,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
-	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
 // adminPrefix is the path prefix of the admin API, which is not journalled:
 // the journal is what the integration under test did.
 const adminPrefix = "/__admin/"
 
-// exchange is what the middleware and handlers share about one request.
-type exchange struct {
-	entry  journal.Entry
-	body   []byte
-	tenant *tenant
-	lib    *scenarios.Library
-	// w is the writer of the answer, for its write deadline.
-	w http.ResponseWriter
-}
-
-type exchangeKey struct{}
-
-func exchangeOf(r *http.Request) *exchange {
-	x, _ := r.Context().Value(exchangeKey{}).(*exchange)
-	return x
-}
-
-// entryOf returns the journal entry of the request, for handlers to fill.
-func entryOf(r *http.Request) *journal.Entry {
-	if x := exchangeOf(r); x != nil {
-		return &x.entry
-	}
-	return nil
-}
-
-// bodyOf returns the request body, read once by readBody.
-func bodyOf(r *http.Request) []byte {
-	if x := exchangeOf(r); x != nil {
-		return x.body
-	}
-	return nil
+// middleware wraps the router in the chain every request goes through,
+// outermost first.
+func (s *Server) middleware(h http.Handler) http.Handler {
+	return s.journalRequests(s.recoverPanics(s.readBody(h)))
 }
 
 // recordingWriter journals the request the moment its status is written,
@@ -88,22 +60,22 @@ func (s *Server) journalRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, adminPrefix) {
 			// Not journalled, but handlers share the same exchange.
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, &exchange{w: w})))
+			next.ServeHTTP(w, exchange.With(r, &exchange.Exchange{W: w, Lib: s.tenants.Base()}))
 			return
 		}
 		start := time.Now()
-		x := &exchange{entry: journal.Entry{
+		x := &exchange.Exchange{Lib: s.tenants.Base(), Entry: journal.Entry{
 			Kind:   journal.KindRequest,
-			Time:   s.clock.Now(),
+			Time:   s.cfg.Clock.Now(),
 			Method: r.Method,
 			Path:   r.URL.Path,
 			APIKey: r.Header.Get("x-api-key") != "",
 		}}
 		commit := func(status int) {
-			e := &x.entry
+			e := &x.Entry
 			e.Status = status
 			e.Latency = time.Since(start)
-			s.record(x.tenant, *e)
+			s.tenants.Record(x.Tenant, *e)
 			if s.log.Enabled(r.Context(), slog.LevelDebug) {
 				s.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
 					slog.String("method", e.Method), slog.String("path", e.Path),
@@ -112,7 +84,7 @@ func (s *Server) journalRequests(next http.Handler) http.Handler {
 			}
 		}
 		rw := &recordingWriter{ResponseWriter: w, commit: commit}
-		x.w = rw
+		x.W = rw
 		// Deferred, so that a request whose handler aborts the connection
 		// (http.ErrAbortHandler) is journalled too.
 		defer func() {
@@ -120,23 +92,8 @@ func (s *Server) journalRequests(next http.Handler) http.Handler {
 				commit(0)
 			}
 		}()
-		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
+		next.ServeHTTP(rw, exchange.With(r, x))
 	})
-}
-
-// writeGrace is how long an answer may take to write once a scripted
-// latency is over.
-const writeGrace = time.Minute
-
-// allowLatency moves the write deadline of the answer to r past a
-// scripted latency of d: an HTTP server's WriteTimeout counts from the end
-// of the request headers, and a latency longer than it would otherwise get
-// the connection closed under a finished answer.
-func allowLatency(r *http.Request, d time.Duration) {
-	if x := exchangeOf(r); x != nil && x.w != nil && d > 0 {
-		// Not every ResponseWriter has a deadline (httptest's has none).
-		_ = http.NewResponseController(x.w).SetWriteDeadline(time.Now().Add(d + writeGrace))
-	}
 }
 
 // recoverPanics turns a panic in a handler into the AGGREGATION_ERROR
@@ -159,7 +116,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				// than a wrong one.
 				panic(http.ErrAbortHandler)
 			}
-			writeError(w, r, s.codeError(r, "AGGREGATION_ERROR", "The mock failed while answering this request; the server log has the details", ""))
+			exchange.WriteError(w, r, exchange.Code(r, "AGGREGATION_ERROR", "The mock failed while answering this request; the server log has the details", ""))
 		}()
 		next.ServeHTTP(w, r)
 	})
@@ -177,16 +134,15 @@ func (s *Server) readBody(next http.Handler) http.Handler {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				e := s.codeError(r, "INVALID_REQUEST", fmt.Sprintf("Request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes), "")
-				e.Status = http.StatusRequestEntityTooLarge
-				writeError(w, r, e)
+				msg := fmt.Sprintf("Request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes)
+				exchange.WriteError(w, r, exchange.WithStatus(r, http.StatusRequestEntityTooLarge, "INVALID_REQUEST", msg, ""))
 				return
 			}
-			writeError(w, r, s.codeError(r, "INVALID_REQUEST", "Request body could not be read: "+err.Error(), ""))
+			exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", "Request body could not be read: "+err.Error(), ""))
 			return
 		}
-		if x := exchangeOf(r); x != nil {
-			x.body = body
+		if x := exchange.Of(r); x != nil {
+			x.Body = body
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)

@@ -14,9 +14,8 @@ import (
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
-	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/scenarios"
-	"github.com/gorilla/mux"
 )
 
 // internalStart is the virtual time the internal tests start at.
@@ -92,14 +91,15 @@ func TestPanicsAreAnsweredAndJournalled(t *testing.T) {
 				Logger:      slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 				JournalFile: &file,
 			})
-			r := mux.NewRouter()
-			r.PathPrefix("/v3/{customerId}/BankingServices/").HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if t, _ := s.enter(w, r, endpointName(r)); t == nil {
-					return
-				}
-				tt.panic()
-			})
-			r.NotFoundHandler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { tt.panic() })
+			r := &router{notFound: func(http.ResponseWriter, *http.Request) { tt.panic() }}
+			for _, endpoint := range []string{"Authorize", "GetAccountsDetail"} {
+				r.handle(http.MethodPost, "/v3/{customerId}/BankingServices/"+endpoint, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if t := s.api.Enter(w, r); t == nil {
+						return
+					}
+					tt.panic()
+				}))
+			}
 			h := s.middleware(r)
 
 			w := httptest.NewRecorder()
@@ -108,7 +108,7 @@ func TestPanicsAreAnsweredAndJournalled(t *testing.T) {
 			if w.Code != http.StatusInternalServerError {
 				t.Fatalf("status %d, want 500: %s", w.Code, w.Body)
 			}
-			var env flinksError
+			var env exchange.Error
 			if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil {
 				t.Fatalf("the answer is not the envelope: %v: %s", err, w.Body)
 			}
@@ -140,9 +140,9 @@ func TestPanicsAreAnsweredAndJournalled(t *testing.T) {
 // 200 with an error glued to its body), and the journal the status sent.
 func TestPanicAfterTheStatusCutsTheConnection(t *testing.T) {
 	s := internalServer(t, Config{})
-	r := mux.NewRouter()
-	r.HandleFunc("/v3/{customerId}/BankingServices/GetAccountsDetail", func(w http.ResponseWriter, r *http.Request) {
-		if t, _ := s.enter(w, r, "GetAccountsDetail"); t == nil {
+	r := &router{}
+	r.handle(http.MethodPost, "/v3/{customerId}/BankingServices/GetAccountsDetail", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t := s.api.Enter(w, r); t == nil {
 			return
 		}
 		w.Header().Set("Content-Length", "1000")
@@ -150,7 +150,7 @@ func TestPanicAfterTheStatusCutsTheConnection(t *testing.T) {
 		_, _ = w.Write([]byte(`{"HttpStatusCode":200,"Accounts":[`))
 		_ = http.NewResponseController(w).Flush()
 		panic("boom")
-	})
+	}))
 	hs := httptest.NewServer(s.middleware(r))
 	defer hs.Close()
 
@@ -188,51 +188,5 @@ func TestAbortedRequestsAreJournalled(t *testing.T) {
 	entries := s.Journal("")
 	if len(entries) != 1 || entries[0].Status != 0 || entries[0].Path != "/gone" {
 		t.Errorf("journal %+v, want the aborted request with status 0", entries)
-	}
-}
-
-// TestJournalEntriesAreBounded: a request can carry a megabyte of text;
-// its journal entry must not, or the journal budget would not bound
-// memory.
-func TestJournalEntriesAreBounded(t *testing.T) {
-	s := internalServer(t, Config{})
-	long := strings.Repeat("é", 300<<10)
-	prompts := make([]string, 1000)
-	for i := range prompts {
-		prompts[i] = long[:2000]
-	}
-	s.record(nil, journal.Entry{Kind: journal.KindRequest, Tenant: long, Path: "/" + long, RequestID: long, LoginID: long, Body: "Tag=" + long, Answered: prompts})
-	e := s.Journal("")[0]
-	raw, err := json.Marshal(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(raw) > 8<<10 {
-		t.Errorf("an entry of hostile texts takes %d bytes; want at most 8 KiB", len(raw))
-	}
-	if len(e.Answered) != maxEntryPrompts+1 || e.Answered[maxEntryPrompts] != "(and 984 more)" {
-		t.Fatalf("answered %d prompts, want %d and a count of the rest", len(e.Answered), maxEntryPrompts)
-	}
-	for _, text := range append([]string{e.Tenant, e.Path, e.RequestID, e.LoginID, e.Body}, e.Answered[:maxEntryPrompts]...) {
-		if !strings.HasSuffix(text, "...(cut)") || !utf8Valid(text) {
-			t.Errorf("text %.40q... is not cut on a character boundary with the mark", text)
-		}
-	}
-}
-
-func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
-
-// TestSessionTagsAreBounded: /Authorize refuses a Tag over maxTagBytes,
-// and a session opened another way keeps at most that much of it.
-func TestSessionTagsAreBounded(t *testing.T) {
-	s := internalServer(t, Config{})
-	tn, err := s.tenant("acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess := &session{id: "r", tag: strings.Repeat("t", 1<<20)}
-	s.addSession(tn, sess)
-	if got := tn.session("r"); got == nil || len(got.tag) > maxTagBytes {
-		t.Errorf("a session keeps a tag of %d bytes, want at most %d", len(sess.tag), maxTagBytes)
 	}
 }

@@ -1,169 +1,173 @@
 package mockserver
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/openapi"
-	"github.com/flinks-mock/flinks-mock/scenarios"
-	"github.com/gorilla/mux"
 )
 
-// routes is the whole API surface of the server, one line per endpoint,
-// and the middleware chain, outermost first:
-// journal → panic recovery → body limit → routing → OpenAPI validation →
-// handler.
-func (s *Server) routes() http.Handler {
-	r := mux.NewRouter()
-	s.router = r
-	// No redirect to a cleaned path: a Flinks client follows no 301, and
-	// a path with dot segments or an encoded slash is answered 404 (or
-	// reaches its handler) in the envelope like any other.
-	r.SkipClean(true)
-	r.NotFoundHandler = http.HandlerFunc(s.notFound)
-	r.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
-
-	const flinks = "/v3/{customerId}/BankingServices"
-	v := func(h http.HandlerFunc) http.Handler { return s.spec.Middleware(s.invalidRequest)(h) }
-	r.Handle(flinks+"/GenerateAuthorizeToken", v(s.generateAuthorizeToken)).Methods(http.MethodPost)
-	r.Handle(flinks+"/Authorize", v(s.authorize)).Methods(http.MethodPost)
-	r.Handle(flinks+"/GetAccountsDetail", v(s.getAccountsDetail)).Methods(http.MethodPost)
-	r.Handle(flinks+"/GetAccountsDetailAsync/{requestId}", v(s.getAccountsDetailAsync)).Methods(http.MethodGet, http.MethodPost)
-	r.Handle(flinks+"/GetAccountsSummary", v(s.getAccountsSummary)).Methods(http.MethodPost)
-	r.Handle(flinks+"/GetAccountsSummaryAsync/{requestId}", v(s.getAccountsSummaryAsync)).Methods(http.MethodGet, http.MethodPost)
-
-	r.HandleFunc("/openapi.yaml", serveDocument).Methods(http.MethodGet, http.MethodHead)
-
-	// The Flinks Connect simulator, at the path of the Connect iframe.
-	r.HandleFunc("/v2/", s.connect).Methods(http.MethodGet, http.MethodPost)
-	r.HandleFunc("/v2", s.connectSlash).Methods(http.MethodGet)
-
-	// The admin API: open health and document, the rest behind the admin
-	// token and validated against openapi/admin.yaml.
-	r.HandleFunc(adminPrefix+"health", s.health).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc(adminPrefix+"openapi.yaml", serveAdminDocument).Methods(http.MethodGet, http.MethodHead)
-	a := func(h http.HandlerFunc) http.Handler {
-		return s.requireAdmin(adminJSONBody(s.admin.Middleware(s.invalidAdminRequest)(h)))
+// flinksHandlers is the handler of every operation of openapi/flinks.yaml,
+// by operationId: the whole Flinks API surface of the server, one line per
+// operation. The paths and methods are the document's.
+func (s *Server) flinksHandlers() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"GenerateAuthorizeToken":      s.api.GenerateAuthorizeToken,
+		"Authorize":                   s.api.Authorize,
+		"GetAccountsDetail":           s.api.GetAccountsDetail,
+		"GetAccountsDetailAsync":      s.api.GetAccountsDetailAsync,
+		"GetAccountsDetailAsyncPost":  s.api.GetAccountsDetailAsync,
+		"GetAccountsSummary":          s.api.GetAccountsSummary,
+		"GetAccountsSummaryAsync":     s.api.GetAccountsSummaryAsync,
+		"GetAccountsSummaryAsyncPost": s.api.GetAccountsSummaryAsync,
 	}
-	r.Handle(adminPrefix+"scenarios", a(s.listScenarios)).Methods(http.MethodGet)
-	r.Handle(adminPrefix+"scenarios", a(s.addScenarios)).Methods(http.MethodPost)
-	r.Handle(adminPrefix+"scenarios", a(s.removeScenarios)).Methods(http.MethodDelete)
-	r.Handle(adminPrefix+"reset", a(s.reset)).Methods(http.MethodPost)
-	r.Handle(adminPrefix+"journal", a(s.getJournal)).Methods(http.MethodGet)
-	r.Handle(adminPrefix+"journal", a(s.clearJournal)).Methods(http.MethodDelete)
-	r.Handle(adminPrefix+"clock", a(s.getClock)).Methods(http.MethodGet)
-	r.Handle(adminPrefix+"clock/advance", a(s.advanceClock)).Methods(http.MethodPost)
-	r.Handle(adminPrefix+"clock/set", a(s.setClock)).Methods(http.MethodPost)
-	r.Handle(adminPrefix+"webhooks/targets", a(s.getWebhookTargets)).Methods(http.MethodGet)
-	r.Handle(adminPrefix+"webhooks/targets", a(s.setWebhookTargets)).Methods(http.MethodPut)
-	r.Handle(adminPrefix+"webhooks/deliveries", a(s.listDeliveries)).Methods(http.MethodGet)
-	r.Handle(adminPrefix+"webhooks/fire", a(s.fireWebhook)).Methods(http.MethodPost)
-
-	return s.middleware(r)
 }
 
-// middleware wraps the router in the chain every request goes through,
-// outermost first.
-func (s *Server) middleware(h http.Handler) http.Handler {
-	return s.journalRequests(s.recoverPanics(s.readBody(h)))
+// adminHandlers is the handler of every operation of openapi/admin.yaml,
+// by operationId.
+func (s *Server) adminHandlers() map[string]http.HandlerFunc {
+	a := s.adminAPI
+	return map[string]http.HandlerFunc{
+		"GetHealth":             a.Health,
+		"GetAdminDocument":      a.Document,
+		"ListScenarios":         a.ListScenarios,
+		"AddScenarios":          a.AddScenarios,
+		"RemoveScenarios":       a.RemoveScenarios,
+		"Reset":                 a.Reset,
+		"GetJournal":            a.GetJournal,
+		"ClearJournal":          a.ClearJournal,
+		"GetClock":              a.GetClock,
+		"AdvanceClock":          a.AdvanceClock,
+		"SetClock":              a.SetClock,
+		"GetWebhookTargets":     a.GetWebhookTargets,
+		"SetWebhookTargets":     a.SetWebhookTargets,
+		"ListWebhookDeliveries": a.ListDeliveries,
+		"FireWebhook":           a.FireWebhook,
+	}
 }
 
-// invalidRequest answers a request the OpenAPI document rejects.
-func (s *Server) invalidRequest(w http.ResponseWriter, r *http.Request, err *openapi.RequestError) {
-	if t, _ := s.enter(w, r, endpointName(r)); t == nil {
-		return
+// openAdmin are the admin operations open to anyone, unvalidated and
+// answering HEAD as well as GET: a health check and a document, which a
+// probe reads without the admin token.
+var openAdmin = []string{"GetHealth", "GetAdminDocument"}
+
+// routes builds the routing table from the two OpenAPI documents and the
+// pages no document describes, and wraps it in the middleware chain,
+// outermost first: journal → panic recovery → body limit → routing →
+// OpenAPI validation (and, on the admin API, the admin token) → handler.
+func (s *Server) routes() (http.Handler, error) {
+	rt := &router{notFound: s.notFound, methodNotAllowed: s.methodNotAllowed}
+	flinks, err := bind(s.spec, s.flinksHandlers())
+	if err != nil {
+		return nil, err
 	}
-	e := s.codeError(r, err.FlinksCode, err.Message, "")
-	if c, _ := openapi.LookupCode(err.FlinksCode); err.Status != 0 && err.Status != c.Status {
-		// A status the validator chose for the kind of problem (415 for a
-		// wrong Content-Type) wins over the FlinksCode's default.
-		e.Status = err.Status
+	for _, b := range flinks {
+		rt.handle(b.op.Method, b.op.Path, validated(s.spec, b.op, s.api.InvalidRequest, b.handler))
 	}
-	writeError(w, r, e)
+	admin, err := bind(s.admin, s.adminHandlers())
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range admin {
+		if slices.Contains(openAdmin, b.op.ID) {
+			rt.handle(b.op.Method, b.op.Path, b.handler)
+			rt.handle(http.MethodHead, b.op.Path, b.handler)
+			continue
+		}
+		rt.handle(b.op.Method, b.op.Path, s.adminAPI.RequireAdmin(adminJSONBody(validated(s.admin, b.op, s.adminAPI.InvalidRequest, b.handler))))
+	}
+
+	// Pages no document describes: the Flinks document itself, and the
+	// Connect simulator, an HTML page for a browser at the path of the
+	// Flinks Connect iframe.
+	rt.handle(http.MethodGet, "/openapi.yaml", http.HandlerFunc(serveDocument))
+	rt.handle(http.MethodHead, "/openapi.yaml", http.HandlerFunc(serveDocument))
+	rt.handle(http.MethodGet, "/v2/", http.HandlerFunc(s.connect.Page))
+	rt.handle(http.MethodPost, "/v2/", http.HandlerFunc(s.connect.Page))
+	rt.handle(http.MethodGet, "/v2", http.HandlerFunc(s.connect.Redirect))
+
+	return s.middleware(rt), nil
 }
 
-// invalidAdminRequest answers an admin request the admin document rejects.
-func (s *Server) invalidAdminRequest(w http.ResponseWriter, r *http.Request, err *openapi.RequestError) {
-	s.adminError(w, r, err.Status, err.FlinksCode, err.Message)
+// binding is an operation of a document and its handler.
+type binding struct {
+	op      openapi.Operation
+	handler http.HandlerFunc
+}
+
+// bind pairs each operation of a document with its handler. An operation
+// without a handler, or a handler without an operation, is an error: the
+// document and the server must describe the same API.
+func bind(spec *openapi.Spec, handlers map[string]http.HandlerFunc) ([]binding, error) {
+	var out []binding
+	var missing []string
+	seen := map[string]bool{}
+	for _, op := range spec.Operations() {
+		h, ok := handlers[op.ID]
+		if !ok {
+			missing = append(missing, fmt.Sprintf("%s (%s %s)", op.ID, op.Method, op.Path))
+			continue
+		}
+		seen[op.ID] = true
+		out = append(out, binding{op: op, handler: h})
+	}
+	var extra []string
+	for id := range handlers {
+		if !seen[id] {
+			extra = append(extra, id)
+		}
+	}
+	slices.Sort(extra)
+	switch {
+	case len(missing) > 0:
+		return nil, fmt.Errorf("the document's operations %s have no handler", strings.Join(missing, ", "))
+	case len(extra) > 0:
+		return nil, fmt.Errorf("the handlers of %s have no operation in the document", strings.Join(extra, ", "))
+	}
+	return out, nil
+}
+
+// validated checks each request against its operation of spec before h
+// answers it; invalid answers the requests the document rejects.
+func validated(spec *openapi.Spec, op openapi.Operation, invalid func(http.ResponseWriter, *http.Request, *openapi.RequestError), h http.Handler) http.Handler {
+	var names []string
+	for seg := range strings.SplitSeq(op.Path, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			names = append(names, strings.TrimSuffix(name, "}"))
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var params map[string]string
+		if len(names) > 0 {
+			params = make(map[string]string, len(names))
+			for _, name := range names {
+				params[name] = r.PathValue(name)
+			}
+		}
+		if err := spec.ValidateOperation(r, op, params); err != nil {
+			invalid(w, r, err)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // notFound answers a path the mock does not serve.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	e := s.codeError(r, "INVALID_REQUEST", fmt.Sprintf("No endpoint %s %s: Flinks paths look like /v3/{customerId}/BankingServices/Authorize; GET /openapi.yaml lists them all", r.Method, r.URL.Path), "")
-	e.Status = http.StatusNotFound
-	writeError(w, r, e)
+	msg := fmt.Sprintf("No endpoint %s %s: Flinks paths look like /v3/{customerId}/BankingServices/Authorize; GET /openapi.yaml lists them all", r.Method, r.URL.Path)
+	exchange.WriteError(w, r, exchange.WithStatus(r, http.StatusNotFound, "INVALID_REQUEST", msg, ""))
 }
 
-// methodNotAllowed answers a known path called with the wrong method.
-func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	allowed := strings.Join(s.allowedMethods(r), ", ")
-	w.Header().Set("Allow", allowed)
-	e := s.codeError(r, "INVALID_REQUEST", fmt.Sprintf("Method %s is not allowed on %s; use %s", r.Method, r.URL.Path, allowed), "")
-	e.Status = http.StatusMethodNotAllowed
-	writeError(w, r, e)
-}
-
-// allowedMethods lists the methods the routing table serves on the path of
-// r, from the table itself, so the Allow header cannot drift from it.
-func (s *Server) allowedMethods(r *http.Request) []string {
-	var out []string
-	_ = s.router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
-		var match mux.RouteMatch
-		methods, err := route.GetMethods()
-		if err != nil {
-			return nil
-		}
-		probe := r.Clone(r.Context())
-		for _, m := range methods {
-			probe.Method = m
-			if route.Match(probe, &match) && !slices.Contains(out, m) {
-				out = append(out, m)
-			}
-		}
-		return nil
-	})
-	slices.Sort(out)
-	return out
-}
-
-// enter finds the tenant of a Flinks route and its library, and notes them
-// and the endpoint in the journal entry. When the server holds as many
-// tenants as it may, it answers the request itself and returns nil.
-func (s *Server) enter(w http.ResponseWriter, r *http.Request, endpoint string) (*tenant, *scenarios.Library) {
-	customerID := mux.Vars(r)["customerId"]
-	x := exchangeOf(r)
-	if x != nil {
-		x.entry.Endpoint = endpoint
-	}
-	t, err := s.tenant(customerID)
-	if errors.Is(err, errCustomerIDTooLong) {
-		writeError(w, r, s.codeError(r, "INVALID_REQUEST", err.Error(), ""))
-		return nil, nil
-	}
-	if err != nil {
-		writeError(w, r, s.codeError(r, "TOO_MANY_REQUESTS", fmt.Sprintf("The mock already serves %d customerIds; reset one with POST /__admin/reset?customerId=... or start it with a higher --max-tenants", s.cfg.MaxTenants), ""))
-		return nil, nil
-	}
-	lib := s.library(t)
-	if x != nil {
-		x.entry.Tenant = customerID
-		x.tenant, x.lib = t, lib
-	}
-	return t, lib
-}
-
-// endpointName is the Flinks operation a path names: the segment after
-// BankingServices.
-func endpointName(r *http.Request) string {
-	_, rest, ok := strings.Cut(r.URL.Path, "/BankingServices/")
-	if !ok {
-		return ""
-	}
-	name, _, _ := strings.Cut(rest, "/")
-	return name
+// methodNotAllowed answers a known path called with the wrong method; the
+// Allow header comes from the routing table itself.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, allowed []string) {
+	list := strings.Join(allowed, ", ")
+	w.Header().Set("Allow", list)
+	msg := fmt.Sprintf("Method %s is not allowed on %s; use %s", r.Method, r.URL.Path, list)
+	exchange.WriteError(w, r, exchange.WithStatus(r, http.StatusMethodNotAllowed, "INVALID_REQUEST", msg, ""))
 }
 
 // serveDocument serves the OpenAPI document of the contract.

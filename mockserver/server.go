@@ -1,8 +1,21 @@
-// Package mockserver is the stateful Flinks fake: the HTTP handlers of the
-// Flinks endpoints, the per-tenant state they share (authorize tokens,
-// sessions, journal), and the admin API that scripts and inspects it.
-// Behaviour comes from a scenarios.Library; paths, fields and statuses come
-// from the openapi package.
+// Package mockserver is the stateful Flinks fake: New wires its parts into
+// one HTTP handler. The routes come from the OpenAPI documents of package
+// openapi; behaviour comes from a scenarios.Library. Each part owns its
+// state and its lock:
+//
+//   - internal/tenancy: the tenants (one per customerId) with their tokens,
+//     sessions, login states, run-time scenarios and journal, every store a
+//     bounded LRU within budgets across tenants;
+//   - internal/session: the flow of a session as pure transitions;
+//   - internal/flinksapi: the Flinks endpoints;
+//   - internal/connect: the Connect page simulator;
+//   - internal/adminapi: the admin API (/__admin/...);
+//   - webhook: the dispatcher, a listener on the data endpoints' events;
+//   - journal, clock, admin: the journal, the server clock, and the admin
+//     API's wire types with its Go client.
+//
+// docs/architecture.md draws them, with the path of a request and of a
+// webhook through them.
 package mockserver
 
 import (
@@ -12,22 +25,23 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/adminapi"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/connect"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/flinksapi"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/tenancy"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+	"github.com/flinks-mock/flinks-mock/mockserver/webhook"
 	"github.com/flinks-mock/flinks-mock/openapi"
 	"github.com/flinks-mock/flinks-mock/scenarios"
-	"github.com/gorilla/mux"
 )
 
 // Defaults for the Config fields left at zero. Every store is bounded, per
 // tenant and across tenants, so a long soak test cannot exhaust memory:
-// when a bound is reached the oldest items go first (and dropped journal
-// entries are counted).
+// when a bound is reached the items least recently used go first (and
+// dropped journal entries are counted).
 const (
 	// DefaultMaxBodyBytes caps request bodies; larger ones get a 413.
 	DefaultMaxBodyBytes = 1 << 20
@@ -36,8 +50,9 @@ const (
 	// DefaultJournalBudget is how many journal entries all tenants keep
 	// together.
 	DefaultJournalBudget = 20_000
-	// DefaultMaxSessions is how many sessions a tenant keeps; the oldest
-	// is forgotten (its RequestId then answers SESSION_NONEXISTENT).
+	// DefaultMaxSessions is how many sessions a tenant keeps; the one
+	// least recently used is forgotten (its RequestId then answers
+	// SESSION_NONEXISTENT): a session a client keeps polling is kept.
 	DefaultMaxSessions = 1_000
 	// DefaultSessionBudget is how many sessions all tenants keep together.
 	DefaultSessionBudget = 5_000
@@ -55,7 +70,7 @@ const (
 	// DefaultWebhookTimeout bounds one attempt, in real time.
 	DefaultWebhookTimeout = 10 * time.Second
 	// DefaultMaxDeliveries is how many webhook deliveries a tenant keeps;
-	// the oldest finished ones go first.
+	// the finished ones least recently attempted go first.
 	DefaultMaxDeliveries = 1_000
 	// DefaultDeliveryBudget is how many deliveries all tenants keep
 	// together.
@@ -156,27 +171,15 @@ type Server struct {
 	cfg     Config
 	spec    *openapi.Spec
 	admin   *openapi.Spec
-	clock   clock.Clock
 	log     *slog.Logger
 	handler http.Handler
-	router  *mux.Router // the routing table, for the Allow header of a 405
-	base    atomic.Pointer[scenarios.Library]
-	sink    *journalSink
-	// rendered holds the encoded accounts shared by sessions.
-	rendered renderCache
-	// conventions holds the convention logins built so far.
-	conventions conventionCache
-	// hooks delivers the webhooks.
-	hooks *webhooks
 
-	journals budget
-	sessions budget
-	tokens   budget
-
-	other   *journal.Journal // requests that named no tenant
-	feed    journal.Feed     // every tenant's entries as they come, for Subscribe
-	mu      sync.RWMutex
-	tenants map[string]*tenant
+	sink     *journal.Sink // nil without a journal file
+	tenants  *tenancy.Registry
+	hooks    *webhook.Dispatcher
+	api      *flinksapi.API
+	connect  *connect.Simulator
+	adminAPI *adminapi.API
 }
 
 // New returns a server ready to serve cfg.Library.
@@ -186,7 +189,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg.fill()
 	for _, u := range cfg.WebhookURLs {
-		if err := checkWebhookURL(u); err != nil {
+		if err := webhook.CheckURL(u); err != nil {
 			return nil, fmt.Errorf("mockserver: Config.WebhookURLs: %w", err)
 		}
 	}
@@ -202,25 +205,56 @@ func New(cfg Config) (*Server, error) {
 			cfg.AdminSpec = admin
 		}
 	}
-	s := &Server{
-		cfg:      cfg,
-		spec:     cfg.Spec,
-		admin:    cfg.AdminSpec,
-		clock:    cfg.Clock,
-		log:      cfg.Logger,
-		journals: budget{limit: int64(cfg.JournalBudget)},
-		sessions: budget{limit: int64(cfg.SessionBudget)},
-		tokens:   budget{limit: int64(cfg.TokenBudget)},
-		other:    journal.New(cfg.JournalSize),
-		hooks:    newWebhooks(),
-		tenants:  map[string]*tenant{},
+	s := &Server{cfg: cfg, spec: cfg.Spec, admin: cfg.AdminSpec, log: cfg.Logger}
+	s.wire()
+	handler, err := s.routes()
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: %w", err)
 	}
-	s.base.Store(cfg.Library)
-	if cfg.JournalFile != nil {
-		s.sink = newJournalSink(cfg.JournalFile, s.log)
-	}
-	s.handler = s.routes()
+	s.handler = handler
 	return s, nil
+}
+
+// wire makes the parts of the server and connects them.
+func (s *Server) wire() {
+	cfg := s.cfg
+	if cfg.JournalFile != nil {
+		s.sink = journal.NewSink(cfg.JournalFile, s.log, 0)
+	}
+	s.tenants = tenancy.New(tenancy.Config{
+		MaxTenants:  cfg.MaxTenants,
+		JournalSize: cfg.JournalSize, JournalBudget: cfg.JournalBudget,
+		MaxSessions: cfg.MaxSessions, SessionBudget: cfg.SessionBudget,
+		MaxTokens: cfg.MaxTokens, TokenBudget: cfg.TokenBudget,
+		Sink: s.sink,
+		Log:  s.log,
+	}, cfg.Library)
+	s.hooks = webhook.New(webhook.Config{
+		Clock:          cfg.Clock,
+		Log:            s.log,
+		URLs:           cfg.WebhookURLs,
+		Secret:         cfg.WebhookSecret,
+		Policy:         webhook.Policy{Attempts: cfg.WebhookAttempts, Interval: cfg.WebhookInterval, Timeout: cfg.WebhookTimeout},
+		MaxDeliveries:  cfg.MaxDeliveries,
+		DeliveryBudget: cfg.DeliveryBudget,
+	})
+	s.api = flinksapi.New(flinksapi.Config{
+		Tenants:   s.tenants,
+		Clock:     cfg.Clock,
+		Log:       s.log,
+		SecretKey: cfg.SecretKey,
+		APIKey:    cfg.APIKey,
+		Events:    webhookEvents{s.hooks},
+	})
+	s.connect = connect.New(connect.Config{Tenants: s.tenants, Clock: cfg.Clock, Log: s.log, Authorizer: s.api})
+	s.adminAPI = adminapi.New(adminapi.Config{
+		Tenants:  s.tenants,
+		Clock:    cfg.Clock,
+		Log:      s.log,
+		Hooks:    s.hooks,
+		Renderer: s.api,
+		Token:    cfg.AdminToken,
+	})
 }
 
 // LoadSpecs loads the OpenAPI documents of the Flinks API and of the admin
@@ -248,16 +282,16 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Library returns the scenarios the server serves to tenants that added
 // none of their own.
-func (s *Server) Library() *scenarios.Library { return s.base.Load() }
+func (s *Server) Library() *scenarios.Library { return s.tenants.Base() }
 
 // Shutdown stops the webhooks (the attempts in flight finish while ctx
 // allows; every delivery left undelivered is logged) and flushes the
 // journal file. The HTTP server around Handler must be shut down first, so
 // that no request is journalled after it.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.shutdownWebhooks(ctx)
+	s.hooks.Shutdown(ctx)
 	if s.sink != nil {
-		return s.sink.close(ctx)
+		return s.sink.Close(ctx)
 	}
 	return nil
 }
@@ -265,200 +299,29 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Journal returns the entries of one tenant, oldest first; the empty
 // customerId gives the requests that named no tenant (unknown paths).
 func (s *Server) Journal(customerID string) []journal.Entry {
-	if customerID == "" {
-		return s.other.Entries(nil)
-	}
-	if t := s.lookupTenant(customerID); t != nil {
-		return t.journal.Entries(nil)
-	}
-	return nil
-}
-
-// errTooManyTenants is returned when a new customerId would pass MaxTenants.
-var errTooManyTenants = errors.New("too many customers")
-
-// maxCustomerIDBytes bounds a customerId: Flinks' are GUIDs (36
-// characters), and the bound keeps MaxTenants tenants from holding
-// megabytes of names.
-const maxCustomerIDBytes = 256
-
-// errCustomerIDTooLong is returned for a customerId over maxCustomerIDBytes.
-var errCustomerIDTooLong = fmt.Errorf("the customerId is longer than %d bytes; Flinks customerIds are GUIDs of 36 characters", maxCustomerIDBytes)
-
-// tenant returns the state of one customerId, creating it on first use.
-func (s *Server) tenant(customerID string) (*tenant, error) {
-	if t := s.lookupTenant(customerID); t != nil {
-		return t, nil
-	}
-	if len(customerID) > maxCustomerIDBytes {
-		return nil, errCustomerIDTooLong
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t := s.tenants[customerID]; t != nil {
-		return t, nil
-	}
-	if len(s.tenants) >= s.cfg.MaxTenants {
-		return nil, errTooManyTenants
-	}
-	t := newTenant(customerID, s.cfg)
-	s.tenants[customerID] = t
-	return t, nil
-}
-
-func (s *Server) lookupTenant(customerID string) *tenant {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.tenants[customerID]
-}
-
-// allTenants returns the tenants, in no particular order.
-func (s *Server) allTenants() []*tenant {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]*tenant, 0, len(s.tenants))
-	for _, t := range s.tenants {
-		out = append(out, t)
-	}
-	return out
-}
-
-// library returns the scenarios a tenant sees: its own when it added
-// run-time scenarios, else the server's.
-func (s *Server) library(t *tenant) *scenarios.Library {
-	if t != nil {
-		if lib := t.lib.Load(); lib != nil {
-			return lib
-		}
-	}
-	return s.base.Load()
-}
-
-// record adds an entry to a tenant's journal (or to the journal of
-// requests without one), within the journal budget, and to the journal
-// file.
-func (s *Server) record(t *tenant, e journal.Entry) {
-	clipEntry(&e)
-	e.Seq = s.journals.next()
-	if t == nil {
-		s.addEntry(s.other, e)
-	} else {
-		t.life.RLock()
-		// A tenant reset while the request ran is gone: its entry goes
-		// to the journal file only.
-		if !t.retired {
-			s.addEntry(t.journal, e)
-		}
-		t.life.RUnlock()
-	}
-	if t != nil {
-		s.feed.Publish(e)
-	}
-	if s.sink != nil {
-		s.sink.write(e)
-	}
+	return s.tenants.Entries(customerID)
 }
 
 // Subscribe calls fn with every entry recorded for a customer from now on,
 // at the moment it is recorded, until cancel is called; fn must not block.
 // Unlike the bounded journal it misses nothing, however long the run.
 func (s *Server) Subscribe(customerID string, fn func(journal.Entry)) (cancel func()) {
-	return s.feed.Subscribe(customerID, fn)
+	return s.tenants.Subscribe(customerID, fn)
 }
 
-// addEntry adds an entry to a journal within the journal budget.
-func (s *Server) addEntry(j *journal.Journal, e journal.Entry) {
-	if !j.Add(e) && s.journals.grow() {
-		s.trim(&s.journals, func(t *tenant, before uint64) int { return t.journal.DropBefore(before) },
-			func(before uint64) int { return s.other.DropBefore(before) })
-	}
+// ReloadReport says what a Reload changed, by login name.
+type ReloadReport struct {
+	Added, Changed, Removed []string
+	// Kept lists the customers whose run-time scenarios no longer build on
+	// top of the new library; they keep their previous library.
+	Kept []string
 }
 
-// A journal entry keeps what a request sent, which a client can make a
-// megabyte long: its texts are cut to maxEntryText bytes and its answered
-// prompts to maxEntryPrompts of maxPromptText bytes, so that the journal
-// budget bounds memory (an entry stays under about 7 KiB).
-const (
-	maxEntryText    = 512
-	maxEntryPrompts = 16
-	maxPromptText   = 256
-)
-
-// clipEntry cuts the texts of a request's journal entry to their bounds.
-func clipEntry(e *journal.Entry) {
-	e.Tenant = clipText(e.Tenant, maxEntryText)
-	e.Path = clipText(e.Path, maxEntryText)
-	e.RequestID = clipText(e.RequestID, maxEntryText)
-	e.LoginID = clipText(e.LoginID, maxEntryText)
-	e.Body = clipText(e.Body, maxEntryText)
-	if len(e.Answered) > maxEntryPrompts {
-		more := len(e.Answered) - maxEntryPrompts
-		e.Answered = append(e.Answered[:maxEntryPrompts:maxEntryPrompts], fmt.Sprintf("(and %d more)", more))
-	}
-	for i, p := range e.Answered {
-		e.Answered[i] = clipText(p, maxPromptText)
-	}
-}
-
-// clipText cuts s to at most n bytes, on a character boundary, marking
-// the cut.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	const mark = "...(cut)"
-	cut := n - len(mark)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + mark
-}
-
-// trim drops, across every tenant, the items of a budget that are older
-// than the threshold that keeps 90% of it. One caller trims at a time;
-// the others go on.
-func (s *Server) trim(b *budget, drop func(*tenant, uint64) int, dropOther func(uint64) int) {
-	if !b.trimming.TryLock() {
-		return
-	}
-	defer b.trimming.Unlock()
-	before := b.threshold()
-	n := 0
-	for _, t := range s.allTenants() {
-		n += drop(t, before)
-	}
-	if dropOther != nil {
-		n += dropOther(before)
-	}
-	b.held.Add(-int64(n))
-}
-
-// budget bounds how many items of one kind (journal entries, sessions,
-// tokens) all tenants hold together. Items are numbered in order by next,
-// so the oldest items across tenants are those with the smallest numbers.
-type budget struct {
-	limit    int64
-	seq      atomic.Uint64
-	held     atomic.Int64
-	trimming sync.Mutex
-}
-
-// next numbers a new item.
-func (b *budget) next() uint64 { return b.seq.Add(1) }
-
-// grow counts one more item held and reports whether the budget is now
-// exceeded.
-func (b *budget) grow() bool { return b.held.Add(1) > b.limit }
-
-// shrink counts n items gone.
-func (b *budget) shrink(n int) { b.held.Add(-int64(n)) }
-
-// threshold is the number below which items are dropped to get back to
-// 90% of the budget.
-func (b *budget) threshold() uint64 {
-	last, keep := b.seq.Load(), uint64(b.limit*9/10)
-	if last <= keep {
-		return 0
-	}
-	return last - keep + 1
+// Reload serves a new library (the scenario files changed on disk). State
+// is kept for the logins whose scenario did not change; the sessions and
+// step positions of changed or removed logins are forgotten. Customers
+// with run-time scenarios get them rebuilt on top of the new library.
+func (s *Server) Reload(lib *scenarios.Library) ReloadReport {
+	rep := s.tenants.Reload(lib)
+	return ReloadReport{Added: rep.Added, Changed: rep.Changed, Removed: rep.Removed, Kept: rep.Kept}
 }

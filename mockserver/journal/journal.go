@@ -157,14 +157,14 @@ func (j *Journal) Entries(keep func(*Entry) bool) []Entry {
 func (j *Journal) Snapshot(keep func(*Entry) bool) (entries []Entry, total uint64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	entries = make([]Entry, 0, j.n)
-	for i := 0; i < j.n; i++ {
-		e := &j.ring[(j.start+i)%len(j.ring)]
-		if keep == nil || keep(e) {
-			entries = append(entries, *e)
+	entries = make([]Entry, 0, j.entries.Len())
+	j.entries.Range(func(_ uint64, e Entry) bool {
+		if keep == nil || keep(&e) {
+			entries = append(entries, e)
 		}
-	}
-	return entries, uint64(j.n) + j.dropped
+		return true
+	})
+	return entries, uint64(j.entries.Len()) + j.dropped
 }
 
 // Dropped returns how many entries were dropped because the journal was full.

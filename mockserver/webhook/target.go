@@ -98,6 +98,18 @@ func (d *Dispatcher) policy(lib *scenarios.Library, tg Target) Policy {
 	return p
 }
 
+// Secret is what the server signs with when a target names no secret of
+// its own: --webhook-secret, else the library's settings.
+func (d *Dispatcher) Secret(lib *scenarios.Library) string {
+	if d.cfg.Secret != "" {
+		return d.cfg.Secret
+	}
+	if ws := lib.Settings.Webhooks; ws != nil {
+		return ws.Secret
+	}
+	return ""
+}
+
 // configured are the targets of the server's flags, then those of the
 // library's settings; a URL named twice keeps its first entry.
 func (d *Dispatcher) configured(lib *scenarios.Library) []Target {

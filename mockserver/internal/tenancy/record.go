@@ -33,10 +33,18 @@ func (r *Registry) Record(t *Tenant, e journal.Entry) {
 			r.addEntry(t.journal, e)
 		}
 		t.life.RUnlock()
+		r.feed.Publish(e)
 	}
 	if r.cfg.Sink != nil {
 		r.cfg.Sink.Write(e)
 	}
+}
+
+// Subscribe calls fn with every entry recorded for a customer from now on,
+// at the moment it is recorded, until cancel is called; fn must not block.
+// Unlike the bounded journal it misses nothing, however long the run.
+func (r *Registry) Subscribe(customerID string, fn func(journal.Entry)) (cancel func()) {
+	return r.feed.Subscribe(customerID, fn)
 }
 
 // addEntry adds an entry to a journal within the journal budget.

@@ -69,6 +69,7 @@ type Registry struct {
 	sessions *bounded.Budget
 	tokens   *bounded.Budget
 	other    *journal.Journal // requests that named no tenant
+	feed     journal.Feed     // every tenant's entries as they come, for Subscribe
 
 	mu      sync.RWMutex
 	tenants map[string]*Tenant

@@ -1,0 +1,230 @@
+package flinksapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
+	"github.com/flinks-mock/flinks-mock/openapi"
+	"github.com/flinks-mock/flinks-mock/scenarios"
+)
+
+// dataKind is one data endpoint and its Async poll: GetAccountsDetail or
+// GetAccountsSummary.
+type dataKind struct {
+	name   string
+	steps  func(*scenarios.Login) []scenarios.Step
+	op     func(*session.Session) *session.Operation
+	render func(*API, *session.Session, session.Options) session.Body
+	// events: the listeners of data events hear of this endpoint's calls.
+	events bool
+}
+
+var (
+	detailKind = dataKind{
+		name:   "GetAccountsDetail",
+		steps:  func(l *scenarios.Login) []scenarios.Step { return l.AccountsDetail },
+		op:     func(s *session.Session) *session.Operation { return &s.Detail },
+		render: (*API).renderDetail,
+		events: true,
+	}
+	summaryKind = dataKind{
+		name:   "GetAccountsSummary",
+		steps:  func(l *scenarios.Login) []scenarios.Step { return l.AccountsSummary },
+		op:     func(s *session.Session) *session.Operation { return &s.Summary },
+		render: (*API).renderSummary,
+	}
+)
+
+// dataRequest is the body of GetAccountsDetail and GetAccountsSummary.
+type dataRequest struct {
+	RequestId           string
+	WithAccountIdentity bool
+	WithKYC             bool
+	WithTransactions    *bool
+	DaysOfTransactions  string
+	AccountsFilter      []string
+}
+
+func (req *dataRequest) options() session.Options {
+	o := session.DefaultOptions()
+	o.Identity = req.WithAccountIdentity || req.WithKYC
+	o.Transactions = req.WithTransactions == nil || *req.WithTransactions
+	if req.DaysOfTransactions == "Days365" {
+		o.Days = 365
+	}
+	o.Filter = strings.Join(req.AccountsFilter, ",")
+	return o
+}
+
+// GetAccountsDetail answers a data request for the accounts with their
+// transactions.
+func (a *API) GetAccountsDetail(w http.ResponseWriter, r *http.Request) {
+	a.data(w, r, detailKind, false)
+}
+
+// GetAccountsDetailAsync answers a poll of GetAccountsDetail.
+func (a *API) GetAccountsDetailAsync(w http.ResponseWriter, r *http.Request) {
+	a.data(w, r, detailKind, true)
+}
+
+// GetAccountsSummary answers a data request for the accounts alone.
+func (a *API) GetAccountsSummary(w http.ResponseWriter, r *http.Request) {
+	a.data(w, r, summaryKind, false)
+}
+
+// GetAccountsSummaryAsync answers a poll of GetAccountsSummary.
+func (a *API) GetAccountsSummaryAsync(w http.ResponseWriter, r *http.Request) {
+	a.data(w, r, summaryKind, true)
+}
+
+// data answers a data request or its Async poll from the login's steps:
+// 202 while pending, the 200 payload once ready, or a scripted error.
+func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async bool) {
+	name := kind.name
+	if async {
+		name += "Async"
+	}
+	t, lib := a.enter(w, r, name)
+	if t == nil {
+		return
+	}
+	if a.cfg.APIKey != "" && r.Header.Get("x-api-key") != a.cfg.APIKey {
+		exchange.WriteError(w, r, exchange.Code(r, lib.Settings.InvalidTokenCode, "You must provide a valid x-api-key", ""))
+		return
+	}
+	req, ok := readDataRequest(w, r, async)
+	if !ok {
+		return
+	}
+	e := exchange.Entry(r)
+	e.RequestID = req.RequestId
+	sess := t.Session(req.RequestId)
+	if sess == nil {
+		exchange.WriteError(w, r, exchange.Code(r, session.CodeNonexistent, "", ""))
+		return
+	}
+	e.LoginID = sess.Login.LoginID
+	call := dataCall{kind: kind, name: name, async: async, opts: req.options(), now: a.clock.Now()}
+	ans := a.step(r, lib, sess, &call)
+	if ans.err != nil {
+		exchange.WriteError(w, r, ans.err)
+		return
+	}
+	if kind.events {
+		a.detailEvents(t, lib, sess, ans.first, ans.ready())
+	}
+	if !exchange.Wait(r, ans.step.Latency) {
+		return
+	}
+	writeStep(w, r, sess, ans)
+}
+
+// readDataRequest reads the RequestId of a poll from its path, or the body
+// of a data request; it answers a body it cannot use itself.
+func readDataRequest(w http.ResponseWriter, r *http.Request, async bool) (dataRequest, bool) {
+	var req dataRequest
+	if async {
+		req.RequestId = r.PathValue("requestId")
+	} else if err := json.Unmarshal(exchange.Body(r), &req); err != nil {
+		exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", "Request body: "+exchange.JSONProblem(err), ""))
+		return req, false
+	}
+	if n := len(strings.Join(req.AccountsFilter, ",")); n > session.MaxFilterBytes {
+		exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", fmt.Sprintf("AccountsFilter holds %d bytes of account Ids; the mock takes at most %d", n, session.MaxFilterBytes), ""))
+		return req, false
+	}
+	return req, true
+}
+
+// dataCall is one call of a data endpoint.
+type dataCall struct {
+	kind  dataKind
+	name  string // the endpoint called: kind.name, or its Async
+	async bool
+	opts  session.Options
+	now   time.Time
+}
+
+// dataAnswer is what a data call came to: an error, or the step that
+// answers it (with the 200 body when the step is the ready one). first
+// tells the call that started the data request.
+type dataAnswer struct {
+	err   *exchange.Error
+	step  scenarios.Step
+	body  session.Body
+	first bool
+}
+
+func (ans dataAnswer) ready() bool { return ans.step.Respond == scenarios.RespondReady }
+
+// step moves a session's data request on by one call, under the session's
+// lock: the session must be authorized, a poll must follow a request, and
+// a request still processing after the processing timeout expires it.
+func (a *API) step(r *http.Request, lib *scenarios.Library, sess *session.Session, c *dataCall) dataAnswer {
+	sess.Lock()
+	defer sess.Unlock()
+	st, f := session.Data(sess.State, c.now, lib.Settings.AuthorizeIdleTimeout.D())
+	sess.State = st
+	if f != nil {
+		msg := ""
+		if f.Code == session.CodeUnauthorized {
+			msg = "/" + c.name + " was called before /Authorize answered 200 for this RequestId: answer its security challenges first"
+		}
+		return dataAnswer{err: exchange.Code(r, f.Code, msg, sess.ID)}
+	}
+	op := c.kind.op(sess)
+	if c.async && op.Started.IsZero() {
+		return dataAnswer{err: exchange.Code(r, "INVALID_REQUEST", "/"+c.name+" polls a request that /"+c.kind.name+" answered with 202; call /"+c.kind.name+" for this RequestId first", sess.ID)}
+	}
+	var ans dataAnswer
+	if !c.async {
+		if op.Started.IsZero() {
+			op.Started, ans.first = c.now, true
+		}
+		if c.opts != op.Options {
+			op.Options, op.Body = c.opts, session.Body{}
+		}
+	}
+	if !op.Ready() && c.now.Sub(op.Started) >= lib.Settings.ProcessingTimeout.D() {
+		sess.State = session.TimeOut(sess.State)
+		return dataAnswer{err: exchange.Code(r, session.CodeExpired, "The data request was still processing after "+lib.Settings.ProcessingTimeout.String()+"; the RequestId has expired", sess.ID)}
+	}
+	ans.step = op.Cursor.Next(c.kind.steps(sess.Login), c.now)
+	if ans.ready() {
+		if op.Body.Empty() {
+			op.Body = c.kind.render(a, sess, op.Options)
+		}
+		ans.body = op.Body
+	}
+	op.Last = ans.step.Respond
+	return ans
+}
+
+// writeStep answers a data call with its step: the 200 body, a 202, or
+// the step's error.
+func writeStep(w http.ResponseWriter, r *http.Request, sess *session.Session, ans dataAnswer) {
+	switch ans.step.Respond {
+	case scenarios.RespondReady:
+		exchange.WriteParts(w, http.StatusOK, ans.body)
+	case scenarios.RespondPending, scenarios.RespondDispatched:
+		code, message := "OPERATION_PENDING", openapi.MessageOperationPending
+		if ans.step.Respond == scenarios.RespondDispatched {
+			code, message = "OPERATION_DISPATCHED", openapi.MessageOperationDispatched
+		}
+		exchange.Entry(r).FlinksCode = code
+		exchange.WriteJSON(w, http.StatusAccepted, pendingBody{
+			FlinksCode:     code,
+			Links:          pendingLinks,
+			HttpStatusCode: http.StatusAccepted,
+			Message:        message,
+			RequestId:      sess.ID,
+		})
+	default:
+		exchange.WriteError(w, r, exchange.Refused(r, stepRefusal(ans.step, sess.ID)))
+	}
+}
