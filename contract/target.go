@@ -7,18 +7,22 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/flinks-mock/flinks-mock/openapi/toolbox"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
-// ToolboxSecretKey is the public secret key of the Flinks toolbox sandbox
-// (mockserver.ToolboxSecretKey, which every mock accepts), written here so
-// that the rules and the harness do not link the server.
-const ToolboxSecretKey = "c4569c54-e167-4d34-8de6-f4113bc82414"
+// ToolboxSecretKey is the public secret key of the Flinks toolbox sandbox,
+// which every mock accepts.
+//
+// Deprecated: use toolbox.SecretKey.
+const ToolboxSecretKey = toolbox.SecretKey
 
 // ToolboxAPIKey is the public x-api-key of the Flinks toolbox sandbox. The
 // harness configures the mock to require it on the data endpoints, as
 // Flinks does.
-const ToolboxAPIKey = "3d5266a8-b697-48d4-8de6-52e2e2662acc"
+//
+// Deprecated: use toolbox.APIKey.
+const ToolboxAPIKey = toolbox.APIKey
 
 // Target is what an integration under test is given for one run: where
 // the mock is, which login to fetch and how, and the guide's intervals in
@@ -161,8 +165,8 @@ func NewTarget(sc Scenario, login *scenarios.Login, serverURL, customerID string
 		Scenario:         sc.Name,
 		BaseURL:          serverURL + "/v3/" + customerID,
 		CustomerID:       customerID,
-		SecretKey:        ToolboxSecretKey,
-		APIKey:           ToolboxAPIKey,
+		SecretKey:        toolbox.SecretKey,
+		APIKey:           toolbox.APIKey,
 		LoginID:          login.LoginID,
 		Username:         login.Username,
 		Password:         login.Password,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/openapi"
+	"github.com/flinks-mock/flinks-mock/openapi/toolbox"
 )
 
 // Defaults of the contract, used where Settings leave a field at zero.
@@ -18,12 +19,12 @@ const (
 	DefaultInvalidTokenCode     = "ACCESS_DENIED"
 	DefaultWrongPasswordCode    = "INVALID_LOGIN"
 	DefaultPassword             = "Everyday"
-	DefaultInstitution          = "FlinksCapital"
+	DefaultInstitution          = toolbox.Institution
 	DefaultLoginType            = "Personal"
 )
 
 // FlinksCapital is the toolbox sandbox institution every library has.
-var FlinksCapital = Institution{Name: "FlinksCapital", ID: 14, DisplayName: "Flinks Capital", InstitutionNumber: "777"}
+var FlinksCapital = Institution{Name: toolbox.Institution, ID: 14, DisplayName: "Flinks Capital", InstitutionNumber: "777"}
 
 // Library is the merged, validated set of scenarios a server serves. It is
 // read-only once built: every default is filled in, and a login's

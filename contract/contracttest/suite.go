@@ -16,6 +16,7 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/mockserver/mocktest"
 	"github.com/flinks-mock/flinks-mock/openapi"
+	"github.com/flinks-mock/flinks-mock/openapi/toolbox"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
@@ -196,7 +197,7 @@ func runSuiteScenario(ctx context.Context, sc contract.Scenario, run contract.Ru
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	mockOpts := []mocktest.Option{mocktest.WithConfig(func(c *mockserver.Config) {
 		c.Spec, c.AdminSpec = docs.flinks, docs.admin
-		c.APIKey = contract.ToolboxAPIKey
+		c.APIKey = toolbox.APIKey
 		if scaledClock != nil {
 			c.Clock = scaledClock
 		}

@@ -4,7 +4,7 @@
 // the test's cleanup stops it.
 //
 //	srv := mocktest.NewServer(t)
-//	client := myapp.NewFlinksClient(srv.BaseURL(), mockserver.ToolboxSecretKey)
+//	client := myapp.NewFlinksClient(srv.BaseURL(), toolbox.SecretKey)
 //	...
 //	srv.Advance(10 * time.Second)
 //	page, _ := srv.Admin.Journal(ctx, admin.JournalFilter{CustomerID: srv.CustomerID})

@@ -32,11 +32,17 @@ func TestTransitions(t *testing.T) {
 		round int
 	}
 	events := map[string]func(State) (State, *Failure){
-		"right answer":  func(s State) (State, *Failure) { return Answer(s, twoRound, right, t0, idle) },
-		"wrong answer":  func(s State) (State, *Failure) { return Answer(s, twoRound, map[string][]string{"City?": {"Paris"}}, t0, idle) },
-		"unknown key":   func(s State) (State, *Failure) { return Answer(s, twoRound, map[string][]string{"Town?": {"x"}}, t0, idle) },
-		"no answer":     func(s State) (State, *Failure) { return Answer(s, twoRound, map[string][]string{}, t0, idle) },
-		"last answer":   func(s State) (State, *Failure) { return Answer(s, twoRound, map[string][]string{"Pet?": {"cat"}}, t0, idle) },
+		"right answer": func(s State) (State, *Failure) { return Answer(s, twoRound, right, t0, idle) },
+		"wrong answer": func(s State) (State, *Failure) {
+			return Answer(s, twoRound, map[string][]string{"City?": {"Paris"}}, t0, idle)
+		},
+		"unknown key": func(s State) (State, *Failure) {
+			return Answer(s, twoRound, map[string][]string{"Town?": {"x"}}, t0, idle)
+		},
+		"no answer": func(s State) (State, *Failure) { return Answer(s, twoRound, map[string][]string{}, t0, idle) },
+		"last answer": func(s State) (State, *Failure) {
+			return Answer(s, twoRound, map[string][]string{"Pet?": {"cat"}}, t0, idle)
+		},
 		"data call":     func(s State) (State, *Failure) { return Data(s, t0, idle) },
 		"Connect visit": func(s State) (State, *Failure) { return Resume(s, t0, idle) },
 		"time out":      func(s State) (State, *Failure) { return TimeOut(s), nil },

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/flinks-mock/flinks-mock/mockserver"
+	"github.com/flinks-mock/flinks-mock/openapi/toolbox"
 )
 
 // launch is one way to start a server for the cold start: a binary and
@@ -52,7 +52,7 @@ func coldStart(ctx context.Context, l launch) (time.Duration, error) {
 	for {
 		_, err := send(ctx, hc, request{
 			Method: http.MethodPost, URL: fc.url(hotCustomerID, "GenerateAuthorizeToken"),
-			AuthKey: mockserver.ToolboxSecretKey, Want: http.StatusOK,
+			AuthKey: toolbox.SecretKey, Want: http.StatusOK,
 		})
 		if err == nil {
 			return time.Since(c.Started), nil

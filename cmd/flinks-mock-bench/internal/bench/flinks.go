@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/flinks-mock/flinks-mock/mockserver"
+	"github.com/flinks-mock/flinks-mock/openapi/toolbox"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
@@ -22,7 +22,7 @@ const (
 	// one 202 before the 200; it makes the complete flow.
 	MFALoginID = "06471b6b-2212-4e49-bff0-250437191029"
 	// hotCustomerID is the tenant of the hot path session.
-	hotCustomerID = "43387ca6-0391-4c82-857d-70d95f087ecb"
+	hotCustomerID = toolbox.CustomerID
 )
 
 // tenantID returns the customerId of the i-th tenant of the flows, shaped
@@ -45,7 +45,7 @@ func (c *flinksClient) url(customerID, endpoint string) string {
 func (c *flinksClient) token(ctx context.Context, customerID string) (string, error) {
 	data, err := send(ctx, c.hc, request{
 		Method: http.MethodPost, URL: c.url(customerID, "GenerateAuthorizeToken"),
-		AuthKey: mockserver.ToolboxSecretKey, Want: http.StatusOK, Keep: true,
+		AuthKey: toolbox.SecretKey, Want: http.StatusOK, Keep: true,
 	})
 	if err != nil {
 		return "", err

@@ -18,6 +18,7 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver"
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
 	"github.com/flinks-mock/flinks-mock/openapi"
+	"github.com/flinks-mock/flinks-mock/openapi/toolbox"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
@@ -261,7 +262,7 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 	httpServer := newHTTPServer(srv.Handler(), log)
 	baseURL := "http://" + ln.Addr().String()
 	log.Info("flinks-mock listening", "url", baseURL, "logins", len(lib.Logins), "clock", cfg.clock, "today", start.Format(time.DateOnly),
-		"adminToken", adminToken != "", "example", baseURL+"/v3/"+ToolboxCustomerID+"/BankingServices/GenerateAuthorizeToken")
+		"adminToken", adminToken != "", "example", baseURL+"/v3/"+toolbox.CustomerID+"/BankingServices/GenerateAuthorizeToken")
 	if p.Started != nil {
 		p.Started(baseURL)
 	}
@@ -368,6 +369,6 @@ func watch(ctx context.Context, log *slog.Logger, srv *mockserver.Server, withDe
 // the environment.
 const MemoryLimit = 48 << 20
 
-// ToolboxCustomerID is the public customerId of the Flinks toolbox sandbox;
-// any customerId works with the mock, each naming its own tenant.
-const ToolboxCustomerID = "43387ca6-0391-4c82-857d-70d95f087ecb"
+// ToolboxCustomerID is the public customerId of the Flinks toolbox sandbox,
+// the one the start-up line's example uses; it is toolbox.CustomerID.
+const ToolboxCustomerID = toolbox.CustomerID

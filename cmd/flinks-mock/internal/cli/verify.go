@@ -19,6 +19,7 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver"
 	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
+	"github.com/flinks-mock/flinks-mock/openapi/toolbox"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
@@ -246,7 +247,7 @@ func (c *verifyConfig) harness(ctx context.Context, p *Program) (*contract.Harne
 	if err != nil {
 		return nil, nil, fmt.Errorf("--time-scale: %w", err)
 	}
-	srv, err := mockserver.New(mockserver.Config{Library: lib, Clock: clk, APIKey: contract.ToolboxAPIKey, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := mockserver.New(mockserver.Config{Library: lib, Clock: clk, APIKey: toolbox.APIKey, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return nil, nil, err
 	}
