@@ -40,14 +40,17 @@ type webhookEvents struct {
 	d *webhook.Dispatcher
 }
 
+// Listening reports whether the customer's webhooks go anywhere.
 func (h webhookEvents) Listening(t *tenancy.Tenant, lib *scenarios.Library) bool {
 	return h.d.Listening(t, lib)
 }
 
+// Started queues the webhooks of a data request that starts.
 func (h webhookEvents) Started(ev flinksapi.DataEvent) func() {
 	return run(h.d.DataStarted(dataEvent(ev)))
 }
 
+// Ready queues the webhooks of a data request whose data is ready.
 func (h webhookEvents) Ready(ev flinksapi.DataEvent) func() {
 	return run(h.d.DataReady(dataEvent(ev)))
 }

@@ -34,6 +34,7 @@ type recordingWriter struct {
 	commit func(status int)
 }
 
+// WriteHeader journals the request with its status, then sends it.
 func (w *recordingWriter) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status
@@ -42,6 +43,7 @@ func (w *recordingWriter) WriteHeader(status int) {
 	w.ResponseWriter.WriteHeader(status)
 }
 
+// Write sends a body, with the status 200 when none was written.
 func (w *recordingWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
@@ -49,6 +51,7 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// Unwrap returns the writer it wraps, for http.ResponseController.
 func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // journalRequests journals every request outside the admin API: it starts

@@ -55,6 +55,7 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// Error says what the admin API answered.
 func (e *Error) Error() string {
 	return fmt.Sprintf("flinks-mock admin API: %d %s: %s", e.Status, e.FlinksCode, e.Message)
 }

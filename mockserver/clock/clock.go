@@ -103,8 +103,10 @@ func (v *Virtual) moveTo(target time.Time) {
 // timerHeap orders pending timers by due time, then by creation.
 type timerHeap []*virtualTimer
 
+// Len, Less, Swap, Push and Pop make timerHeap a container/heap.
 func (h timerHeap) Len() int { return len(h) }
 
+// Less orders timers by due time, then by creation.
 func (h timerHeap) Less(i, j int) bool {
 	if h[i].due.Equal(h[j].due) {
 		return h[i].seq < h[j].seq
@@ -112,17 +114,20 @@ func (h timerHeap) Less(i, j int) bool {
 	return h[i].due.Before(h[j].due)
 }
 
+// Swap swaps two timers, keeping their indexes.
 func (h timerHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].index, h[j].index = i, j
 }
 
+// Push adds a timer.
 func (h *timerHeap) Push(x any) {
 	t := x.(*virtualTimer)
 	t.index = len(*h)
 	*h = append(*h, t)
 }
 
+// Pop removes the last timer, marking it no longer pending.
 func (h *timerHeap) Pop() any {
 	old := *h
 	t := old[len(old)-1]

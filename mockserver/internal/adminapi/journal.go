@@ -65,15 +65,12 @@ func (a *API) GetJournal(w http.ResponseWriter, r *http.Request) {
 // journalFilter builds the filter of GET /__admin/journal. since is a time
 // (RFC 3339) or a sequence number.
 func journalFilter(requestID, loginID, endpoint, kind, since string) (func(*journal.Entry) bool, error) {
-	var (
-		afterSeq  uint64
-		afterTime time.Time
-	)
+	f := entryFilter{requestID: requestID, loginID: loginID, endpoint: endpoint, kind: kind}
 	if since != "" {
 		if n, err := strconv.ParseUint(since, 10, 64); err == nil {
-			afterSeq = n
+			f.afterSeq = n
 		} else if t, err := time.Parse(time.RFC3339Nano, since); err == nil {
-			afterTime = t
+			f.afterTime = t
 		} else {
 			return nil, fmt.Errorf("since %q must be a time such as 2026-11-24T10:00:00Z or a sequence number", since)
 		}
@@ -81,14 +78,23 @@ func journalFilter(requestID, loginID, endpoint, kind, since string) (func(*jour
 	if kind != "" && kind != journal.KindRequest && kind != journal.KindWebhook {
 		return nil, fmt.Errorf("kind %q must be %s or %s", kind, journal.KindRequest, journal.KindWebhook)
 	}
-	return func(e *journal.Entry) bool {
-		return (requestID == "" || e.RequestID == requestID) &&
-			(loginID == "" || strings.EqualFold(e.LoginID, loginID)) &&
-			(endpoint == "" || e.Endpoint == endpoint) &&
-			(kind == "" || e.Kind == kind) &&
-			(afterSeq == 0 || e.Seq > afterSeq) &&
-			(afterTime.IsZero() || !e.Time.Before(afterTime))
-	}, nil
+	return f.keep, nil
+}
+
+// entryFilter selects journal entries; zero fields select everything.
+type entryFilter struct {
+	requestID, loginID, endpoint, kind string
+	afterSeq                           uint64
+	afterTime                          time.Time
+}
+
+func (f entryFilter) keep(e *journal.Entry) bool {
+	return (f.requestID == "" || e.RequestID == f.requestID) &&
+		(f.loginID == "" || strings.EqualFold(e.LoginID, f.loginID)) &&
+		(f.endpoint == "" || e.Endpoint == f.endpoint) &&
+		(f.kind == "" || e.Kind == f.kind) &&
+		(f.afterSeq == 0 || e.Seq > f.afterSeq) &&
+		(f.afterTime.IsZero() || !e.Time.Before(f.afterTime))
 }
 
 // ClearJournal empties the journal of one customer, or every journal.

@@ -87,64 +87,87 @@ type connectParams struct {
 // backEnable true, the rest false, language en.
 func parseConnectParams(q url.Values) connectParams {
 	p := connectParams{language: "en", headerEnable: true, backEnable: true}
-	get := func(name string) (string, bool) {
-		for k, v := range q {
-			if strings.EqualFold(k, name) && len(v) > 0 {
-				return v[0], true
-			}
-		}
-		return "", false
-	}
-	flag := func(name string, into *bool) {
-		v, ok := get(name)
-		switch {
-		case !ok:
-		case strings.EqualFold(v, "true"):
-			*into = true
-		case strings.EqualFold(v, "false"):
-			*into = false
-		default:
-			p.problems = append(p.problems, fmt.Sprintf("%s=%q is neither true nor false; the default applies", name, v))
-		}
-	}
-	p.authorizeToken, _ = get("authorizeToken")
-	if raw, ok := get("redirectUrl"); ok && raw != "" {
+	r := query{values: q, problems: &p.problems}
+	p.authorizeToken, _ = r.get("authorizeToken")
+	if raw, ok := r.get("redirectUrl"); ok && raw != "" {
 		u, err := checkRedirectURL(raw)
-		if err != nil {
-			p.problems = append(p.problems, err.Error())
-		}
+		r.note(err)
 		p.redirectURL = u
 	}
-	flag("demo", &p.demo)
-	if lang, _ := get("language"); strings.HasPrefix(strings.ToLower(lang), "fr") {
+	r.flag("demo", &p.demo)
+	if lang, _ := r.get("language"); strings.HasPrefix(strings.ToLower(lang), "fr") {
 		p.language = "fr"
 	}
-	p.tag, _ = get("tag")
-	flag("institutionFilterEnable", &p.filterEnable)
-	flag("innerRedirect", &p.innerRedirect)
-	flag("jsRedirect", &p.jsRedirect)
-	flag("headerEnable", &p.headerEnable)
-	flag("consentEnable", &p.consentEnable)
-	p.customerName, _ = get("customerName")
-	flag("backEnable", &p.backEnable)
-	flag("closeEnable", &p.closeEnable)
-	p.requestID, _ = get("requestId")
-	flag("stringify", &p.stringify)
-	p.customerID, _ = get("customerId")
-	if raw, ok := get("mockEventNames"); ok {
+	p.tag, _ = r.get("tag")
+	r.flag("institutionFilterEnable", &p.filterEnable)
+	r.flag("innerRedirect", &p.innerRedirect)
+	r.flag("jsRedirect", &p.jsRedirect)
+	r.flag("headerEnable", &p.headerEnable)
+	r.flag("consentEnable", &p.consentEnable)
+	p.customerName, _ = r.get("customerName")
+	r.flag("backEnable", &p.backEnable)
+	r.flag("closeEnable", &p.closeEnable)
+	p.requestID, _ = r.get("requestId")
+	r.flag("stringify", &p.stringify)
+	p.customerID, _ = r.get("customerId")
+	if raw, ok := r.get("mockEventNames"); ok {
 		rename, err := parseEventNames(raw)
-		if err != nil {
-			p.problems = append(p.problems, err.Error())
-		}
+		r.note(err)
 		p.rename = rename
 	}
-	for k := range q {
-		if !slices.ContainsFunc(connectParameters, func(c connectParameter) bool { return strings.EqualFold(c.Name, k) }) {
-			p.unknown = append(p.unknown, k)
+	p.unknown = unknownParams(q)
+	return p
+}
+
+// query reads the parameters of a Connect page, noting the values it
+// cannot use.
+type query struct {
+	values   url.Values
+	problems *[]string
+}
+
+// get returns the first value of a parameter, its name matched without
+// regard to case.
+func (q query) get(name string) (string, bool) {
+	for k, v := range q.values {
+		if strings.EqualFold(k, name) && len(v) > 0 {
+			return v[0], true
 		}
 	}
-	slices.Sort(p.unknown)
-	return p
+	return "", false
+}
+
+// flag reads a boolean parameter into into, leaving the default when it
+// is absent or neither true nor false.
+func (q query) flag(name string, into *bool) {
+	v, ok := q.get(name)
+	switch {
+	case !ok:
+	case strings.EqualFold(v, "true"):
+		*into = true
+	case strings.EqualFold(v, "false"):
+		*into = false
+	default:
+		q.note(fmt.Errorf("%s=%q is neither true nor false; the default applies", name, v))
+	}
+}
+
+func (q query) note(err error) {
+	if err != nil {
+		*q.problems = append(*q.problems, err.Error())
+	}
+}
+
+// unknownParams lists, sorted, the parameters of q the page does not know.
+func unknownParams(q url.Values) []string {
+	var unknown []string
+	for k := range q {
+		if !slices.ContainsFunc(connectParameters, func(c connectParameter) bool { return strings.EqualFold(c.Name, k) }) {
+			unknown = append(unknown, k)
+		}
+	}
+	slices.Sort(unknown)
+	return unknown
 }
 
 // checkRedirectURL accepts an absolute redirectUrl: http(s), or an app's

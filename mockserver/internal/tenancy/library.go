@@ -11,6 +11,7 @@ import (
 // did not add at run time.
 type NotAddedError struct{ Name string }
 
+// Error names the login.
 func (e *NotAddedError) Error() string { return "no login named " + e.Name + " was added at run time" }
 
 // AddScenarios adds or replaces logins for the tenant from a parsed
