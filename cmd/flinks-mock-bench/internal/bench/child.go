@@ -53,10 +53,15 @@ func goBuild(ctx context.Context, dir, out, pkg string, env ...string) error {
 	return nil
 }
 
-// buildMock builds cmd/flinks-mock into dir.
-func buildMock(ctx context.Context, root, dir string) (string, error) {
-	bin := filepath.Join(dir, "flinks-mock")
+// buildMock builds the cmd/flinks-mock of the module at root into bin.
+func buildMock(ctx context.Context, root, bin string) (string, error) {
 	return bin, goBuild(ctx, root, bin, "./cmd/flinks-mock")
+}
+
+// hasGoMod reports whether dir is the root of a module.
+func hasGoMod(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "go.mod"))
+	return err == nil
 }
 
 // buildReference writes the reference server's source into its own module

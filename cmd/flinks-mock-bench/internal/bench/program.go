@@ -119,6 +119,7 @@ func parseFlags(args []string, out io.Writer) (Config, string, error) {
 	fs.BoolVar(&cfg.GoBench, "go-bench", full.GoBench, "run 'go test -bench . -benchmem ./mockserver/' and report its figures")
 	fs.IntVar(&cfg.GoBenchCount, "bench-count", full.GoBenchCount, "go test -count for --go-bench; the fastest run of each benchmark is reported (quick: 1)")
 	fs.StringVar(&cfg.GoBenchTime, "benchtime", full.GoBenchTime, "go test -benchtime for --go-bench (quick: 50x; default: go test's)")
+	fs.StringVar(&cfg.Baseline, "baseline", "", "root of another flinks-mock checkout (e.g. an older commit) to build and measure beside this one, in the same run")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: go run ./cmd/flinks-mock-bench [--quick] [--json FILE] [--duration 10s] [--connections 32]
 
@@ -126,7 +127,8 @@ Builds flinks-mock and a bare net/http server, runs both as child processes
 and measures them from this process with the same HTTP client: hot path
 throughput and latency, complete flows per second, cold start, memory, and
 the Go benchmarks' allocations. Prints a table of figures, ratios to the
-bare server and targets. Exit status: 0 fine, 1 something broke, 2 bad
+bare server and targets. With --baseline DIR, the flinks-mock of another
+checkout is measured in the same run, each phase in turn with this one's. Exit status: 0 fine, 1 something broke, 2 bad
 flags, 3 a target missed (never in --quick mode).
 
 Flags:`)

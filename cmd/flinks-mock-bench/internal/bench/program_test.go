@@ -34,6 +34,7 @@ func TestParseFlags(t *testing.T) {
 		{name: "zero duration", args: []string{"--duration", "0s"}, wantErr: "--duration must be positive"},
 		{name: "stray argument", args: []string{"now"}, wantErr: `unexpected argument "now"`},
 		{name: "unknown flag", args: []string{"--fast"}, wantErr: "flag provided but not defined"},
+		{name: "baseline that is no module", args: []string{"--baseline", "/"}, wantErr: "no go.mod there"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,5 +134,38 @@ func TestQuickRun(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "| figure") || !strings.Contains(stdout.String(), "share the machine's") {
 		t.Errorf("stdout has no table or notes:\n%s", stdout.String())
+	}
+}
+
+// TestQuickRunWithBaseline measures this tree against itself as the
+// baseline: every figure gets a baseline row beside its own.
+func TestQuickRunWithBaseline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds three binaries and loads them for a few seconds")
+	}
+	root, err := moduleRoot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonPath := filepath.Join(t.TempDir(), "report.json")
+	var stdout, stderr bytes.Buffer
+	code := Program{Stdout: &stdout, Stderr: &stderr}.Run(context.Background(), []string{
+		"--quick", "--duration", "100ms", "--warmup", "20ms", "--connections", "4",
+		"--launches", "1", "--rss-requests", "200", "--tenants", "3",
+		"--go-bench=false", "--json", jsonPath, "--baseline", root,
+	})
+	if code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{
+		"| hot path POST GetAccountsDetail: throughput",
+		"| baseline: hot path POST GetAccountsDetail: throughput",
+		"| baseline: complete flows (Greatday, MFA, 202; 3 tenants): throughput",
+		"| baseline: cold start to first 200 (median of 1)",
+		"| baseline: RSS idle after start",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the table has no row %q:\n%s", want, stdout.String())
+		}
 	}
 }

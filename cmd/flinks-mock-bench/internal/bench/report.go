@@ -128,6 +128,7 @@ type Settings struct {
 	RSSCapMiB    int    `json:"rssCapMiB"`
 	GoBenchTime  string `json:"goBenchTime,omitempty"`
 	GoBenchCount int    `json:"goBenchCount"`
+	Baseline     string `json:"baseline,omitempty"`
 }
 
 // Report is what one run of the runner measured.
