@@ -161,6 +161,47 @@ func LoadAdmin(ctx context.Context) (*Spec, error) {
 // load is Load for any document, so tests can prove that a broken one is
 // refused; checkExamples validates the examples too.
 func load(ctx context.Context, src source, data []byte, checkExamples bool) (*Spec, error) {
+	doc, err := parseDocument(ctx, src, data, checkExamples)
+	if err != nil {
+		return nil, err
+	}
+	// The document lists servers for people to read, but the mock listens on
+	// whatever host and port it is given: route on paths alone by building
+	// the router from a copy without servers.
+	routed := *doc
+	routed.Servers = nil
+	router, err := gorillamux.NewRouter(&routed)
+	if err != nil {
+		return nil, fmt.Errorf("build the router of %s: %w", src.file, err)
+	}
+	webhooks, err := webhookSchemas(src, doc)
+	if err != nil {
+		return nil, err
+	}
+	status := src.invalidRequestStatus
+	if status == 0 {
+		code, ok := LookupCode(codeInvalidRequest)
+		if !ok {
+			return nil, fmt.Errorf("the FlinksCode table has no %s", codeInvalidRequest)
+		}
+		status = code.Status
+	}
+	s := &Spec{
+		doc:                  doc,
+		router:               router,
+		document:             src.document,
+		api:                  src.api,
+		handlerDecoded:       handlerDecodedOperations(doc),
+		webhooks:             webhooks,
+		invalidRequestStatus: status,
+	}
+	s.setOptions(doc.GetSchemaValidationOptions())
+	s.routes, s.operations = operationsOf(doc, &routed)
+	return s, nil
+}
+
+// parseDocument parses and validates a document.
+func parseDocument(ctx context.Context, src source, data []byte, checkExamples bool) (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
 	doc, err := loader.LoadFromData(data)
@@ -181,17 +222,11 @@ func load(ctx context.Context, src source, data []byte, checkExamples bool) (*Sp
 	if err := doc.Validate(ctx, validation...); err != nil {
 		return nil, fmt.Errorf("%s is not a valid OpenAPI document: %w", src.file, err)
 	}
+	return doc, nil
+}
 
-	// The document lists servers for people to read, but the mock listens on
-	// whatever host and port it is given: route on paths alone by building
-	// the router from a copy without servers.
-	routed := *doc
-	routed.Servers = nil
-	router, err := gorillamux.NewRouter(&routed)
-	if err != nil {
-		return nil, fmt.Errorf("build the router of %s: %w", src.file, err)
-	}
-
+// webhookSchemas finds the component schema of each webhook of src.
+func webhookSchemas(src source, doc *openapi3.T) (map[string]webhookSchema, error) {
 	webhooks := make(map[string]webhookSchema, len(src.webhooks))
 	for responseType, name := range src.webhooks {
 		ref := doc.Components.Schemas[name]
@@ -200,18 +235,12 @@ func load(ctx context.Context, src source, data []byte, checkExamples bool) (*Sp
 		}
 		webhooks[responseType] = webhookSchema{name: name, ref: ref}
 	}
+	return webhooks, nil
+}
 
-	status := src.invalidRequestStatus
-	if status == 0 {
-		code, ok := LookupCode(codeInvalidRequest)
-		if !ok {
-			return nil, fmt.Errorf("the FlinksCode table has no %s", codeInvalidRequest)
-		}
-		status = code.Status
-	}
-
-	schemaOptions := doc.GetSchemaValidationOptions()
-	reqOptions := &openapi3filter.Options{
+// setOptions sets the options of request and response validation.
+func (s *Spec) setOptions(schemaOptions []openapi3.SchemaValidationOption) {
+	s.reqOptions = &openapi3filter.Options{
 		MultiError: true,
 		// The server checks the credentials itself (flinks-auth-key,
 		// x-api-key, the admin token) and answers 401 with its own
@@ -222,40 +251,32 @@ func load(ctx context.Context, src source, data []byte, checkExamples bool) (*Sp
 		SkipSettingDefaults:     true,
 		SchemaValidationOptions: schemaOptions,
 	}
-	handlerDecodedOptions := *reqOptions
+	handlerDecodedOptions := *s.reqOptions
 	// Per validation, rather than a body decoder registered in
 	// kin-openapi's global registry: kin-openapi has no decoder for
 	// text/yaml, and would check a YAML body against a JSON schema.
 	handlerDecodedOptions.ExcludeRequestBody = true
+	s.handlerDecodedOptions = &handlerDecodedOptions
+	s.respOptions = &openapi3filter.Options{
+		MultiError:              true,
+		IncludeResponseStatus:   true,
+		SchemaValidationOptions: schemaOptions,
+	}
+}
 
+// operationsOf lists the operations of doc, and their routes by method
+// and path template.
+func operationsOf(doc, routed *openapi3.T) (map[string]*routers.Route, []Operation) {
 	routes := map[string]*routers.Route{}
 	var operations []Operation
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			routes[method+" "+path] = &routers.Route{Spec: &routed, Path: path, PathItem: item, Method: method, Operation: op}
+			routes[method+" "+path] = &routers.Route{Spec: routed, Path: path, PathItem: item, Method: method, Operation: op}
 			operations = append(operations, Operation{ID: op.OperationID, Method: method, Path: path})
 		}
 	}
 	slices.SortFunc(operations, func(a, b Operation) int { return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Method, b.Method)) })
-
-	return &Spec{
-		doc:                   doc,
-		router:                router,
-		routes:                routes,
-		operations:            operations,
-		document:              src.document,
-		api:                   src.api,
-		reqOptions:            reqOptions,
-		handlerDecoded:        handlerDecodedOperations(doc),
-		handlerDecodedOptions: &handlerDecodedOptions,
-		respOptions: &openapi3filter.Options{
-			MultiError:              true,
-			IncludeResponseStatus:   true,
-			SchemaValidationOptions: schemaOptions,
-		},
-		webhooks:             webhooks,
-		invalidRequestStatus: status,
-	}, nil
+	return routes, operations
 }
 
 // Operation is one operation of a document: the server routes each to its
