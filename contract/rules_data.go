@@ -143,37 +143,8 @@ func checkPollSameRequest(entries []journal.Entry, o Options) (bool, []Violation
 		}
 		key := base + "\x00" + e.RequestID
 		c := byKey[key]
-		switch {
-		case async && c == nil:
-			problems = append(problems, Violation{
-				Problem: fmt.Sprintf("/%s/%s was polled, but /%s never answered 202 for this RequestId; poll only after its 202", e.Endpoint, e.RequestID, base),
-				Entries: []journal.Entry{e},
-			})
-		case async && c.last().Status == 200:
-			problems = append(problems, Violation{
-				Problem: fmt.Sprintf("/%s/%s was polled again after the data had come; stop polling once the 200 arrives", e.Endpoint, e.RequestID),
-				Entries: []journal.Entry{c.last(), e},
-			})
-		case !async && c != nil && c.pending():
-			problems = append(problems, Violation{
-				Problem: fmt.Sprintf("/%s was called again for RequestId %s while it was processing; poll /%sAsync/%s instead", base, e.RequestID, base, e.RequestID),
-				Entries: []journal.Entry{c.last(), e},
-			})
-		case !async && c == nil:
-			// A new data request: was another of the same login left pending?
-			var other *chain
-			for _, oc := range chains {
-				if oc.base == base && oc.loginID != "" && oc.loginID == e.LoginID && oc.pending() &&
-					e.Time.Before(oc.calls[0].Time.Add(o.Deadline)) && (other == nil || oc.last().Seq > other.last().Seq) {
-					other = oc
-				}
-			}
-			if other != nil {
-				problems = append(problems, Violation{
-					Problem: fmt.Sprintf("/%s was called with a new RequestId %s while RequestId %s of the same login was still processing; poll /%sAsync/%s with the same RequestId instead", base, e.RequestID, other.requestID, base, other.requestID),
-					Entries: []journal.Entry{other.last(), e},
-				})
-			}
+		if v := pollProblem(e, base, async, c, chains, o); v != nil {
+			problems = append(problems, *v)
 		}
 		if c == nil {
 			c = &chain{base: base, requestID: e.RequestID, loginID: e.LoginID}
@@ -186,6 +157,50 @@ func checkPollSameRequest(entries []journal.Entry, o Options) (bool, []Violation
 		c.calls = append(c.calls, e)
 	}
 	return applicable, problems
+}
+
+// pollProblem is what is wrong, if anything, with data call e of a data
+// request whose calls so far are c (nil: none), among chains.
+func pollProblem(e journal.Entry, base string, async bool, c *chain, chains []*chain, o Options) *Violation {
+	switch {
+	case async && c == nil:
+		return &Violation{
+			Problem: fmt.Sprintf("/%s/%s was polled, but /%s never answered 202 for this RequestId; poll only after its 202", e.Endpoint, e.RequestID, base),
+			Entries: []journal.Entry{e},
+		}
+	case async && c.last().Status == 200:
+		return &Violation{
+			Problem: fmt.Sprintf("/%s/%s was polled again after the data had come; stop polling once the 200 arrives", e.Endpoint, e.RequestID),
+			Entries: []journal.Entry{c.last(), e},
+		}
+	case !async && c != nil && c.pending():
+		return &Violation{
+			Problem: fmt.Sprintf("/%s was called again for RequestId %s while it was processing; poll /%sAsync/%s instead", base, e.RequestID, base, e.RequestID),
+			Entries: []journal.Entry{c.last(), e},
+		}
+	case !async && c == nil:
+		// A new data request: was another of the same login left pending?
+		if other := pendingOfLogin(e, base, chains, o); other != nil {
+			return &Violation{
+				Problem: fmt.Sprintf("/%s was called with a new RequestId %s while RequestId %s of the same login was still processing; poll /%sAsync/%s with the same RequestId instead", base, e.RequestID, other.requestID, base, other.requestID),
+				Entries: []journal.Entry{other.last(), e},
+			}
+		}
+	}
+	return nil
+}
+
+// pendingOfLogin returns the newest data request of e's login on the same
+// endpoint still processing when e came, within the deadline, or nil.
+func pendingOfLogin(e journal.Entry, base string, chains []*chain, o Options) *chain {
+	var other *chain
+	for _, oc := range chains {
+		if oc.base == base && oc.loginID != "" && oc.loginID == e.LoginID && oc.pending() &&
+			e.Time.Before(oc.calls[0].Time.Add(o.Deadline)) && (other == nil || oc.last().Seq > other.last().Seq) {
+			other = oc
+		}
+	}
+	return other
 }
 
 // PollInterval is FM005: polls of one RequestId are at least
