@@ -217,44 +217,17 @@ func (c *convention) parsePart(p string) string {
 	twice := func(kind string) string {
 		return fmt.Sprintf("it has two %s parts; give each kind of part once", kind)
 	}
-	quoted := clip(p, 40)
 	switch {
 	case strings.HasPrefix(lower, "error_"):
 		if c.code != 0 {
 			return twice("error_")
 		}
-		code := asciiCase(p[len("error_"):], 'a', 'A')
-		if code == "OPERATION_PENDING" || code == "OPERATION_DISPATCHED" {
-			return fmt.Sprintf("%s is a 202, not an error; use %s_<n>", code, strings.ToLower(strings.TrimPrefix(code, "OPERATION_")))
-		}
-		i := slices.Index(conventionCodes(), code)
-		if i < 0 {
-			if msg := unknownCode(code); msg != "" {
-				return msg
-			}
-			return fmt.Sprintf("%s cannot be asked for by a convention", code)
-		}
-		c.code = i + 1
+		return c.parseError(p)
 	case strings.HasPrefix(lower, "mfa_"):
 		if c.mfa != 0 {
 			return twice("mfa_")
 		}
-		f := strings.Split(lower[len("mfa_"):], "_")
-		if len(f) != 3 {
-			return fmt.Sprintf("%q is not mfa_<type>_<rounds>_<challenges>, e.g. mfa_question_2_3", quoted)
-		}
-		i := slices.IndexFunc(mfaKinds(), func(k mfaKind) bool { return k.word == f[0] })
-		if i < 0 {
-			return fmt.Sprintf("%q names no MFA type; use %s", quoted, orList(mfaWords()))
-		}
-		var problem string
-		if c.rounds, problem = number(f[1], "rounds", 1, MaxConventionRounds); problem != "" {
-			return problem
-		}
-		if c.challenges, problem = number(f[2], "challenges", 1, MaxConventionChallenges); problem != "" {
-			return problem
-		}
-		c.mfa = i + 1
+		return c.parseMFA(p, lower)
 	case strings.HasPrefix(lower, "pending_"):
 		if c.pending != 0 {
 			return twice("pending_")
@@ -273,20 +246,60 @@ func (c *convention) parsePart(p string) string {
 		if c.accounts != 0 {
 			return twice("accounts_")
 		}
-		n, days, withDays := strings.Cut(lower[len("accounts_"):], "_days_")
-		var problem string
-		if c.accounts, problem = number(n, "accounts_<n>", 1, MaxGeneratedAccounts); problem != "" {
-			return problem
-		}
-		if withDays {
-			if c.days, problem = number(days, "days_<d>", 1, MaxGenerateDays); problem != "" {
-				return problem
-			}
-		}
-	default:
-		return fmt.Sprintf("the part %q is none of error_, mfa_, pending_, dispatched_ or accounts_", quoted)
+		return c.parseAccounts(lower)
 	}
+	return fmt.Sprintf("the part %q is none of error_, mfa_, pending_, dispatched_ or accounts_", clip(p, 40))
+}
+
+// parseError reads an error_<FLINKSCODE> part.
+func (c *convention) parseError(p string) string {
+	code := asciiCase(p[len("error_"):], 'a', 'A')
+	if code == "OPERATION_PENDING" || code == "OPERATION_DISPATCHED" {
+		return fmt.Sprintf("%s is a 202, not an error; use %s_<n>", code, strings.ToLower(strings.TrimPrefix(code, "OPERATION_")))
+	}
+	i := slices.Index(conventionCodes(), code)
+	if i < 0 {
+		if msg := unknownCode(code); msg != "" {
+			return msg
+		}
+		return fmt.Sprintf("%s cannot be asked for by a convention", code)
+	}
+	c.code = i + 1
 	return ""
+}
+
+// parseMFA reads an mfa_<type>_<rounds>_<challenges> part.
+func (c *convention) parseMFA(p, lower string) string {
+	f := strings.Split(lower[len("mfa_"):], "_")
+	if len(f) != 3 {
+		return fmt.Sprintf("%q is not mfa_<type>_<rounds>_<challenges>, e.g. mfa_question_2_3", clip(p, 40))
+	}
+	i := slices.IndexFunc(mfaKinds(), func(k mfaKind) bool { return k.word == f[0] })
+	if i < 0 {
+		return fmt.Sprintf("%q names no MFA type; use %s", clip(p, 40), orList(mfaWords()))
+	}
+	var problem string
+	if c.rounds, problem = number(f[1], "rounds", 1, MaxConventionRounds); problem != "" {
+		return problem
+	}
+	if c.challenges, problem = number(f[2], "challenges", 1, MaxConventionChallenges); problem != "" {
+		return problem
+	}
+	c.mfa = i + 1
+	return ""
+}
+
+// parseAccounts reads an accounts_<n>[_days_<d>] part.
+func (c *convention) parseAccounts(lower string) string {
+	n, days, withDays := strings.Cut(lower[len("accounts_"):], "_days_")
+	var problem string
+	if c.accounts, problem = number(n, "accounts_<n>", 1, MaxGeneratedAccounts); problem != "" {
+		return problem
+	}
+	if withDays {
+		c.days, problem = number(days, "days_<d>", 1, MaxGenerateDays)
+	}
+	return problem
 }
 
 // number reads a count written in decimal digits, within lo and hi.
@@ -305,37 +318,39 @@ func number(s, what string, lo, hi int) (int, string) {
 // bounds of one decoded from a LoginId.
 func (c convention) check() string {
 	switch {
-	case c.code < 0 || c.code > len(conventionCodes()),
-		c.mfa < 0 || c.mfa > len(mfaKinds()),
-		(c.mfa == 0) != (c.rounds == 0) || (c.mfa == 0) != (c.challenges == 0),
-		c.rounds > MaxConventionRounds, c.challenges > MaxConventionChallenges,
-		c.pending < 0 || c.pending > MaxConventionCalls,
-		c.dispatched < 0 || c.dispatched > MaxConventionCalls,
-		c.accounts < 0 || c.accounts > MaxGeneratedAccounts,
-		c.days < 0 || c.days > MaxGenerateDays, c.days > 0 && c.accounts == 0:
+	case !c.inBounds():
 		return "it is out of bounds"
 	case c.code == 0 && c.mfa == 0 && c.pending == 0 && c.dispatched == 0 && c.accounts == 0:
 		return "it asks for nothing"
 	}
-	if c.code != 0 && !c.dataError() {
-		var others []string
-		if c.mfa != 0 {
-			others = append(others, "mfa_")
-		}
-		if c.dispatched != 0 {
-			others = append(others, "dispatched_")
-		}
-		if c.pending != 0 {
-			others = append(others, "pending_")
-		}
-		if c.accounts != 0 {
-			others = append(others, "accounts_")
-		}
-		if len(others) > 0 {
-			return fmt.Sprintf("error_%s fails /Authorize, so its %s part would never be reached; drop one of them", c.codeName(), andList(others))
+	if c.code == 0 || c.dataError() {
+		return ""
+	}
+	var others []string
+	for _, part := range []struct {
+		name string
+		set  bool
+	}{{"mfa_", c.mfa != 0}, {"dispatched_", c.dispatched != 0}, {"pending_", c.pending != 0}, {"accounts_", c.accounts != 0}} {
+		if part.set {
+			others = append(others, part.name)
 		}
 	}
+	if len(others) > 0 {
+		return fmt.Sprintf("error_%s fails /Authorize, so its %s part would never be reached; drop one of them", c.codeName(), andList(others))
+	}
 	return ""
+}
+
+// inBounds reports whether every field is within its bounds and the MFA
+// fields are all set or all left out.
+func (c convention) inBounds() bool {
+	within := func(v, hi int) bool { return v >= 0 && v <= hi }
+	return within(c.code, len(conventionCodes())) && within(c.mfa, len(mfaKinds())) &&
+		(c.mfa == 0) == (c.rounds == 0) && (c.mfa == 0) == (c.challenges == 0) &&
+		c.rounds <= MaxConventionRounds && c.challenges <= MaxConventionChallenges &&
+		within(c.pending, MaxConventionCalls) && within(c.dispatched, MaxConventionCalls) &&
+		within(c.accounts, MaxGeneratedAccounts) && within(c.days, MaxGenerateDays) &&
+		(c.days == 0 || c.accounts != 0)
 }
 
 func (c convention) codeName() string {

@@ -77,7 +77,29 @@ func Build(now time.Time, sources ...Source) (*Library, error) {
 		Sources:      slices.Clone(sources),
 		Built:        now,
 	}
+	origin := lib.merge(sources)
+	lib.Settings.fill()
+	lib.byInst = make(map[string]*Institution, len(lib.Institutions))
+	for i := range lib.Institutions {
+		lib.byInst[strings.ToLower(lib.Institutions[i].Name)] = &lib.Institutions[i]
+	}
+	lib.byID = make(map[string]*Login, len(lib.Logins))
+	lib.byUsername = make(map[string]*Login, len(lib.Logins))
 	var errs Errors
+	for _, l := range lib.Logins {
+		if err := lib.index(l, now, origin[l]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return lib, nil
+}
+
+// merge applies the files in order, and returns how to locate an error of
+// each login in the file it came from.
+func (lib *Library) merge(sources []Source) map[*Login]func(field, msg string) *Error {
 	index := map[string]int{} // login name -> position in lib.Logins
 	origin := map[*Login]func(field, msg string) *Error{}
 	for _, src := range sources {
@@ -94,10 +116,9 @@ func Build(now time.Time, sources ...Source) (*Library, error) {
 		}
 		for i := range f.Logins {
 			l := f.Logins[i]
-			at := func(field, msg string) *Error {
+			origin[&l] = func(field, msg string) *Error {
 				return src.errorAt(fmt.Sprintf("logins[%d]%s", i, field), msg)
 			}
-			origin[&l] = at
 			l.Origin = src.Name
 			if at, ok := index[l.Name]; ok {
 				lib.Logins[at] = &l
@@ -107,48 +128,36 @@ func Build(now time.Time, sources ...Source) (*Library, error) {
 			lib.Logins = append(lib.Logins, &l)
 		}
 	}
-	lib.Settings.fill()
+	return origin
+}
 
-	lib.byInst = make(map[string]*Institution, len(lib.Institutions))
-	for i := range lib.Institutions {
-		lib.byInst[strings.ToLower(lib.Institutions[i].Name)] = &lib.Institutions[i]
+// index gives a login its defaults and indexes it by LoginId and
+// username, or says why it cannot be served (at locates the error).
+func (lib *Library) index(l *Login, now time.Time, at func(field, msg string) *Error) *Error {
+	l.applyDefaults()
+	inst := lib.Institution(l.Institution)
+	if inst == nil {
+		return at(".institution", fmt.Sprintf("unknown institution %q; add it under institutions", l.Institution))
 	}
-	lib.byID = make(map[string]*Login, len(lib.Logins))
-	lib.byUsername = make(map[string]*Login, len(lib.Logins))
-	for _, l := range lib.Logins {
-		at := origin[l]
-		l.applyDefaults()
-		inst := lib.Institution(l.Institution)
-		if inst == nil {
-			errs = append(errs, at(".institution", fmt.Sprintf("unknown institution %q; add it under institutions", l.Institution)))
-			continue
-		}
-		if other, dup := lib.byID[strings.ToLower(l.LoginID)]; dup {
-			errs = append(errs, at(".loginId", fmt.Sprintf("LoginId %s is also used by login %q", l.LoginID, other.Name)))
-			continue
-		}
-		key := usernameKey(l.Institution, l.Username)
-		if other, dup := lib.byUsername[key]; dup {
-			errs = append(errs, at(".username", fmt.Sprintf("username %q at %s is also used by login %q", l.Username, l.Institution, other.Name)))
-			continue
-		}
-		if l.Generate != nil {
-			// Checked now, generated on first use: a year of transactions
-			// per login is most of the work of a build, and most runs use
-			// a few logins.
-			if _, _, _, err := l.Generate.resolve(now); err != nil {
-				errs = append(errs, at(".generate", err.Error()))
-				continue
-			}
-		}
-		l.data = &loginData{inst: *inst, now: now}
-		lib.byID[strings.ToLower(l.LoginID)] = l
-		lib.byUsername[key] = l
+	if other, dup := lib.byID[strings.ToLower(l.LoginID)]; dup {
+		return at(".loginId", fmt.Sprintf("LoginId %s is also used by login %q", l.LoginID, other.Name))
 	}
-	if len(errs) > 0 {
-		return nil, errs
+	key := usernameKey(l.Institution, l.Username)
+	if other, dup := lib.byUsername[key]; dup {
+		return at(".username", fmt.Sprintf("username %q at %s is also used by login %q", l.Username, l.Institution, other.Name))
 	}
-	return lib, nil
+	if l.Generate != nil {
+		// Checked now, generated on first use: a year of transactions
+		// per login is most of the work of a build, and most runs use
+		// a few logins.
+		if _, _, _, err := l.Generate.resolve(now); err != nil {
+			return at(".generate", err.Error())
+		}
+	}
+	l.data = &loginData{inst: *inst, now: now}
+	lib.byID[strings.ToLower(l.LoginID)] = l
+	lib.byUsername[key] = l
+	return nil
 }
 
 // Login returns the login with this LoginId, or nil.

@@ -80,7 +80,6 @@ func (s *scenarioSchema) validate(name string, value any, lines map[string]int) 
 // explain turns one leaf validation error into Errors in our own words.
 func (s *scenarioSchema) explain(name string, e *jsonschema.ValidationError, root any, lines map[string]int) Errors {
 	path, got := instanceAt(root, e.InstanceLocation)
-	node := s.node(e.SchemaURL)
 	at := func(p, msg string) *Error {
 		return &Error{File: name, Line: lineOf(lines, p), Path: p, Msg: msg}
 	}
@@ -92,36 +91,53 @@ func (s *scenarioSchema) explain(name string, e *jsonschema.ValidationError, roo
 		}
 		return out
 	case *kind.AdditionalProperties:
-		allowed := propertyNames(node)
+		allowed := propertyNames(s.node(e.SchemaURL))
 		var out Errors
 		for _, p := range k.Properties {
-			msg := fmt.Sprintf("unknown field %q", p)
-			if hint := sameButCase(p, allowed); hint != "" {
-				msg += fmt.Sprintf(" (did you mean %q? mock settings are camelCase, Flinks objects PascalCase)", hint)
-			}
-			msg += "; allowed: " + strings.Join(allowed, ", ")
-			if path == "" {
-				msg += `, and keys starting with "x-" to hold YAML anchors`
-			}
-			out = append(out, at(joinPath(path, p), msg))
+			out = append(out, at(joinPath(path, p), unknownField(p, path, allowed)))
 		}
 		return out
 	case *kind.Type:
-		want := make([]string, len(k.Want))
-		for i, t := range k.Want {
-			want[i] = article(yamlTypeName(t))
-		}
-		gotName := article(yamlTypeName(k.Got))
-		if k.Got == "number" && slices.Contains(k.Want, "integer") {
-			gotName = fmt.Sprint(got)
-		}
-		switch {
-		case path == "":
-			return Errors{at(path, fmt.Sprintf("the file must be a mapping with logins, institutions or settings, not %s", gotName))}
-		case strings.HasSuffix(schemaPointer(e.SchemaURL), "/$defs/Duration"):
-			return Errors{at(path, fmt.Sprintf("must be a duration such as \"10s\" or \"30m\", not %s", gotName))}
-		}
-		return Errors{at(path, fmt.Sprintf("must be %s, not %s", strings.Join(want, " or "), gotName))}
+		return Errors{at(path, wrongType(k, path, got, e.SchemaURL))}
+	}
+	return Errors{at(path, s.violation(e, path))}
+}
+
+// unknownField words a field the schema does not allow at path.
+func unknownField(p, path string, allowed []string) string {
+	msg := fmt.Sprintf("unknown field %q", p)
+	if hint := sameButCase(p, allowed); hint != "" {
+		msg += fmt.Sprintf(" (did you mean %q? mock settings are camelCase, Flinks objects PascalCase)", hint)
+	}
+	msg += "; allowed: " + strings.Join(allowed, ", ")
+	if path == "" {
+		msg += `, and keys starting with "x-" to hold YAML anchors`
+	}
+	return msg
+}
+
+// wrongType words a value of the wrong type at path.
+func wrongType(k *kind.Type, path string, got any, schemaURL string) string {
+	want := make([]string, len(k.Want))
+	for i, t := range k.Want {
+		want[i] = article(yamlTypeName(t))
+	}
+	gotName := article(yamlTypeName(k.Got))
+	if k.Got == "number" && slices.Contains(k.Want, "integer") {
+		gotName = fmt.Sprint(got)
+	}
+	switch {
+	case path == "":
+		return fmt.Sprintf("the file must be a mapping with logins, institutions or settings, not %s", gotName)
+	case strings.HasSuffix(schemaPointer(schemaURL), "/$defs/Duration"):
+		return fmt.Sprintf("must be a duration such as \"10s\" or \"30m\", not %s", gotName)
+	}
+	return fmt.Sprintf("must be %s, not %s", strings.Join(want, " or "), gotName)
+}
+
+// violation words the failure of a value's rule (enum, pattern, bounds).
+func (s *scenarioSchema) violation(e *jsonschema.ValidationError, path string) string {
+	switch k := e.ErrorKind.(type) {
 	case *kind.Enum:
 		want := make([]string, len(k.Want))
 		for i, v := range k.Want {
@@ -130,30 +146,29 @@ func (s *scenarioSchema) explain(name string, e *jsonschema.ValidationError, roo
 				want[i] = "null"
 			}
 		}
-		return Errors{at(path, fmt.Sprintf("%s is not one of: %s", display(k.Got), strings.Join(want, ", ")))}
+		return fmt.Sprintf("%s is not one of: %s", display(k.Got), strings.Join(want, ", "))
 	case *kind.Pattern:
-		if m, ok := schemaString(node, "patternErrorMessage"); ok {
-			return Errors{at(path, fmt.Sprintf("%q %s", k.Got, m))}
+		if m, ok := schemaString(s.node(e.SchemaURL), "patternErrorMessage"); ok {
+			return fmt.Sprintf("%q %s", k.Got, m)
 		}
-		return Errors{at(path, fmt.Sprintf("%q does not have the expected form %s", k.Got, k.Want))}
+		return fmt.Sprintf("%q does not have the expected form %s", k.Got, k.Want)
 	case *kind.MinLength:
 		if k.Want == 1 {
-			return Errors{at(path, "must not be empty")}
+			return "must not be empty"
 		}
-		return Errors{at(path, fmt.Sprintf("must be at least %d characters long", k.Want))}
+		return fmt.Sprintf("must be at least %d characters long", k.Want)
 	case *kind.Minimum:
-		return Errors{at(path, fmt.Sprintf("must be at least %s, not %s", ratString(k.Want), ratString(k.Got)))}
+		return fmt.Sprintf("must be at least %s, not %s", ratString(k.Want), ratString(k.Got))
 	case *kind.Maximum:
-		return Errors{at(path, fmt.Sprintf("must be at most %s, not %s", ratString(k.Want), ratString(k.Got)))}
+		return fmt.Sprintf("must be at most %s, not %s", ratString(k.Want), ratString(k.Got))
 	case *kind.MinItems:
-		return Errors{at(path, fmt.Sprintf("must hold at least %d items, not %d", k.Want, k.Got))}
+		return fmt.Sprintf("must hold at least %d items, not %d", k.Want, k.Got)
 	case *kind.MaxItems:
-		return Errors{at(path, fmt.Sprintf("must hold at most %d items, not %d", k.Want, k.Got))}
-	default:
-		// The schema uses no other keyword; should one be added, still say
-		// where and which rule failed.
-		return Errors{at(path, fmt.Sprintf("does not satisfy the schema rule %q", strings.Join(e.ErrorKind.KeywordPath(), "/")))}
+		return fmt.Sprintf("must hold at most %d items, not %d", k.Want, k.Got)
 	}
+	// The schema uses no other keyword; should one be added, still say
+	// where and which rule failed.
+	return fmt.Sprintf("does not satisfy the schema rule %q", strings.Join(e.ErrorKind.KeywordPath(), "/"))
 }
 
 // instanceAt converts a schema instance location into a field path, and

@@ -113,98 +113,6 @@ type simulation struct {
 	toNames, fromNames       []string
 }
 
-// open creates the accounts with their numbers and habits.
-func (s *simulation) open(g Generate, ident *rand.Rand) {
-	r := s.r
-	transit := fmt.Sprintf("%05d", 1+ident.IntN(99999))
-	used := map[string]bool{}
-	bankNumber := func() string {
-		for {
-			n := strconv.Itoa(1000000 + ident.IntN(9000000))
-			if !used[n] {
-				used[n] = true
-				return n
-			}
-		}
-	}
-	for i := range g.Chequing {
-		n := bankNumber()
-		a := &simAccount{
-			kind: kindChequing, index: i, title: nth(chequingTitles, i), number: n, last4: n[len(n)-4:], transit: transit,
-			employer: "PAYROLL DEPOSIT " + nth(employers, i),
-		}
-		if r.IntN(2) == 0 {
-			a.overdraft = 50000
-		}
-		toFriday := (int(time.Friday) - int(s.start.Weekday()) + 7) % 7
-		a.firstPayday = toFriday + 7*r.IntN(2)
-		if i == 0 {
-			if r.IntN(5) < 3 {
-				a.housing, a.housingAmt = "RENT PAYMENT", 120000+2500*r.Int64N(41)
-			} else {
-				a.housing, a.housingAmt = "MORTGAGE PAYMENT", 140000+r.Int64N(140000)
-			}
-			a.bills = []bill{
-				{desc: "HYDRO-QUEBEC", day: 3 + r.IntN(23), cents: 6000 + r.Int64N(6000), seasonal: true},
-				{desc: "BELL CANADA", day: 3 + r.IntN(23), cents: 8500 + r.Int64N(5000)},
-				{desc: "ROGERS", day: 3 + r.IntN(23), cents: 6000 + r.Int64N(5000)},
-			}
-			if r.IntN(2) == 0 {
-				a.fee = 1095
-			}
-		}
-		// Enough to meet the first rent before the first payroll.
-		a.balance = a.housingAmt + 50000 + r.Int64N(250000)
-		s.chequing = append(s.chequing, a)
-	}
-	for i := range g.Savings {
-		n := bankNumber()
-		a := &simAccount{
-			kind: kindSavings, index: i, title: nth(savingsTitles, i), number: n, last4: n[len(n)-4:], transit: transit,
-			balance:     100000 + r.Int64N(1400000),
-			rateBP:      100 + r.Int64N(251),
-			transferDay: 2 + r.IntN(27),
-			transferAmt: 10000 + 2500*r.Int64N(17),
-		}
-		if len(s.chequing) > 0 {
-			a.from = s.chequing[i%len(s.chequing)]
-		}
-		s.savings = append(s.savings, a)
-	}
-	for i := range g.CreditCards {
-		c := cardKinds[i%len(cardKinds)]
-		title := c.title
-		if i >= len(cardKinds) {
-			title += " " + strconv.Itoa(i+1)
-		}
-		last4 := fmt.Sprintf("%04d", ident.IntN(10000))
-		limit := cardLimits[r.IntN(len(cardLimits))]
-		a := &simAccount{
-			kind: kindCard, index: i, title: title,
-			number: c.bin + " **** **** " + last4, last4: last4, transit: transit,
-			limit:       limit,
-			balance:     r.Int64N(min(150000, limit/2)),
-			dueDay:      1 + r.IntN(28),
-			paymentDesc: "CREDIT CARD PAYMENT " + strings.ToUpper(title),
-		}
-		for j, sub := range subscriptions {
-			if (i == 0 && j == 0) || r.IntN(2) == 0 {
-				a.subs = append(a.subs, bill{desc: sub.desc, day: 1 + r.IntN(28), cents: sub.cents})
-			}
-		}
-		if len(s.chequing) > 0 {
-			a.from = s.chequing[i%len(s.chequing)]
-		}
-		s.cards = append(s.cards, a)
-	}
-	s.toNames = make([]string, len(people))
-	s.fromNames = make([]string, len(people))
-	for i, p := range people {
-		s.toNames[i] = "INTERAC E-TRANSFER TO " + p
-		s.fromNames[i] = "INTERAC E-TRANSFER FROM " + p
-	}
-}
-
 // Spending rates the budget is sized for, in tenths of a transaction per
 // day, and the average month in hundredths of a day.
 const (
@@ -246,93 +154,124 @@ func (s *simulation) budget() {
 	}
 }
 
-// run plays every day from the oldest to the newest.
+// run plays every day from the oldest to the newest. The order of the
+// steps is the order of the draws from the seeded randomness: changing it
+// changes every generated account.
 func (s *simulation) run() {
-	r := s.r
 	for d := range s.days {
 		t := s.start.AddDate(0, 0, d)
-		dom := t.Day()
-		lastOfMonth := t.AddDate(0, 0, 1).Day() == 1
-		winter := t.Month() <= time.March || t.Month() == time.December
-
-		for _, c := range s.chequing {
-			if d >= c.firstPayday && (d-c.firstPayday)%14 == 0 {
-				c.deposit(d, c.employer, c.pay)
-			}
-			if dom == 1 && c.housingAmt > 0 {
-				c.withdraw(d, c.housing, c.housingAmt)
-			}
-			for _, b := range c.bills {
-				if dom == b.day {
-					amt := b.cents
-					if b.seasonal && winter {
-						amt = amt * 3 / 2
-					}
-					c.withdraw(d, b.desc, amt)
-				}
-			}
+		day := simDay{
+			n:           d,
+			dom:         t.Day(),
+			lastOfMonth: t.AddDate(0, 0, 1).Day() == 1,
+			winter:      t.Month() <= time.March || t.Month() == time.December,
 		}
-
+		for _, c := range s.chequing {
+			c.scheduled(day)
+		}
 		for _, k := range s.cards {
-			if dom == k.dueDay && k.balance > 0 {
-				k.payment(d)
-			}
-			for _, sub := range k.subs {
-				if dom == sub.day {
-					k.withdraw(d, sub.desc, sub.cents)
-				}
-			}
-			for range r.IntN(4) {
-				m := pick(r, cardMerchants)
-				amt := m.amount(r)
-				if k.balance+amt > k.limit {
-					continue // declined
-				}
-				k.withdraw(d, m.desc, amt)
-			}
-			if r.IntN(60) == 0 {
-				if amt := 1299 + r.Int64N(7700); k.balance >= amt {
-					k.deposit(d, "AMAZON.CA REFUND", amt)
-				}
-			}
+			k.cardDay(day, s.r)
 		}
-
 		for _, v := range s.savings {
-			if dom == v.transferDay {
-				v.feed(d, r, s.fromNames)
-			}
-			if lastOfMonth && v.balance > 0 {
-				if interest := (v.balance*v.rateBP + 60000) / 120000; interest > 0 {
-					v.deposit(d, "INTEREST", interest)
-				}
-			}
+			v.savingsDay(day, s.r, s.fromNames)
 		}
-
 		for _, c := range s.chequing {
-			for range 1 + r.IntN(4) {
-				m := pick(r, chequingMerchants)
-				amt := m.amount(r)
-				desc := m.desc
-				floor := -c.overdraft
-				if m.person {
-					desc = s.toNames[r.IntN(len(s.toNames))]
-					floor = 0
-				}
-				if c.balance-amt < floor {
-					continue // declined: the mock's data has no NSF fees
-				}
-				c.withdraw(d, desc, amt)
-			}
-			if r.IntN(15) == 0 {
-				c.deposit(d, s.fromNames[r.IntN(len(s.fromNames))], 2000+500*r.Int64N(47))
-			}
-			if lastOfMonth && c.fee > 0 {
-				c.withdraw(d, "MONTHLY ACCOUNT FEE", c.fee)
-			}
-			if c.balance < 0 {
-				s.topUp(d, c)
-			}
+			s.chequingDay(day, c)
 		}
+	}
+}
+
+// simDay is one day of the simulation.
+type simDay struct {
+	n           int // days since the start
+	dom         int // day of the month
+	lastOfMonth bool
+	winter      bool
+}
+
+// scheduled makes the chequing account's pay, housing and bills of the day.
+func (c *simAccount) scheduled(day simDay) {
+	if day.n >= c.firstPayday && (day.n-c.firstPayday)%14 == 0 {
+		c.deposit(day.n, c.employer, c.pay)
+	}
+	if day.dom == 1 && c.housingAmt > 0 {
+		c.withdraw(day.n, c.housing, c.housingAmt)
+	}
+	for _, b := range c.bills {
+		if day.dom == b.day {
+			amt := b.cents
+			if b.seasonal && day.winter {
+				amt = amt * 3 / 2
+			}
+			c.withdraw(day.n, b.desc, amt)
+		}
+	}
+}
+
+// cardDay makes a card's payment, subscriptions, purchases and refunds of
+// the day.
+func (k *simAccount) cardDay(day simDay, r *rand.Rand) {
+	if day.dom == k.dueDay && k.balance > 0 {
+		k.payment(day.n)
+	}
+	for _, sub := range k.subs {
+		if day.dom == sub.day {
+			k.withdraw(day.n, sub.desc, sub.cents)
+		}
+	}
+	for range r.IntN(4) {
+		m := pick(r, cardMerchants)
+		amt := m.amount(r)
+		if k.balance+amt > k.limit {
+			continue // declined
+		}
+		k.withdraw(day.n, m.desc, amt)
+	}
+	if r.IntN(60) == 0 {
+		if amt := 1299 + r.Int64N(7700); k.balance >= amt {
+			k.deposit(day.n, "AMAZON.CA REFUND", amt)
+		}
+	}
+}
+
+// savingsDay makes a savings account's transfer and interest of the day.
+func (v *simAccount) savingsDay(day simDay, r *rand.Rand, fromNames []string) {
+	if day.dom == v.transferDay {
+		v.feed(day.n, r, fromNames)
+	}
+	if day.lastOfMonth && v.balance > 0 {
+		if interest := (v.balance*v.rateBP + 60000) / 120000; interest > 0 {
+			v.deposit(day.n, "INTEREST", interest)
+		}
+	}
+}
+
+// chequingDay makes a chequing account's purchases, transfers from
+// people, fee and top-up of the day.
+func (s *simulation) chequingDay(day simDay, c *simAccount) {
+	r := s.r
+	for range 1 + r.IntN(4) {
+		m := pick(r, chequingMerchants)
+		amt := m.amount(r)
+		desc := m.desc
+		floor := -c.overdraft
+		if m.person {
+			desc = s.toNames[r.IntN(len(s.toNames))]
+			floor = 0
+		}
+		if c.balance-amt < floor {
+			continue // declined: the mock's data has no NSF fees
+		}
+		c.withdraw(day.n, desc, amt)
+	}
+	if r.IntN(15) == 0 {
+		c.deposit(day.n, s.fromNames[r.IntN(len(s.fromNames))], 2000+500*r.Int64N(47))
+	}
+	if day.lastOfMonth && c.fee > 0 {
+		c.withdraw(day.n, "MONTHLY ACCOUNT FEE", c.fee)
+	}
+	if c.balance < 0 {
+		s.topUp(day.n, c)
 	}
 }
 

@@ -206,7 +206,6 @@ func (c *checker) steps(login, seq string, steps []Step) {
 	allowed := responds[seq]
 	for i, s := range steps {
 		p := fmt.Sprintf("%s.%s[%d]", login, seq, i)
-		last := i == len(steps)-1
 		if !slices.Contains(allowed, s.Respond) {
 			c.fail(p+".respond", fmt.Sprintf("%q is not allowed in %s; use %s", s.Respond, seq, orList(allowed)))
 		}
@@ -214,24 +213,35 @@ func (c *checker) steps(login, seq string, steps []Step) {
 			c.fail(p, "this step is never reached: the step before it is ready, and a session stays ready once its data has arrived")
 		}
 		c.stepError(p, s)
-		if s.Calls > 0 && s.For > 0 {
-			c.fail(p+".for", "a step lasts either calls or for, not both; keep one")
+		c.stepDuration(p, seq, s)
+		if i == len(steps)-1 {
+			c.lastStep(p, s)
 		}
-		if seq == "authorize" && c.written(p+".for") {
-			c.fail(p+".for", "authorize steps are counted in calls; for is only for accountsDetail and accountsSummary")
-		}
-		if c.written(p+".for") && s.For == 0 && seq != "authorize" {
-			c.fail(p+".for", "must be longer than 0s")
-		}
-		if last {
-			if s.Respond == RespondPending || s.Respond == RespondDispatched {
-				c.fail(p+".respond", fmt.Sprintf("the last step must be ready or error, or the data never arrives; a %s step repeats for ever", s.Respond))
-			}
-			for _, key := range []string{"calls", "for"} {
-				if c.written(p + "." + key) {
-					c.fail(p+"."+key, fmt.Sprintf("the last step repeats for ever, so %s has no effect; remove it, or add the step that comes next", key))
-				}
-			}
+	}
+}
+
+// stepDuration checks how long a step lasts: calls or for, not both, and
+// for only where time counts.
+func (c *checker) stepDuration(p, seq string, s Step) {
+	if s.Calls > 0 && s.For > 0 {
+		c.fail(p+".for", "a step lasts either calls or for, not both; keep one")
+	}
+	if seq == "authorize" && c.written(p+".for") {
+		c.fail(p+".for", "authorize steps are counted in calls; for is only for accountsDetail and accountsSummary")
+	}
+	if c.written(p+".for") && s.For == 0 && seq != "authorize" {
+		c.fail(p+".for", "must be longer than 0s")
+	}
+}
+
+// lastStep checks the step that repeats for ever.
+func (c *checker) lastStep(p string, s Step) {
+	if s.Respond == RespondPending || s.Respond == RespondDispatched {
+		c.fail(p+".respond", fmt.Sprintf("the last step must be ready or error, or the data never arrives; a %s step repeats for ever", s.Respond))
+	}
+	for _, key := range []string{"calls", "for"} {
+		if c.written(p + "." + key) {
+			c.fail(p+"."+key, fmt.Sprintf("the last step repeats for ever, so %s has no effect; remove it, or add the step that comes next", key))
 		}
 	}
 }

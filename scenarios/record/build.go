@@ -83,6 +83,37 @@ func (st *state) adoptDefaults(defaults defaultLogins) {
 // scenario is the login as a scenario file holds it; names are the login
 // names taken so far.
 func (l *loginRec) scenario(s *Scrubber, names map[string]bool) (scenarios.Login, []string) {
+	out := l.identity(names)
+	var notes []string
+	note := func(format string, args ...any) {
+		notes = append(notes, fmt.Sprintf("login %s: ", out.Name)+fmt.Sprintf(format, args...))
+	}
+	if l.institution != "" && !strings.EqualFold(l.institution, scenarios.DefaultInstitution) {
+		out.Institution = l.institution
+	}
+	if l.typ == "Business" {
+		out.Type = l.typ
+	}
+	if l.tokenOptional {
+		no := false
+		out.TokenRequired = &no
+	}
+	if slices.ContainsFunc(l.authorize, func(o outcome) bool { return o.respond != scenarios.RespondOK }) {
+		out.Authorize = steps(l.authorize)
+	}
+	out.MFA = l.mfa(note)
+	for _, code := range slices.Compact(slices.Sorted(slices.Values(l.unknownCodes))) {
+		note("the FlinksCode %s is not in the contract's table, so its answers are left out", code)
+	}
+	out.Accounts = l.scenarioAccounts(s, note)
+	out.AccountsDetail = l.dataSteps(func(sess *sessionRec) *opRec { return &sess.detail }, func() { note("no GetAccountsDetail answered 200 or an error; the data is ready after the 202s seen") })
+	out.AccountsSummary = l.dataSteps(func(sess *sessionRec) *opRec { return &sess.summary }, func() { note("no GetAccountsSummary answered 200 or an error; the data is ready after the 202s seen") })
+	return out, notes
+}
+
+// identity is the login's name, username and LoginId as a scenario holds
+// them: made up, the same in every recording, where none was seen.
+func (l *loginRec) identity(names map[string]bool) scenarios.Login {
 	username := l.username
 	if username == "" {
 		hex := strings.ToLower(strings.ReplaceAll(l.loginID, "-", ""))
@@ -99,42 +130,22 @@ func (l *loginRec) scenario(s *Scrubber, names map[string]bool) (scenarios.Login
 		name = fmt.Sprintf("%s_%d", loginName(username), n)
 	}
 	names[name] = true
-
-	out := scenarios.Login{
+	return scenarios.Login{
 		Name:        name,
 		Description: fmt.Sprintf("Recorded: %d /Authorize call(s), %d session(s) authorized.", len(l.authorize), l.sessionsAuthorized),
 		Username:    username,
 		LoginID:     loginID,
 	}
-	var notes []string
-	note := func(format string, args ...any) {
-		notes = append(notes, fmt.Sprintf("login %s: ", name)+fmt.Sprintf(format, args...))
-	}
-	if l.institution != "" && !strings.EqualFold(l.institution, scenarios.DefaultInstitution) {
-		out.Institution = l.institution
-	}
-	if l.typ == "Business" {
-		out.Type = l.typ
-	}
-	if l.tokenOptional {
-		no := false
-		out.TokenRequired = &no
-	}
-	if !slices.ContainsFunc(l.authorize, func(o outcome) bool { return o.respond != scenarios.RespondOK }) {
-		out.Authorize = nil
-	} else {
-		out.Authorize = steps(l.authorize)
-	}
-	out.MFA = l.mfa(note)
-	for _, code := range slices.Compact(slices.Sorted(slices.Values(l.unknownCodes))) {
-		note("the FlinksCode %s is not in the contract's table, so its answers are left out", code)
-	}
+}
 
+// scenarioAccounts are the accounts recorded, scrubbed, with what the
+// other answers saw of each, in the forms a scenario takes.
+func (l *loginRec) scenarioAccounts(s *Scrubber, note func(string, ...any)) []scenarios.Account {
 	src := l.accounts
 	if src == nil {
 		src = l.summaryOnly
 	}
-	out.Accounts = make([]scenarios.Account, 0, len(src))
+	out := make([]scenarios.Account, 0, len(src))
 	for _, a := range src {
 		if seen, ok := l.seen[a.Id]; ok {
 			if a.Holder == nil {
@@ -158,14 +169,12 @@ func (l *loginRec) scenario(s *Scrubber, names map[string]bool) (scenarios.Login
 			note("account %s: the AccountType %q is not one a scenario takes; it is written null", a.Id, *a.AccountType)
 			a.AccountType = nil
 		}
-		out.Accounts = append(out.Accounts, s.Account(a))
+		out = append(out, s.Account(a))
 	}
-	if len(out.Accounts) == 0 {
-		out.Accounts = nil
+	if len(out) == 0 {
+		return nil
 	}
-	out.AccountsDetail = l.dataSteps(func(sess *sessionRec) *opRec { return &sess.detail }, func() { note("no GetAccountsDetail answered 200 or an error; the data is ready after the 202s seen") })
-	out.AccountsSummary = l.dataSteps(func(sess *sessionRec) *opRec { return &sess.summary }, func() { note("no GetAccountsSummary answered 200 or an error; the data is ready after the 202s seen") })
-	return out, notes
+	return out
 }
 
 // mfa is the login's MFA: the rounds seen, each with the challenges whose

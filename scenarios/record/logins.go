@@ -93,39 +93,13 @@ func (st *state) merge(a, b *loginRec) *loginRec {
 			break
 		}
 	}
-	if first.loginID == "" {
-		first.loginID = second.loginID
-	}
-	if first.username == "" {
-		first.username = second.username
-	}
-	if first.institution == "" {
-		first.institution, first.institutionID = second.institution, second.institutionID
-	}
-	if first.typ == "" {
-		first.typ = second.typ
-	}
+	first.mergeIdentity(second)
 	first.authorize = append(first.authorize, second.authorize...)
 	for i, round := range second.rounds {
 		for len(first.rounds) <= i {
 			first.rounds = append(first.rounds, roundRec{})
 		}
-		fr := &first.rounds[i]
-		fr.maxAsked = max(fr.maxAsked, round.maxAsked)
-		for _, c := range round.challenges {
-			found := false
-			for j := range fr.challenges {
-				if fr.challenges[j].prompt == c.prompt {
-					found = true
-					if fr.challenges[j].answers == nil {
-						fr.challenges[j].answers = c.answers
-					}
-				}
-			}
-			if !found {
-				fr.challenges = append(fr.challenges, c)
-			}
-		}
+		first.rounds[i].merge(round)
 	}
 	first.mfaOnCached = first.mfaOnCached || second.mfaOnCached
 	first.tokenOptional = first.tokenOptional || second.tokenOptional
@@ -133,24 +107,65 @@ func (st *state) merge(a, b *loginRec) *loginRec {
 	for _, sess := range second.sessions {
 		sess.login = first
 	}
-	if second.transactions > first.transactions || first.accounts == nil {
-		if second.accounts != nil {
-			first.accounts, first.transactions = second.accounts, second.transactions
-		}
-	}
-	for id, a := range second.seen {
-		if first.seen == nil {
-			first.seen = map[string]scenarios.Account{}
-		}
-		if _, ok := first.seen[id]; !ok {
-			first.seen[id] = a
-		}
-	}
-	if first.summaryOnly == nil {
-		first.summaryOnly = second.summaryOnly
-	}
+	first.mergeAccounts(second)
 	first.unknownCodes = append(first.unknownCodes, second.unknownCodes...)
 	first.sessionsAuthorized += second.sessionsAuthorized
 	second.mergedInto = first
 	return first
+}
+
+// mergeIdentity fills what l does not know of its login from other.
+func (l *loginRec) mergeIdentity(other *loginRec) {
+	if l.loginID == "" {
+		l.loginID = other.loginID
+	}
+	if l.username == "" {
+		l.username = other.username
+	}
+	if l.institution == "" {
+		l.institution, l.institutionID = other.institution, other.institutionID
+	}
+	if l.typ == "" {
+		l.typ = other.typ
+	}
+}
+
+// merge adds the challenges of another record of the same round.
+func (fr *roundRec) merge(round roundRec) {
+	fr.maxAsked = max(fr.maxAsked, round.maxAsked)
+	for _, c := range round.challenges {
+		found := false
+		for j := range fr.challenges {
+			if fr.challenges[j].prompt == c.prompt {
+				found = true
+				if fr.challenges[j].answers == nil {
+					fr.challenges[j].answers = c.answers
+				}
+			}
+		}
+		if !found {
+			fr.challenges = append(fr.challenges, c)
+		}
+	}
+}
+
+// mergeAccounts keeps the fuller accounts of the two records, and every
+// account either saw.
+func (l *loginRec) mergeAccounts(other *loginRec) {
+	if other.transactions > l.transactions || l.accounts == nil {
+		if other.accounts != nil {
+			l.accounts, l.transactions = other.accounts, other.transactions
+		}
+	}
+	for id, a := range other.seen {
+		if l.seen == nil {
+			l.seen = map[string]scenarios.Account{}
+		}
+		if _, ok := l.seen[id]; !ok {
+			l.seen[id] = a
+		}
+	}
+	if l.summaryOnly == nil {
+		l.summaryOnly = other.summaryOnly
+	}
 }
