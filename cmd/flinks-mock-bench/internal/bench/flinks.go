@@ -214,6 +214,29 @@ func (h *hotSession) reopen(ctx context.Context, stale string) (int, error) {
 	return 3, nil
 }
 
+// revive polls the session once and opens it again if the server forgot
+// it: the session was idle while other phases ran, and a bound that
+// forgets the least recently used session may well have taken it. It
+// reports whether it had to, and the requests it sent.
+func (h *hotSession) revive(ctx context.Context) (forgotten bool, n int, err error) {
+	id := h.current()
+	_, err = send(ctx, h.fc.hc, request{Method: http.MethodGet, URL: h.fc.url(hotCustomerID, "GetAccountsDetailAsync/"+id), Want: http.StatusOK})
+	if !isNonexistent(err) {
+		return false, 1, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.id, _, err = h.fc.readySession(ctx, hotCustomerID); err != nil {
+		return true, 1, fmt.Errorf("open the hot path session again: %w", err)
+	}
+	return true, 4, nil
+}
+
+func isNonexistent(err error) bool {
+	var se *statusError
+	return errors.As(err, &se) && se.Status == http.StatusBadRequest && bytes.Contains(se.Body, []byte(`"SESSION_NONEXISTENT"`))
+}
+
 // unit polls the session, POST GetAccountsDetail or GET
 // GetAccountsDetailAsync, and opens it again when the server answers
 // SESSION_NONEXISTENT.
@@ -225,8 +248,7 @@ func (h *hotSession) unit(async bool) unit {
 			req = request{Method: http.MethodGet, URL: h.fc.url(hotCustomerID, "GetAccountsDetailAsync/"+id), Want: http.StatusOK}
 		}
 		_, err := send(ctx, h.fc.hc, req)
-		var se *statusError
-		if errors.As(err, &se) && se.Status == http.StatusBadRequest && bytes.Contains(se.Body, []byte(`"SESSION_NONEXISTENT"`)) {
+		if isNonexistent(err) {
 			n, err := h.reopen(ctx, id)
 			return 1 + n, err
 		}

@@ -63,20 +63,6 @@ func (r *loadResult) Rate() float64 {
 // worker finishes the unit it is in, so no request is cut short and counted
 // as an error; the first error stops every worker.
 func drive(ctx context.Context, plan loadPlan, u unit) *loadResult {
-	var (
-		stop     atomic.Bool
-		requests atomic.Uint64
-		units    atomic.Uint64
-		errOnce  sync.Once
-		firstErr error
-		why      atomic.Value
-		wg       sync.WaitGroup
-	)
-	halt := func(reason string) {
-		if stop.CompareAndSwap(false, true) {
-			why.Store(reason)
-		}
-	}
 	limit := plan.Duration
 	if limit <= 0 {
 		limit = plan.MaxDuration
@@ -84,74 +70,106 @@ func drive(ctx context.Context, plan loadPlan, u unit) *loadResult {
 	if limit <= 0 && plan.MaxRequests == 0 {
 		return &loadResult{Err: fmt.Errorf("a load needs a duration or a request count")}
 	}
+	l := &load{plan: plan, u: u, hists: make([]Histogram, plan.Workers)}
 	if limit > 0 {
 		timer := time.AfterFunc(limit, func() {
 			reason := ""
 			if plan.Duration <= 0 {
 				reason = fmt.Sprintf("time limit of %s reached", limit)
 			}
-			halt(reason)
+			l.halt(reason)
 		})
 		defer timer.Stop()
 	}
 	done := make(chan struct{})
 	if plan.Stop != nil {
-		go func() {
-			tick := time.NewTicker(100 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				select {
-				case <-done:
-					return
-				case <-tick.C:
-					if plan.Stop() {
-						halt("stopped by the memory cap")
-						return
-					}
-				}
-			}
-		}()
+		go l.watch(done)
 	}
-	hists := make([]Histogram, plan.Workers)
 	start := time.Now()
+	var wg sync.WaitGroup
 	for w := range plan.Workers {
-		wg.Go(func() {
-			h := &hists[w]
-			for i := 0; !stop.Load(); i++ {
-				if ctx.Err() != nil {
-					halt("interrupted")
-					return
-				}
-				t0 := time.Now()
-				n, err := u(ctx, w, i)
-				d := time.Since(t0)
-				total := requests.Add(uint64(n))
-				if err != nil {
-					errOnce.Do(func() { firstErr = err })
-					halt("error")
-					return
-				}
-				h.Record(d)
-				units.Add(1)
-				if plan.MaxRequests > 0 && total >= plan.MaxRequests {
-					halt("")
-				}
-			}
-		})
+		wg.Go(func() { l.work(ctx, w) })
 	}
 	wg.Wait()
 	close(done)
-	res := &loadResult{
-		Units:    units.Load(),
-		Requests: requests.Load(),
-		Elapsed:  time.Since(start),
-		Err:      firstErr,
+	return l.result(time.Since(start))
+}
+
+// load is one run of drive.
+type load struct {
+	plan     loadPlan
+	u        unit
+	stop     atomic.Bool
+	requests atomic.Uint64
+	units    atomic.Uint64
+	errOnce  sync.Once
+	firstErr error
+	why      atomic.Value
+	hists    []Histogram // one per worker
+}
+
+// halt stops every worker, for reason (the first reason given wins).
+func (l *load) halt(reason string) {
+	if l.stop.CompareAndSwap(false, true) {
+		l.why.Store(reason)
 	}
-	if s, _ := why.Load().(string); s != "error" {
+}
+
+// watch asks plan.Stop every 100 ms until done.
+func (l *load) watch(done <-chan struct{}) {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			if l.plan.Stop() {
+				l.halt("stopped by the memory cap")
+				return
+			}
+		}
+	}
+}
+
+// work runs units on worker w until the load stops.
+func (l *load) work(ctx context.Context, w int) {
+	h := &l.hists[w]
+	for i := 0; !l.stop.Load(); i++ {
+		if ctx.Err() != nil {
+			l.halt("interrupted")
+			return
+		}
+		t0 := time.Now()
+		n, err := l.u(ctx, w, i)
+		d := time.Since(t0)
+		total := l.requests.Add(uint64(n))
+		if err != nil {
+			l.errOnce.Do(func() { l.firstErr = err })
+			l.halt("error")
+			return
+		}
+		h.Record(d)
+		l.units.Add(1)
+		if l.plan.MaxRequests > 0 && total >= l.plan.MaxRequests {
+			l.halt("")
+		}
+	}
+}
+
+// result is what the load measured in elapsed time.
+func (l *load) result(elapsed time.Duration) *loadResult {
+	res := &loadResult{
+		Units:    l.units.Load(),
+		Requests: l.requests.Load(),
+		Elapsed:  elapsed,
+		Err:      l.firstErr,
+	}
+	if s, _ := l.why.Load().(string); s != "error" {
 		res.Stopped = s
 	}
-	for i := range hists {
-		res.Latency.Merge(&hists[i])
+	for i := range l.hists {
+		res.Latency.Merge(&l.hists[i])
 	}
 	return res
 }

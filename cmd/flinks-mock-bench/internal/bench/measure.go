@@ -230,6 +230,14 @@ func (r *runner) memoryAfterLoad(ctx context.Context, ref *child, refPost reques
 // want, half on the hot path and half in flows, and reads its memory.
 func (r *runner) mixedLoad(ctx context.Context, m *mockTree, want uint64) error {
 	m.hot = &hotSession{fc: m.fc, id: m.requestID}
+	forgotten, n, err := m.hot.revive(ctx)
+	m.requests += uint64(n)
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.name(), err)
+	}
+	if forgotten {
+		r.note("%s forgot the hot path session while it sat idle through the flows phase (the bound forgets the session least recently used); the runner opened a new one before the mixed load", m.name())
+	}
 	hot, hotAsync := m.hot.unit(false), m.hot.unit(true)
 	flow := m.countFlows(m.fc.flowUnit(r.cfg.Connections/2, r.cfg.Tenants, r.answers))
 	mixed := func(ctx context.Context, w, i int) (int, error) {
@@ -258,7 +266,6 @@ func (r *runner) mixedLoad(ctx context.Context, m *mockTree, want uint64) error 
 			r.note("the mixed load on %s stopped early (%s) after %s requests in all", m.name(), res.Stopped, groupThousands(int64(m.requests)))
 		}
 	}
-	var err error
 	if m.loadedRSS, m.peakRSS, err = m.child.Memory(); err != nil {
 		return err
 	}

@@ -95,6 +95,29 @@ func writeJSONFile(path string, report *Report) error {
 	return nil
 }
 
+// quickDefaults gives every flag not set the quick mode's default.
+func quickDefaults(cfg Config, set map[string]bool) Config {
+	q := DefaultConfig(true)
+	keep := func(name string, apply func()) {
+		if !set[name] {
+			apply()
+		}
+	}
+	keep("duration", func() { cfg.Duration = q.Duration })
+	keep("warmup", func() { cfg.Warmup = q.Warmup })
+	keep("connections", func() { cfg.Connections = q.Connections })
+	keep("rounds", func() { cfg.Rounds = q.Rounds })
+	keep("launches", func() { cfg.Launches = q.Launches })
+	keep("rss-requests", func() { cfg.RSSRequests = q.RSSRequests })
+	keep("tenants", func() { cfg.Tenants = q.Tenants })
+	keep("rss-cap-mib", func() { cfg.RSSCap = q.RSSCap })
+	keep("max-load-time", func() { cfg.MaxLoadTime = q.MaxLoadTime })
+	keep("go-bench", func() { cfg.GoBench = q.GoBench })
+	keep("benchtime", func() { cfg.GoBenchTime = q.GoBenchTime })
+	keep("bench-count", func() { cfg.GoBenchCount = q.GoBenchCount })
+	return cfg
+}
+
 // parseFlags reads the flags; those not given take the default of the
 // mode --quick selects.
 func parseFlags(args []string, out io.Writer) (Config, string, error) {
@@ -145,25 +168,7 @@ Flags:`)
 	cfg.RSSCap = int64(capMiB) << 20
 	cfg.Quick = *quick
 	if *quick {
-		// The quick mode's defaults for every flag not given.
-		q := DefaultConfig(true)
-		keep := func(name string, apply func()) {
-			if !set[name] {
-				apply()
-			}
-		}
-		keep("duration", func() { cfg.Duration = q.Duration })
-		keep("warmup", func() { cfg.Warmup = q.Warmup })
-		keep("connections", func() { cfg.Connections = q.Connections })
-		keep("rounds", func() { cfg.Rounds = q.Rounds })
-		keep("launches", func() { cfg.Launches = q.Launches })
-		keep("rss-requests", func() { cfg.RSSRequests = q.RSSRequests })
-		keep("tenants", func() { cfg.Tenants = q.Tenants })
-		keep("rss-cap-mib", func() { cfg.RSSCap = q.RSSCap })
-		keep("max-load-time", func() { cfg.MaxLoadTime = q.MaxLoadTime })
-		keep("go-bench", func() { cfg.GoBench = q.GoBench })
-		keep("benchtime", func() { cfg.GoBenchTime = q.GoBenchTime })
-		keep("bench-count", func() { cfg.GoBenchCount = q.GoBenchCount })
+		cfg = quickDefaults(cfg, set)
 	}
 	if err := cfg.validate(); err != nil {
 		return Config{}, "", err
