@@ -156,6 +156,9 @@ type LoginState struct {
 
 // Login returns the tenant's memory of a login.
 func (t *Tenant) Login(loginID string) *LoginState {
+	if ls, ok := t.logins.Get(loginID); ok {
+		return ls
+	}
 	ls, _ := t.logins.GetOrAdd(loginID, &LoginState{})
 	return ls
 }

@@ -4,7 +4,6 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/flinksapi"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/tenancy"
 	"github.com/flinks-mock/flinks-mock/mockserver/webhook"
-	"github.com/flinks-mock/flinks-mock/openapi/toolbox"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
@@ -18,20 +17,6 @@ const (
 // Base64(HMAC-SHA256(key = secret, message = the raw body bytes)). It is
 // webhook.Sign.
 func Sign(secret string, body []byte) string { return webhook.Sign(secret, body) }
-
-// The ids of the Flinks toolbox sandbox, kept here for existing callers.
-const (
-	// ToolboxSecretKey is the public secret key of the Flinks toolbox
-	// sandbox.
-	//
-	// Deprecated: use toolbox.SecretKey.
-	ToolboxSecretKey = toolbox.SecretKey
-	// ToolboxCustomerID is the public customerId of the Flinks toolbox
-	// sandbox: the tenant of a Connect page whose URL names none.
-	//
-	// Deprecated: use toolbox.CustomerID.
-	ToolboxCustomerID = toolbox.CustomerID
-)
 
 // webhookEvents makes the webhook dispatcher the listener of the data
 // endpoints' events, as WireMock makes webhooks a listener on served
