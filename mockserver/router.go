@@ -3,115 +3,89 @@ package mockserver
 import (
 	"net/http"
 	"slices"
-	"strings"
+
+	"github.com/gorilla/mux"
 )
 
-// router matches a request's path, segment by segment, against path
-// templates such as /v3/{customerId}/BankingServices/Authorize: a
-// {parameter} matches one non-empty segment, anything else itself. It
-// routes each request once, with no regular expression and no copy of
-// the request, and sets the parameters as path values (r.PathValue).
+// router routes requests with gorilla/mux, over the path templates of the
+// documents' operations, such as /v3/{customerId}/BankingServices/Authorize:
+// a {parameter} matches one non-empty segment, anything else itself. The
+// parameters are set as path values (r.PathValue), so handlers read them
+// as they would from net/http's own mux.
 //
 // The path is matched as received (r.URL.Path), never cleaned and never
 // redirected: a Flinks client follows no 301, and a path with dot
 // segments or an encoded slash is answered 404 (or reaches its handler)
 // in the envelope like any other.
 type router struct {
-	routes []route
+	mux    *mux.Router
+	routes []methodRoute
 	// notFound answers a path no route has; methodNotAllowed a path some
 	// route has with another method, given the methods it takes, sorted.
 	notFound         http.HandlerFunc
 	methodNotAllowed func(w http.ResponseWriter, r *http.Request, allowed []string)
 }
 
-// route is one method and path template, and its handler.
-type route struct {
-	method   string
-	segments []segment
-	params   []string // the parameters' names, in order
-	handler  http.Handler
+// methodRoute is one route of the router and the method it takes.
+type methodRoute struct {
+	method string
+	route  *mux.Route
 }
-
-// segment is one segment of a template: a literal, or a parameter.
-type segment struct {
-	literal string
-	param   bool
-}
-
-// maxParams bounds the parameters of a template (the documents use two).
-const maxParams = 4
 
 // handle adds a route of method on the path template.
 func (rt *router) handle(method, template string, h http.Handler) {
-	rr := route{method: method, handler: h}
-	for seg := range strings.SplitSeq(strings.TrimPrefix(template, "/"), "/") {
-		if name, ok := strings.CutPrefix(seg, "{"); ok && strings.HasSuffix(name, "}") {
-			rr.params = append(rr.params, strings.TrimSuffix(name, "}"))
-			rr.segments = append(rr.segments, segment{param: true})
-			continue
-		}
-		rr.segments = append(rr.segments, segment{literal: seg})
+	if rt.mux == nil {
+		rt.mux = mux.NewRouter()
+		rt.mux.SkipClean(true)
+		rt.mux.NotFoundHandler = http.HandlerFunc(rt.answerNotFound)
+		rt.mux.MethodNotAllowedHandler = http.HandlerFunc(rt.answerNotAllowed)
 	}
-	if len(rr.params) > maxParams {
-		panic("mockserver: too many parameters in " + template)
-	}
-	rt.routes = append(rt.routes, rr)
-}
-
-// match reports whether path matches the route's template, and fills
-// values with its parameters.
-func (rr *route) match(path string, values *[maxParams]string) bool {
-	rest, ok := strings.CutPrefix(path, "/")
-	if !ok {
-		return false
-	}
-	n := 0
-	for i, want := range rr.segments {
-		seg, tail, more := strings.Cut(rest, "/")
-		if more != (i < len(rr.segments)-1) {
-			return false
-		}
-		switch {
-		case !want.param:
-			if seg != want.literal {
-				return false
-			}
-		case seg == "":
-			return false
-		default:
-			values[n] = seg
-			n++
-		}
-		rest = tail
-	}
-	return true
+	route := rt.mux.Handle(template, withPathValues(h)).Methods(method)
+	rt.routes = append(rt.routes, methodRoute{method: method, route: route})
 }
 
 // ServeHTTP routes r.
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var values [maxParams]string
-	var allowed []string
-	for i := range rt.routes {
-		rr := &rt.routes[i]
-		if !rr.match(r.URL.Path, &values) {
-			continue
-		}
-		if rr.method != r.Method {
-			if !slices.Contains(allowed, rr.method) {
-				allowed = append(allowed, rr.method)
-			}
-			continue
-		}
-		for j, name := range rr.params {
-			r.SetPathValue(name, values[j])
-		}
-		rr.handler.ServeHTTP(w, r)
+	if rt.mux == nil {
+		rt.answerNotFound(w, r)
 		return
 	}
-	if len(allowed) > 0 {
-		slices.Sort(allowed)
-		rt.methodNotAllowed(w, r, allowed)
+	rt.mux.ServeHTTP(w, r)
+}
+
+// withPathValues hands the template's parameters to h as path values.
+func withPathValues(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for name, value := range mux.Vars(r) {
+			r.SetPathValue(name, value)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (rt *router) answerNotFound(w http.ResponseWriter, r *http.Request) {
+	if rt.notFound == nil {
+		http.NotFound(w, r)
 		return
 	}
 	rt.notFound(w, r)
+}
+
+// answerNotAllowed answers a path that some route has with another
+// method, with the methods of the routes that match it.
+func (rt *router) answerNotAllowed(w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	for _, mr := range rt.routes {
+		other := r.Clone(r.Context())
+		other.Method = mr.method
+		if mr.route.Match(other, &mux.RouteMatch{}) && !slices.Contains(allowed, mr.method) {
+			allowed = append(allowed, mr.method)
+		}
+	}
+	slices.Sort(allowed)
+	if rt.methodNotAllowed == nil || len(allowed) == 0 {
+		rt.answerNotFound(w, r)
+		return
+	}
+	rt.methodNotAllowed(w, r, allowed)
 }
