@@ -247,6 +247,32 @@ func TestServeVirtualClockAndJournalFile(t *testing.T) {
 	}
 }
 
+// TestServeAppendsToTheJournalFile: a restart adds to the journal file
+// and keeps what the previous run wrote, the evidence of a run that
+// crashed included.
+func TestServeAppendsToTheJournalFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "journal.jsonl")
+	const before = `{"seq":1,"endpoint":"GenerateAuthorizeToken","status":200,"note":"written by the run that crashed"}` + "\n"
+	if err := os.WriteFile(file, []byte(before), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for run := 1; run <= 2; run++ {
+		base, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--journal-file", file)
+		httpDo(t, "POST", base+"/v3/c/BankingServices/GenerateAuthorizeToken", "", "")
+		if code := stop(); code != ExitOK {
+			t.Fatalf("run %d exited %d", run, code)
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if !strings.HasPrefix(string(data), before) || len(lines) != 3 {
+		t.Errorf("after two runs of one request each the journal file holds %d lines, want the previous one and 2 more:\n%s", len(lines), data)
+	}
+}
+
 func TestServeRealClockRefusesToMove(t *testing.T) {
 	base, _, _ := startServe(t, "--addr", "127.0.0.1:0")
 	if code, _ := httpDo(t, "POST", base+"/__admin/clock/advance", "", `{"by":"1h"}`); code != http.StatusConflict {

@@ -100,7 +100,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token the admin API requires (default: none on loopback; a random one, logged, on any other address)")
 	fs.StringVar(&c.clock, "clock", "real", "real, or virtual: time stands still until POST /__admin/clock/advance or /set moves it")
 	c.today.define(fs)
-	fs.StringVar(&c.journalFile, "journal-file", "", "also write every journal entry to this `file`, one JSON object per line")
+	fs.StringVar(&c.journalFile, "journal-file", "", "also append every journal entry to this `file`, one JSON object per line (a restart adds to what the file holds, never truncates it)")
 	fs.BoolVar(&c.watch, "watch", false, "reload the --scenarios files when they change, keeping the state of unchanged logins")
 	fs.IntVar(&c.maxTenants, "max-tenants", mockserver.DefaultMaxTenants, "how many customerIds the server serves at once")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
@@ -217,7 +217,9 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 	}
 	var journalFile *os.File
 	if cfg.journalFile != "" {
-		if journalFile, err = os.Create(cfg.journalFile); err != nil {
+		// Appended to, never truncated: after a crash and a restart the
+		// file still holds the run that crashed.
+		if journalFile, err = os.OpenFile(cfg.journalFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644); err != nil {
 			fmt.Fprintf(p.Stderr, "flinks-mock serve: --journal-file: %v\n", err)
 			return ExitFailure
 		}
