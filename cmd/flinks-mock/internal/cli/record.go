@@ -92,13 +92,15 @@ Flags:`)
 	}
 	httpServer := newHTTPServer(rec, log)
 	httpServer.WriteTimeout = RecordWriteTimeout
+	limited := limitConnections(ln, DefaultMaxConnections)
+	httpServer.ConnState = limited.track
 	baseURL := "http://" + ln.Addr().String()
 	log.Info("flinks-mock recording", "url", baseURL, "upstream", u.Scheme+"://"+u.Host, "out", *out, "stopAfter", *stopAfter)
 	if p.Started != nil {
 		p.Started(baseURL)
 	}
 	served := make(chan error, 1)
-	go func() { served <- httpServer.Serve(ln) }()
+	go func() { served <- httpServer.Serve(limited) }()
 	select {
 	case err := <-served:
 		fmt.Fprintln(p.Stderr, "flinks-mock record:", err)

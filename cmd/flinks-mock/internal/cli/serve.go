@@ -44,8 +44,9 @@ const (
 	// WriteTimeout bounds the answer, counted from the end of the request
 	// headers, scripted latency aside.
 	WriteTimeout = 60 * time.Second
-	// IdleTimeout closes keep-alive connections left unused.
-	IdleTimeout = 120 * time.Second
+	// IdleTimeout closes keep-alive connections left unused. Past
+	// --max-connections the longest idle is closed sooner (connLimiter).
+	IdleTimeout = 60 * time.Second
 	// MaxHeaderBytes bounds the request line and headers; Go's server
 	// answers 431 past it (it reads up to 4 KiB more before deciding).
 	MaxHeaderBytes = 64 << 10
@@ -77,6 +78,7 @@ type serveConfig struct {
 	journalFile   string
 	watch         bool
 	maxTenants    int
+	maxConns      int
 	logFormat     string
 	logLevel      string
 	webhooks      webhookFlags
@@ -103,6 +105,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.journalFile, "journal-file", "", "also append every journal entry to this `file`, one JSON object per line (a restart adds to what the file holds, never truncates it)")
 	fs.BoolVar(&c.watch, "watch", false, "reload the --scenarios files when they change, keeping the state of unchanged logins")
 	fs.IntVar(&c.maxTenants, "max-tenants", mockserver.DefaultMaxTenants, "how many customerIds the server serves at once")
+	fs.IntVar(&c.maxConns, "max-connections", DefaultMaxConnections, "how many connections the server keeps open at once; past it the longest idle is closed to make room")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug (one line per request), info, warn or error")
 	fs.Var(&c.webhooks.urls, "webhook-url", "`URL` every customer's webhooks are posted to (repeatable; comma-separated in the environment)")
@@ -175,6 +178,10 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 	}
 	if err := cfg.webhooks.check(); err != nil {
 		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
+		return ExitUsage
+	}
+	if cfg.maxConns < 1 {
+		fmt.Fprintf(p.Stderr, "flinks-mock serve: --max-connections %d: give 1 or more\n", cfg.maxConns)
 		return ExitUsage
 	}
 	if cfg.watch && len(cfg.scenarioPaths) == 0 {
@@ -262,6 +269,8 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		return ExitFailure
 	}
 	httpServer := newHTTPServer(srv.Handler(), log)
+	limited := limitConnections(ln, cfg.maxConns)
+	httpServer.ConnState = limited.track
 	baseURL := "http://" + ln.Addr().String()
 	log.Info("flinks-mock listening", "url", baseURL, "logins", len(lib.Logins), "clock", cfg.clock, "today", start.Format(time.DateOnly),
 		"adminToken", adminToken != "", "example", baseURL+"/v3/"+toolbox.CustomerID+"/BankingServices/GenerateAuthorizeToken")
@@ -276,7 +285,7 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 	go debug.FreeOSMemory()
 
 	served := make(chan error, 1)
-	go func() { served <- httpServer.Serve(ln) }()
+	go func() { served <- httpServer.Serve(limited) }()
 	select {
 	case err := <-served:
 		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
