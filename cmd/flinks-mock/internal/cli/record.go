@@ -92,7 +92,7 @@ Flags:`)
 	}
 	httpServer := newHTTPServer(rec, log)
 	httpServer.WriteTimeout = RecordWriteTimeout
-	limited := limitConnections(ln, DefaultMaxConnections)
+	limited := limitConnections(envelopeListener{ln}, DefaultMaxConnections)
 	httpServer.ConnState = limited.track
 	baseURL := "http://" + ln.Addr().String()
 	log.Info("flinks-mock recording", "url", baseURL, "upstream", u.Scheme+"://"+u.Host, "out", *out, "stopAfter", *stopAfter)

@@ -269,7 +269,7 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		return ExitFailure
 	}
 	httpServer := newHTTPServer(srv.Handler(), log)
-	limited := limitConnections(ln, cfg.maxConns)
+	limited := limitConnections(envelopeListener{ln}, cfg.maxConns)
 	httpServer.ConnState = limited.track
 	baseURL := "http://" + ln.Addr().String()
 	log.Info("flinks-mock listening", "url", baseURL, "logins", len(lib.Logins), "clock", cfg.clock, "today", start.Format(time.DateOnly),
