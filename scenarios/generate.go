@@ -113,6 +113,8 @@ func (g Generate) resolve(now time.Time) (end time.Time, days int, currency stri
 		end = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	} else if end, err = time.Parse(time.DateOnly, g.EndDate); err != nil {
 		errs = append(errs, fmt.Errorf("endDate %q is not a date written YYYY-MM-DD (leave it empty for the day the library loads)", g.EndDate))
+	} else if msg := badEndDate(g.EndDate); msg != "" {
+		errs = append(errs, fmt.Errorf("endDate %s", msg))
 	}
 	currency = g.Currency
 	switch currency {

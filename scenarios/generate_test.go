@@ -394,6 +394,7 @@ func TestGenerateRejectsBadInput(t *testing.T) {
 		{"days negative", scenarios.Generate{Chequing: 1, Days: -5}, "days is -5"},
 		{"end date not a date", scenarios.Generate{Chequing: 1, EndDate: "2025-02-30"}, `endDate "2025-02-30"`},
 		{"end date other layout", scenarios.Generate{Chequing: 1, EndDate: "30/06/2025"}, "YYYY-MM-DD"},
+		{"end date in year 1", scenarios.Generate{Chequing: 1, EndDate: "0001-01-01"}, `endDate "0001-01-01" is out of range; use a date from 1900-01-01 to 9999-12-31`},
 		{"currency", scenarios.Generate{Chequing: 1, Currency: "EUR"}, `currency "EUR"`},
 	}
 	for _, c := range cases {

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -69,8 +70,13 @@ func readSources(paths ...string) ([]Source, []Skipped, error) {
 			continue
 		}
 		for _, name := range files {
-			data, err := os.ReadFile(name)
+			data, err := readFile(name)
 			if err != nil {
+				var tooBig *Error
+				if errors.As(err, &tooBig) {
+					errs = append(errs, tooBig)
+					continue
+				}
 				ioErrs = append(ioErrs, fmt.Errorf("read scenarios: %w", err))
 				continue
 			}
@@ -96,6 +102,29 @@ func readSources(paths ...string) ([]Source, []Skipped, error) {
 		return nil, skipped, fmt.Errorf("read scenarios: no scenario file in %s (skipped %d file(s) and folder(s) that are not scenarios)", strings.Join(paths, ", "), len(skipped))
 	}
 	return sources, skipped, nil
+}
+
+// readFile reads a scenario file, but no more of it than MaxFileBytes and
+// one byte: a file past the limit is refused (as an *Error) without being
+// read whole.
+func readFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileBytes {
+		size := int64(len(data))
+		if st, err := f.Stat(); err == nil && st.Size() > size {
+			size = st.Size()
+		}
+		return nil, tooLarge(name, size)
+	}
+	return data, nil
 }
 
 // scenarioKeys are the top-level keys of a scenario file.

@@ -26,6 +26,9 @@ import (
 // Error carries the file, line and field path, e.g.
 // "bank.yaml:14: logins[2].mfa.rounds[0].challenges[0].answers: required".
 func Parse(name string, data []byte) (Source, error) {
+	if len(data) > MaxFileBytes {
+		return Source{}, Errors{tooLarge(name, int64(len(data)))}
+	}
 	root, errs := parseDocument(name, data)
 	if errs != nil {
 		return Source{}, errs
@@ -61,6 +64,17 @@ func Parse(name string, data []byte) (Source, error) {
 		return Source{}, errs
 	}
 	return src, nil
+}
+
+// MaxFileBytes bounds a scenario file. Reading one takes some 35 times
+// its size in memory for a moment (the YAML tree, the checked value, the
+// typed model), so a 50 MB file took 1.8 GB; 4 MiB holds a year of
+// transactions for dozens of accounts. Split a larger library into files.
+const MaxFileBytes = 4 << 20
+
+// tooLarge is the problem of a file of size bytes past MaxFileBytes.
+func tooLarge(name string, size int64) *Error {
+	return &Error{File: name, Msg: fmt.Sprintf("the file is %d bytes, past the limit of %d (4 MiB) for one scenario file; split it into several files in a directory", size, MaxFileBytes)}
 }
 
 // parseDocument returns the root node of the single YAML document in data.

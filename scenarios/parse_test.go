@@ -203,6 +203,16 @@ bank.yaml:4: logins[0].LoginId: unknown field "LoginId" (did you mean "loginId"?
 			want: `bank.yaml:2: settings.tokenLifetime: must be a duration such as "10s" or "30m", not a number`,
 		},
 		{
+			name: "duration past what Go holds",
+			yaml: "logins:\n  - name: a\n    username: u\n    loginId: 396fc774-7f7a-4c31-7c44-08da172863b5\n    authorize:\n      - respond: ok\n        latency: 9999999999h\n",
+			want: `bank.yaml:7: logins[0].authorize[0].latency: "9999999999h" is past the longest duration, about 2562047h (292 years)`,
+		},
+		{
+			name: "end date before year 1900",
+			yaml: "logins:\n  - name: a\n    username: u\n    loginId: 396fc774-7f7a-4c31-7c44-08da172863b5\n    generate: {seed: 1, chequing: 1, endDate: \"0001-01-01\"}\n",
+			want: `bank.yaml:5: logins[0].generate.endDate: "0001-01-01" is out of range; use a date from 1900-01-01 to 9999-12-31`,
+		},
+		{
 			name: "date pattern",
 			yaml: "logins:\n  - name: a\n    username: u\n    loginId: 396fc774-7f7a-4c31-7c44-08da172863b5\n    generate: {seed: 1, chequing: 1, endDate: 31/01/2025}\n",
 			want: `bank.yaml:5: logins[0].generate.endDate: "31/01/2025" is not a date written YYYY-MM-DD`,
@@ -249,6 +259,37 @@ bank.yaml:7: logins[0].type: "Persnal" is not one of: Personal, Business`,
 				t.Errorf("errors:\n%s\nwant:\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestParseRefusesAFileTooLarge: past MaxFileBytes a file is refused
+// before it is parsed (a 50 MB file took 1.8 GB to parse), from Parse as
+// from a path.
+func TestParseRefusesAFileTooLarge(t *testing.T) {
+	big := "logins: []\n" + strings.Repeat("# padding\n", MaxFileBytes/10+1)
+	_, err := Parse("big.yaml", []byte(big))
+	if err == nil || !strings.Contains(err.Error(), "big.yaml: the file is") || !strings.Contains(err.Error(), "past the limit of 4194304 (4 MiB)") {
+		t.Errorf("Parse of %d bytes: %v", len(big), err)
+	}
+	if _, err := Parse("ok.yaml", []byte(big[:MaxFileBytes])); err != nil {
+		t.Errorf("Parse of exactly MaxFileBytes: %v", err)
+	}
+
+	// A 50 MB file on disk (sparse: it costs no disk) is refused without
+	// being read whole.
+	path := filepath.Join(t.TempDir(), "huge.yaml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(50 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = ReadSources(path)
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 1 || !strings.Contains(es[0].Msg, "the file is 52428800 bytes, past the limit") {
+		t.Errorf("ReadSources of a 50 MB file: %v", err)
 	}
 }
 

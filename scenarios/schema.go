@@ -5,12 +5,15 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -33,6 +36,9 @@ type scenarioSchema struct {
 	doc    any
 }
 
+// durationForm is the pattern of schema.json's Duration.
+var durationForm = regexp.MustCompile(`^(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$`)
+
 // compiledSchema compiles the embedded schema once per process; the result
 // is never modified afterwards.
 var compiledSchema = sync.OnceValues(func() (*scenarioSchema, error) {
@@ -41,6 +47,19 @@ var compiledSchema = sync.OnceValues(func() (*scenarioSchema, error) {
 		return nil, fmt.Errorf("read schema.json: %w", err)
 	}
 	c := jsonschema.NewCompiler()
+	// A duration of the right form may still be past what Go holds
+	// (about 2,562,047 hours): the format catches it with its line.
+	c.RegisterFormat(&jsonschema.Format{Name: "go-duration", Validate: func(v any) error {
+		s, ok := v.(string)
+		if !ok || !durationForm.MatchString(s) {
+			return nil // the type or the pattern says what is wrong
+		}
+		if _, err := time.ParseDuration(s); err != nil {
+			return fmt.Errorf("%q is past the longest duration, about %dh (292 years)", s, time.Duration(math.MaxInt64)/time.Hour)
+		}
+		return nil
+	}})
+	c.AssertFormat()
 	if err := c.AddResource(SchemaID, doc); err != nil {
 		return nil, fmt.Errorf("add schema.json: %w", err)
 	}
@@ -152,6 +171,11 @@ func (s *scenarioSchema) violation(e *jsonschema.ValidationError, path string) s
 			return fmt.Sprintf("%q %s", k.Got, m)
 		}
 		return fmt.Sprintf("%q does not have the expected form %s", k.Got, k.Want)
+	case *kind.Format:
+		if k.Err != nil {
+			return k.Err.Error()
+		}
+		return fmt.Sprintf("%s is not of the form %s", display(k.Got), k.Want)
 	case *kind.MinLength:
 		if k.Want == 1 {
 			return "must not be empty"

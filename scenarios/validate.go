@@ -290,7 +290,7 @@ func (c *checker) generate(p string, g Generate) {
 		c.fail(p, "no account to generate; set chequing, savings or creditCards to 1 or more")
 	}
 	if g.EndDate != "" {
-		if msg := badDate(g.EndDate); msg != "" {
+		if msg := badEndDate(g.EndDate); msg != "" {
 			c.fail(p+".endDate", msg)
 		}
 	}
@@ -300,6 +300,26 @@ func (c *checker) generate(p string, g Generate) {
 func badDate(s string) string {
 	if _, err := time.Parse(time.DateOnly, s); err != nil {
 		return fmt.Sprintf("%q is not a real date written YYYY-MM-DD", s)
+	}
+	return ""
+}
+
+// Generated accounts end on a day from MinEndDate to MaxEndDate: the
+// oldest of their transactions, up to a year earlier, then still has a
+// year of four digits.
+const (
+	MinEndDate = "1900-01-01"
+	MaxEndDate = "9999-12-31"
+)
+
+// badEndDate says what is wrong with the endDate of a generate block, or
+// returns "".
+func badEndDate(s string) string {
+	if msg := badDate(s); msg != "" {
+		return msg
+	}
+	if s < MinEndDate || s > MaxEndDate {
+		return fmt.Sprintf("%q is out of range; use a date from %s to %s", s, MinEndDate, MaxEndDate)
 	}
 	return ""
 }
