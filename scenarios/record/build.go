@@ -15,8 +15,9 @@ import (
 const recordNamespace = "flinks-mock:record"
 
 // file turns what was recorded into a scenario file, with personal data
-// scrubbed, and says what it had to leave out.
-func (st *state) file(s *Scrubber, defaults defaultLogins) (*scenarios.File, []string) {
+// scrubbed (and credentials too, unless keep is set), and says what it had
+// to leave out.
+func (st *state) file(s *Scrubber, defaults defaultLogins, keep bool) (*scenarios.File, []string) {
 	st.adoptDefaults(defaults)
 	f := &scenarios.File{}
 	var notes []string
@@ -25,7 +26,10 @@ func (st *state) file(s *Scrubber, defaults defaultLogins) (*scenarios.File, []s
 		if l.mergedInto != nil || (len(l.authorize) == 0 && len(l.sessions) == 0) {
 			continue // merged, or never more than a refused username
 		}
-		login, n := l.scenario(s, names)
+		// The sandbox logins of the default library are public test
+		// data, and a recording made against a flinks-mock names them as
+		// the library does.
+		login, n := l.scenario(s, names, keep || defaults.has(l))
 		notes = append(notes, n...)
 		f.Logins = append(f.Logins, login)
 		if login.Institution != "" && !slices.ContainsFunc(f.Institutions, func(i scenarios.Institution) bool { return strings.EqualFold(i.Name, login.Institution) }) {
@@ -59,6 +63,14 @@ func loadDefaultLogins() defaultLogins {
 	return d
 }
 
+// has reports whether a login is one of the library's, by username or
+// LoginId.
+func (d defaultLogins) has(l *loginRec) bool {
+	_, byUser := d.byUser[strings.ToLower(l.username)]
+	_, byID := d.byID[strings.ToLower(l.loginID)]
+	return (l.username != "" && byUser) || (l.loginID != "" && byID)
+}
+
 // adoptDefaults completes the logins known by one key only (refused by
 // LoginId, or by username, so no answer told the other) from flinks-mock's
 // default library, where it has them: a recording made against a
@@ -81,9 +93,10 @@ func (st *state) adoptDefaults(defaults defaultLogins) {
 }
 
 // scenario is the login as a scenario file holds it; names are the login
-// names taken so far.
-func (l *loginRec) scenario(s *Scrubber, names map[string]bool) (scenarios.Login, []string) {
-	out := l.identity(names)
+// names taken so far. Unless keep is set, its username, LoginId, MFA
+// prompts, choices and answers are fakes.
+func (l *loginRec) scenario(s *Scrubber, names map[string]bool, keep bool) (scenarios.Login, []string) {
+	out := l.identity(s, names, keep)
 	var notes []string
 	note := func(format string, args ...any) {
 		notes = append(notes, fmt.Sprintf("login %s: ", out.Name)+fmt.Sprintf(format, args...))
@@ -101,7 +114,7 @@ func (l *loginRec) scenario(s *Scrubber, names map[string]bool) (scenarios.Login
 	if slices.ContainsFunc(l.authorize, func(o outcome) bool { return o.respond != scenarios.RespondOK }) {
 		out.Authorize = steps(l.authorize)
 	}
-	out.MFA = l.mfa(note)
+	out.MFA = l.mfa(note, newMFAFaker(s, keep))
 	for _, code := range slices.Compact(slices.Sorted(slices.Values(l.unknownCodes))) {
 		note("the FlinksCode %s is not in the contract's table, so its answers are left out", code)
 	}
@@ -112,14 +125,17 @@ func (l *loginRec) scenario(s *Scrubber, names map[string]bool) (scenarios.Login
 }
 
 // identity is the login's name, username and LoginId as a scenario holds
-// them: made up, the same in every recording, where none was seen.
-func (l *loginRec) identity(names map[string]bool) scenarios.Login {
-	username := l.username
+// them: fakes unless keep is set, and made up, the same in every
+// recording, where none was seen.
+func (l *loginRec) identity(s *Scrubber, names map[string]bool, keep bool) scenarios.Login {
+	username, loginID := l.username, l.loginID
+	if !keep {
+		username, loginID = s.Username(username), s.LoginID(loginID)
+	}
 	if username == "" {
-		hex := strings.ToLower(strings.ReplaceAll(l.loginID, "-", ""))
+		hex := strings.ToLower(strings.ReplaceAll(loginID, "-", ""))
 		username = "recorded_" + hex[:min(8, len(hex))]
 	}
-	loginID := l.loginID
 	if _, err := uuid.Parse(loginID); err != nil || len(loginID) != 36 {
 		// Never seen, or not in the form a scenario takes: one made up
 		// from the username, the same in every recording.
@@ -180,7 +196,7 @@ func (l *loginRec) scenarioAccounts(s *Scrubber, note func(string, ...any)) []sc
 // mfa is the login's MFA: the rounds seen, each with the challenges whose
 // answers worked. A round no challenge of which was answered right ends
 // the MFA there.
-func (l *loginRec) mfa(note func(string, ...any)) *scenarios.MFA {
+func (l *loginRec) mfa(note func(string, ...any), fk *mfaFaker) *scenarios.MFA {
 	if len(l.rounds) == 0 {
 		return nil
 	}
@@ -191,22 +207,29 @@ func (l *loginRec) mfa(note func(string, ...any)) *scenarios.MFA {
 	for r, rec := range l.rounds {
 		var round scenarios.Round
 		for _, c := range rec.challenges {
+			prompt := fk.prompt(c.prompt)
 			if c.answers == nil {
-				note("the challenge %q of round %d was never answered right, so it is left out", c.prompt, r+1)
+				note("the challenge %q of round %d was never answered right, so it is left out", prompt, r+1)
 				continue
 			}
-			ch := scenarios.Challenge{Prompt: c.prompt, Answers: c.answers}
+			choices := fk.choices()
+			ch := scenarios.Challenge{Prompt: prompt}
 			if c.typ != scenarios.ChallengeQuestionAndAnswer {
 				ch.Type = c.typ
 			}
 			if slices.Contains([]string{scenarios.ChallengeMultipleChoice, scenarios.ChallengeMultipleChoiceMultipleAnswers, scenarios.ChallengeImageSelection}, c.typ) {
-				ch.Iterables = slices.Clone(c.iterables)
+				for _, it := range c.iterables {
+					ch.Iterables = append(ch.Iterables, choices.fake(it))
+				}
 				for _, a := range c.answers {
-					if !slices.ContainsFunc(ch.Iterables, func(it string) bool { return strings.EqualFold(strings.TrimSpace(it), strings.TrimSpace(a)) }) {
-						ch.Iterables = append(ch.Iterables, a)
-						note("the answer %q to %q was not among its Iterables; it is added to them", a, c.prompt)
+					if !slices.ContainsFunc(c.iterables, func(it string) bool { return strings.EqualFold(strings.TrimSpace(it), strings.TrimSpace(a)) }) {
+						ch.Iterables = append(ch.Iterables, choices.fake(a))
+						note("the answer %q to %q was not among its Iterables; it is added to them", choices.fake(a), prompt)
 					}
 				}
+			}
+			for _, a := range c.answers {
+				ch.Answers = append(ch.Answers, choices.fake(a))
 			}
 			round.Challenges = append(round.Challenges, ch)
 		}
@@ -295,4 +318,62 @@ func loginName(username string) string {
 		}
 	}
 	return string(b)
+}
+
+// mfaFaker gives the MFA of one login its fakes: each prompt becomes
+// "Recorded question N", numbered in the order first written, and each
+// choice or answer a fake of the same form (Scrubber.Answer), so that a
+// replay that answers with the file's answers is accepted. With keep set
+// it changes nothing.
+type mfaFaker struct {
+	s       *Scrubber
+	keep    bool
+	prompts map[string]string
+}
+
+func newMFAFaker(s *Scrubber, keep bool) *mfaFaker {
+	return &mfaFaker{s: s, keep: keep, prompts: map[string]string{}}
+}
+
+// prompt returns the fake of a prompt, the same each time it is asked.
+func (f *mfaFaker) prompt(p string) string {
+	if f.keep {
+		return p
+	}
+	fake, ok := f.prompts[p]
+	if !ok {
+		fake = fmt.Sprintf("Recorded question %d", len(f.prompts)+1)
+		f.prompts[p] = fake
+	}
+	return fake
+}
+
+// choices returns the fakes of one challenge's choices and answers.
+func (f *mfaFaker) choices() *choiceFakes {
+	return &choiceFakes{f: f, byValue: map[string]string{}, taken: map[string]bool{}}
+}
+
+// choiceFakes fakes the choices and answers of one challenge: an answer
+// and the choice it picks get the same fake, and two different choices
+// never share one (a fake already taken gets a number after it).
+type choiceFakes struct {
+	f       *mfaFaker
+	byValue map[string]string // by the value as the mock compares it
+	taken   map[string]bool
+}
+
+func (c *choiceFakes) fake(v string) string {
+	if c.f.keep {
+		return v
+	}
+	key := strings.ToLower(strings.TrimSpace(v))
+	if fake, ok := c.byValue[key]; ok {
+		return fake
+	}
+	fake := c.f.s.Answer(v)
+	for n := 2; c.taken[fake] || fake == key; n++ {
+		fake = fmt.Sprintf("%s %d", c.f.s.Answer(v), n)
+	}
+	c.byValue[key], c.taken[fake] = fake, true
+	return fake
 }

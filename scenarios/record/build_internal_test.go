@@ -45,9 +45,9 @@ func TestLoginName(t *testing.T) {
 }
 
 // A login first seen by username and then by LoginId (legacy, then
-// cached) is one login.
+// cached) is one login. (Credentials kept, to read the file plainly.)
 func TestStateMergesALoginSeenByUsernameThenByLoginID(t *testing.T) {
-	r, err := New(Config{Upstream: mustURL("http://upstream")})
+	r, err := New(Config{Upstream: mustURL("http://upstream"), KeepCredentials: true})
 	if err != nil {
 		t.Fatal(err)
 	}

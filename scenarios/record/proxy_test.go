@@ -89,7 +89,7 @@ func TestRecorderReadsGzipAnswers(t *testing.T) {
 		_ = zw.Close()
 	}))
 	defer upstream.Close()
-	rec, base := proxyTo(t, upstream.URL, record.Config{StopAfter: 1})
+	rec, base := proxyTo(t, upstream.URL, record.Config{StopAfter: 1, KeepCredentials: true})
 
 	req, _ := http.NewRequest(http.MethodPost, base+"/v3/c/BankingServices/Authorize", strings.NewReader(`{"Username":"someone","Password":"p","Institution":"FlinksCapital"}`))
 	req.Header.Set("Accept-Encoding", "gzip")
@@ -134,6 +134,43 @@ func TestRecorderAnswersWhenTheUpstreamIsDown(t *testing.T) {
 	}
 	if rec.Flows() != 0 {
 		t.Errorf("%d flows", rec.Flows())
+	}
+}
+
+// TestRecorderGivesUpOnAnUpstreamThatHangs: an upstream that sends
+// nothing, or its headers and then nothing, is given up after
+// UpstreamTimeout and the client gets a 504 saying so.
+func TestRecorderGivesUpOnAnUpstreamThatHangs(t *testing.T) {
+	release := make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v3/c/BankingServices/GetAccountsDetail" {
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, `{"Accounts":[`)
+			w.(http.Flusher).Flush()
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer upstream.Close()
+	defer close(release)
+	_, base := proxyTo(t, upstream.URL, record.Config{UpstreamTimeout: 200 * time.Millisecond})
+	client := &http.Client{Timeout: 30 * time.Second}
+	for _, endpoint := range []string{"GenerateAuthorizeToken", "GetAccountsDetail"} {
+		resp, err := client.Post(base+"/v3/c/BankingServices/"+endpoint, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatalf("%s: %v", endpoint, err)
+		}
+		var body struct {
+			HttpStatusCode int
+			Message        string
+		}
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusGatewayTimeout || body.HttpStatusCode != 504 || !strings.Contains(body.Message, "did not answer within 200ms") {
+			t.Errorf("%s answered %d %+v (%v), want a 504 naming the timeout", endpoint, resp.StatusCode, body, err)
+		}
 	}
 }
 

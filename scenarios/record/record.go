@@ -5,8 +5,9 @@
 // each login: the MFA prompts and the answers that worked, the /Authorize
 // outcomes, the 202s before the data, and the accounts. Scenario then
 // writes it all as a scenario file that replays the same flows in
-// flinks-mock, with personal data replaced by consistent fakes and no key,
-// token or password in it.
+// flinks-mock, with personal data, usernames, LoginIds and MFA prompts and
+// answers replaced by consistent fakes and no key, token or password in
+// it.
 package record
 
 import (
@@ -27,6 +28,12 @@ import (
 
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
+
+// DefaultUpstreamTimeout bounds one forwarded request, answer included,
+// when Config.UpstreamTimeout is not set: a real GetAccountsDetail may
+// take 210 s before Flinks dispatches it, and the client should get the
+// 504 before its own connection's limits cut it off.
+const DefaultUpstreamTimeout = 4 * time.Minute
 
 // MaxRecordedBody bounds the bodies a Recorder reads to record them; a
 // longer one is forwarded all the same but not recorded.
@@ -52,6 +59,15 @@ type Config struct {
 	Logger *slog.Logger
 	// Now dates the recording (default time.Now).
 	Now func() time.Time
+	// UpstreamTimeout bounds one forwarded request, from sending it to
+	// the end of the upstream's answer (default DefaultUpstreamTimeout);
+	// past it the client gets a 504.
+	UpstreamTimeout time.Duration
+	// KeepCredentials writes the usernames, LoginIds, MFA prompts,
+	// choices and answers as they were recorded, rather than as
+	// consistent fakes. Only for a file that stays private: they identify
+	// a person and let anyone with them sign in.
+	KeepCredentials bool
 }
 
 // Recorder is a recording proxy. Create it with New and serve it as an
@@ -79,6 +95,9 @@ func New(cfg Config) (*Recorder, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.UpstreamTimeout <= 0 {
+		cfg.UpstreamTimeout = DefaultUpstreamTimeout
 	}
 	key := cfg.Key
 	if len(key) == 0 {
@@ -118,7 +137,9 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if len(body) > MaxRecordedBody {
 		body = nil // forwarded whole, not recorded
 	}
-	r.proxy.ServeHTTP(w, req.WithContext(context.WithValue(req.Context(), requestBodyKey{}, body)))
+	ctx, cancel := context.WithTimeout(req.Context(), r.cfg.UpstreamTimeout)
+	defer cancel()
+	r.proxy.ServeHTTP(w, req.WithContext(context.WithValue(ctx, requestBodyKey{}, body)))
 }
 
 // requestBodyKey carries the body of a request to the capture of its
@@ -169,10 +190,14 @@ func gunzip(b []byte) ([]byte, error) {
 
 // upstreamFailed answers a request the upstream could not be asked.
 func (r *Recorder) upstreamFailed(w http.ResponseWriter, req *http.Request, err error) {
-	r.log.Error("the upstream did not answer", "path", req.URL.Path, "err", err)
+	status, msg := http.StatusBadGateway, "flinks-mock record: the upstream could not be reached: "+err.Error()
+	if errors.Is(err, context.DeadlineExceeded) && req.Context().Err() != nil {
+		status, msg = http.StatusGatewayTimeout, fmt.Sprintf("flinks-mock record: the upstream did not answer within %s (--upstream-timeout)", r.cfg.UpstreamTimeout)
+	}
+	r.log.Error("the upstream did not answer", "path", req.URL.Path, "status", status, "err", err)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusBadGateway)
-	fmt.Fprintf(w, `{"HttpStatusCode":502,"Message":%q}`, "flinks-mock record: the upstream could not be reached: "+err.Error())
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"HttpStatusCode":%d,"Message":%q}`, status, msg)
 }
 
 // Done is closed once StopAfter flows have completed.
@@ -209,7 +234,7 @@ func (r *Recorder) flowCompleted(l *loginRec, status int, code string) {
 func (r *Recorder) File() (*scenarios.File, []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.state.file(r.scrub, r.defaults)
+	return r.state.file(r.scrub, r.defaults, r.cfg.KeepCredentials)
 }
 
 // Scenario returns what was recorded so far as the text of a scenario
@@ -225,6 +250,16 @@ func (r *Recorder) Scenario() ([]byte, error) {
 		"Holder names, addresses, emails, phone numbers, account and transit numbers and",
 		"transaction descriptions are consistent fakes; no key, token or password was kept",
 		"(every password is Everyday, the default).",
+	}
+	if r.cfg.KeepCredentials {
+		header = append(header, "",
+			"KEPT AS RECORDED (--keep-credentials): usernames, LoginIds, MFA prompts, choices and",
+			"answers. They identify people and let anyone sign in: keep this file private.")
+	} else {
+		header = append(header,
+			"Usernames, LoginIds, MFA prompts, choices and answers are consistent fakes too, but",
+			"those of the public sandbox logins of flinks-mock's library: sign in with the username",
+			"written here and answer each prompt with its answers.")
 	}
 	if len(notes) > 0 {
 		header = append(header, "", "Not recorded:")

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -77,6 +78,7 @@ type client struct {
 	secret   string
 	apiKey   string
 	password string // of the custom login
+	custom   string // its username
 	answers  func(prompt string) []string
 	tokens   []string
 	statuses []int
@@ -216,7 +218,7 @@ func flows(c *client) []flow {
 		c.run(map[string]any{"LoginId": "8f8b6728-6599-438f-8a69-751904fabfb6", "MostRecentCached": true}, "GetAccountsDetail", false),
 		c.run(map[string]any{"LoginId": "ea610bb3-1e10-4120-82aa-d54c816c6d6c", "MostRecentCached": true}, "GetAccountsDetail", false),
 		c.run(map[string]any{"Username": "test_disabled_account", "Password": "Everyday", "Institution": "FlinksCapital"}, "GetAccountsDetail", false),
-		c.run(map[string]any{"Username": "jordan_custom", "Password": c.password, "Institution": "FlinksCapital"}, "GetAccountsDetail", true),
+		c.run(map[string]any{"Username": c.custom, "Password": c.password, "Institution": "FlinksCapital"}, "GetAccountsDetail", true),
 	}
 }
 
@@ -248,23 +250,30 @@ func upstreamAnswers(t *testing.T, lib *scenarios.Library) func(string) []string
 	}
 }
 
+// customCredentials are the username, LoginId, prompts, choices and
+// answers of the custom login: none may be in a recording, in any case.
+var customCredentials = []string{"Jordan_Custom", "5d8f1e2a-3b4c-4d5e-8f60-718293a4b5c6", "Which colour is your car?",
+	"What was the name of your first pet?", "In which town did you grow up?", "Red", "Blue", "Green", "Biscuit", "Gananoque"}
+
 // recording runs the flows through a recorder in front of a mock and
 // returns the flows as the client saw them, the client, the upstream and
-// the scenario file written.
-func recording(t *testing.T) ([]flow, *client, *mocktest.Server, []byte) {
+// the scenario file written. The recorder's key is fixed, so that its
+// fakes are the same in every run.
+func recording(t *testing.T, keepCredentials bool) ([]flow, *client, *mocktest.Server, []byte) {
 	t.Helper()
 	upstream := mocktest.NewServer(t, mocktest.WithScenarios(customLogin), mocktest.WithConfig(func(c *mockserver.Config) {
 		c.SecretKey, c.APIKey = upstreamSecret, upstreamAPIKey
 	}))
 	u, _ := url.Parse(upstream.URL)
-	rec, err := record.New(record.Config{Upstream: u, StopAfter: 6, Now: func() time.Time { return mocktest.Start }})
+	rec, err := record.New(record.Config{Upstream: u, StopAfter: 6, Now: func() time.Time { return mocktest.Start },
+		Key: []byte("the key of the recordings of the tests"), KeepCredentials: keepCredentials})
 	if err != nil {
 		t.Fatal(err)
 	}
 	proxy := httptest.NewServer(rec)
 	t.Cleanup(proxy.Close)
 	c := &client{t: t, base: proxy.URL + "/v3/" + upstream.CustomerID + "/BankingServices", secret: upstreamSecret, apiKey: upstreamAPIKey,
-		password: customPassword, answers: upstreamAnswers(t, upstream.Mock.Library())}
+		password: customPassword, custom: "jordan_custom", answers: upstreamAnswers(t, upstream.Mock.Library())}
 	seen := flows(c)
 	select {
 	case <-rec.Done():
@@ -282,7 +291,7 @@ func recording(t *testing.T) ([]flow, *client, *mocktest.Server, []byte) {
 }
 
 func TestRecordingReplaysTheSameFlows(t *testing.T) {
-	seen, _, _, data := recording(t)
+	seen, _, _, data := recording(t, false)
 
 	path := filepath.Join(t.TempDir(), "recorded.yaml")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -304,8 +313,20 @@ func TestRecordingReplaysTheSameFlows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &client{t: t, base: replay.BaseURL() + "/BankingServices", secret: "any-key", apiKey: "any", password: "Everyday", answers: upstreamAnswers(t, lib)}
+	// The custom login replays under its fake username, its prompts
+	// answered with the fake answers the file gives.
+	custom := ""
+	for _, l := range recorded.File.Logins {
+		if strings.HasPrefix(l.Username, "recorded_") {
+			custom = l.Username
+		}
+	}
+	if custom == "" {
+		t.Fatalf("the custom login has no fake username:\n%s", data)
+	}
+	c := &client{t: t, base: replay.BaseURL() + "/BankingServices", secret: "any-key", apiKey: "any", password: "Everyday", custom: custom, answers: upstreamAnswers(t, lib)}
 	again := flows(c)
+	const customFlow = 5
 
 	for i := range seen {
 		want, got := seen[i], again[i]
@@ -313,7 +334,15 @@ func TestRecordingReplaysTheSameFlows(t *testing.T) {
 			if !slices.Equal(got.AuthorizeStatus, want.AuthorizeStatus) {
 				t.Errorf("/Authorize answered %v, the recording %v", got.AuthorizeStatus, want.AuthorizeStatus)
 			}
-			if !slices.Equal(got.Prompts, want.Prompts) {
+			switch {
+			case i == customFlow && len(got.Prompts) == len(want.Prompts):
+				for k := range got.Prompts {
+					if got.Prompts[k] != fmt.Sprintf("Recorded question %d", k+1) {
+						t.Errorf("prompt %d is %q, want a fake", k+1, got.Prompts[k])
+					}
+				}
+			case i != customFlow && slices.Equal(got.Prompts, want.Prompts):
+			default:
 				t.Errorf("prompts %q, the recording %q", got.Prompts, want.Prompts)
 			}
 			if got.FlinksCode != want.FlinksCode || got.DataStatus != want.DataStatus {
@@ -322,7 +351,11 @@ func TestRecordingReplaysTheSameFlows(t *testing.T) {
 			if !slices.Equal(got.Pending, want.Pending) {
 				t.Errorf("202s %v, the recording %v", got.Pending, want.Pending)
 			}
-			if got.LoginID != want.LoginID || got.Username != want.Username {
+			if i == customFlow {
+				if got.LoginID == want.LoginID || got.Username != custom {
+					t.Errorf("login %s %s, the recording %s %s: want the fakes", got.LoginID, got.Username, want.LoginID, want.Username)
+				}
+			} else if got.LoginID != want.LoginID || got.Username != want.Username {
 				t.Errorf("login %s %s, the recording %s %s", got.LoginID, got.Username, want.LoginID, want.Username)
 			}
 			if len(got.Accounts) != len(want.Accounts) {
@@ -385,8 +418,13 @@ func TestRecordingReplaysTheSameFlows(t *testing.T) {
 }
 
 func TestRecordingKeepsNoSecret(t *testing.T) {
-	_, c, upstream, data := recording(t)
+	_, c, upstream, data := recording(t, false)
 	text := string(data)
+	for _, s := range customCredentials {
+		if regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(s) + `\b`).MatchString(text) {
+			t.Errorf("the recording holds the credential %q of a login outside the public library", s)
+		}
+	}
 	secrets := append([]string{upstreamSecret, upstreamAPIKey, customPassword, mockserver.ToolboxSecretKey}, c.tokens...)
 	for _, s := range secrets {
 		if strings.Contains(text, s) {
@@ -414,7 +452,7 @@ func TestRecordingKeepsNoSecret(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Contains(answers, "Biscuit") || !slices.Contains(answers, "Blue") {
+	if len(answers) < 4 {
 		t.Fatalf("the answers that worked are not recorded: %q", answers)
 	}
 	rest, _ := json.Marshal(src.File)
@@ -480,19 +518,23 @@ func personal(logins []*scenarios.Login) map[string]map[string]bool {
 }
 
 func TestRecordingWritesWhatItSaw(t *testing.T) {
-	_, _, _, data := recording(t)
+	_, _, _, data := recording(t, false)
 	src, err := scenarios.Parse("recorded.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	byName := map[string]scenarios.Login{}
 	for _, l := range src.File.Logins {
-		byName[l.Name] = l
+		name := l.Name
+		if strings.HasPrefix(name, "recorded_") {
+			name = "recorded_*" // the custom login's fake
+		}
+		byName[name] = l
 	}
 	// test_disabled_account was refused by LoginId and by username: no
 	// answer tied the two together, but the default library does.
 	names := slices.Sorted(maps.Keys(byName))
-	if want := []string{"greatday", "jordan_custom", "test_disabled_account", "test_pending"}; !slices.Equal(names, want) {
+	if want := []string{"greatday", "recorded_*", "test_disabled_account", "test_pending"}; !slices.Equal(names, want) {
 		t.Errorf("logins %v, want %v", names, want)
 	}
 	g := byName["greatday"]
@@ -513,11 +555,36 @@ func TestRecordingWritesWhatItSaw(t *testing.T) {
 		d.LoginID != "ea610bb3-1e10-4120-82aa-d54c816c6d6c" || d.Description != "Recorded: 2 /Authorize call(s), 0 session(s) authorized." {
 		t.Errorf("test_disabled_account %+v", d)
 	}
-	j := byName["jordan_custom"]
+	j := byName["recorded_*"]
 	if j.Type != "Business" || j.MFA == nil || len(j.MFA.Rounds) != 2 || j.MFA.Rounds[0].Challenges[0].Type != "MultipleChoice" {
 		t.Errorf("jordan_custom %+v", j)
+	} else if ch := j.MFA.Rounds[0].Challenges[0]; ch.Prompt != "Recorded question 1" || len(ch.Iterables) != 3 || len(ch.Answers) != 1 || !slices.Contains(ch.Iterables, ch.Answers[0]) {
+		t.Errorf("jordan_custom's choice %+v: want a fake prompt, three fake choices and the answer among them", ch)
+	}
+	if j.Name != j.Username || j.LoginID == "5d8f1e2a-3b4c-4d5e-8f60-718293a4b5c6" {
+		t.Errorf("jordan_custom is named %s, username %s, LoginId %s: want fakes", j.Name, j.Username, j.LoginID)
 	}
 	if !strings.HasPrefix(string(data), "# yaml-language-server: $schema=") || !strings.Contains(string(data), "Recorded by flinks-mock record from http://127.0.0.1:") {
 		t.Errorf("the file does not open with its schema and origin:\n%s", data[:200])
+	}
+}
+
+// TestRecordingKeepsCredentialsWhenAsked: with KeepCredentials the
+// usernames, LoginIds, prompts, choices and answers are written as
+// recorded, and the file says it must stay private.
+func TestRecordingKeepsCredentialsWhenAsked(t *testing.T) {
+	_, _, _, data := recording(t, true)
+	for _, s := range customCredentials {
+		if !strings.Contains(string(data), s) {
+			t.Errorf("the recording lacks %q", s)
+		}
+	}
+	if !strings.Contains(string(data), "keep this file private") {
+		t.Error("the file does not say it holds credentials")
+	}
+	for _, s := range []string{upstreamSecret, upstreamAPIKey, customPassword} {
+		if strings.Contains(string(data), s) {
+			t.Errorf("the recording holds the secret %q", s)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/flinks-mock/flinks-mock/scenarios"
+	"github.com/google/uuid"
 )
 
 // Scrubber replaces personal data with fakes. The fake of a value comes
@@ -144,6 +145,35 @@ func (s *Scrubber) Description(v string) string {
 	return s.fake("description", v, func(next func() uint64) string {
 		return fmt.Sprintf("%s #%04d", pick(next, merchants()), next()%10000)
 	})
+}
+
+// Username replaces a username by "recorded_" and eight hex digits. A
+// username is matched without regard to case, so its fake is too.
+func (s *Scrubber) Username(v string) string {
+	return s.fake("username", strings.ToLower(v), func(next func() uint64) string {
+		return fmt.Sprintf("recorded_%08x", next()&0xffffffff)
+	})
+}
+
+// LoginID replaces a LoginId by a random-looking UUID (version 4). A
+// LoginId is matched without regard to case, so its fake is too.
+func (s *Scrubber) LoginID(v string) string {
+	return s.fake("loginid", strings.ToLower(v), func(next func() uint64) string {
+		var id uuid.UUID
+		binary.BigEndian.PutUint64(id[:8], next())
+		binary.BigEndian.PutUint64(id[8:], next())
+		id[6] = id[6]&0x0f | 0x40 // version 4
+		id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+		return id.String()
+	})
+}
+
+// Answer replaces an MFA answer or choice by letters for its letters and
+// digits for its digits, in lower case: the mock accepts an answer in any
+// case and with spaces around it, so "Blue", "blue " and "BLUE" get the
+// same fake.
+func (s *Scrubber) Answer(v string) string {
+	return s.Pattern("answer", strings.ToLower(strings.TrimSpace(v)))
 }
 
 // Holder scrubs a holder: name, address (but the province and country),

@@ -19,7 +19,9 @@ import (
 
 // RecordWriteTimeout bounds one answer of record, counted from the end of
 // the request headers: a real GetAccountsDetail may run 210 s before
-// Flinks dispatches it.
+// Flinks dispatches it. It is longer than the upstream's timeout, so the
+// client gets the 504 of an upstream that hangs (a longer
+// --upstream-timeout moves it on).
 const RecordWriteTimeout = 5 * time.Minute
 
 func (p *Program) record(ctx context.Context, args []string) int {
@@ -29,6 +31,8 @@ func (p *Program) record(ctx context.Context, args []string) int {
 	addr := fs.String("addr", DefaultAddr, "`host:port` to listen on (port 0 picks a free port)")
 	stopAfter := fs.Int("stop-after", 0, "stop after this many completed flows (0: at SIGINT or SIGTERM)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	upstreamTimeout := fs.Duration("upstream-timeout", record.DefaultUpstreamTimeout, "how long one forwarded request may take, the upstream's answer included; past it the client gets a 504")
+	keepCredentials := fs.Bool("keep-credentials", false, "write usernames, LoginIds, MFA prompts, choices and answers as recorded instead of as fakes (the file must then stay private)")
 	var today todayFlag
 	today.define(fs)
 	fs.Usage = func() {
@@ -40,7 +44,10 @@ it writes what it saw as a scenario file that replays the same flows: the MFA
 prompts and the answers that worked, the /Authorize errors, the 202s before the
 data, and the accounts. Holder names, addresses, emails, phone numbers, account
 and transit numbers and transaction descriptions are replaced by consistent
-fakes; no key, token or password is written.
+fakes, and so are usernames, LoginIds, MFA prompts, choices and answers (but
+those of the public sandbox logins of the default library; --keep-credentials
+keeps them all): the file says which username and answers replay each login.
+No key, token or password is written.
 
 Flags:`)
 		fs.PrintDefaults()
@@ -65,6 +72,8 @@ Flags:`)
 		return fail("--out is required: the scenario file to write")
 	case *stopAfter < 0:
 		return fail("--stop-after %d: give 0 or more", *stopAfter)
+	case *upstreamTimeout <= 0:
+		return fail("--upstream-timeout %s: give a positive duration such as 4m", *upstreamTimeout)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -80,7 +89,8 @@ Flags:`)
 	probe.Close()
 	os.Remove(probe.Name())
 
-	rec, err := record.New(record.Config{Upstream: u, StopAfter: *stopAfter, Logger: log, Now: func() time.Time { return today.start(p) }})
+	rec, err := record.New(record.Config{Upstream: u, StopAfter: *stopAfter, Logger: log, Now: func() time.Time { return today.start(p) },
+		UpstreamTimeout: *upstreamTimeout, KeepCredentials: *keepCredentials})
 	if err != nil {
 		fmt.Fprintln(p.Stderr, "flinks-mock record:", err)
 		return ExitUsage
@@ -91,7 +101,7 @@ Flags:`)
 		return ExitFailure
 	}
 	httpServer := newHTTPServer(rec, log)
-	httpServer.WriteTimeout = RecordWriteTimeout
+	httpServer.WriteTimeout = max(RecordWriteTimeout, *upstreamTimeout+time.Minute)
 	limited := limitConnections(envelopeListener{ln}, DefaultMaxConnections)
 	httpServer.ConnState = limited.track
 	baseURL := "http://" + ln.Addr().String()

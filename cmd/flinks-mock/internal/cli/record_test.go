@@ -30,6 +30,8 @@ func TestRecordUsage(t *testing.T) {
 		{"negative stop-after", []string{"record", "--upstream", "https://x", "--out", out, "--stop-after", "-1"}, ExitUsage, "--stop-after -1"},
 		{"a directory that does not exist", []string{"record", "--upstream", "https://x", "--out", filepath.Join(out, "no", "such.yaml"), "--addr", "127.0.0.1:0"}, ExitFailure, "--out"},
 		{"stray argument", []string{"record", "--upstream", "https://x", "--out", out, "more"}, ExitUsage, `unexpected argument "more"`},
+		{"help names the credentials flag", []string{"record", "--help"}, ExitOK, "-keep-credentials"},
+		{"no upstream timeout", []string{"record", "--upstream", "https://x", "--out", out, "--upstream-timeout", "0s"}, ExitUsage, "--upstream-timeout 0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,5 +210,49 @@ func TestRecordWritesTheFileWhenStopped(t *testing.T) {
 	}
 	if info, _ := os.Stat(out); info.Mode().Perm()&0o077 != 0 {
 		t.Errorf("the file is readable by others: %v", info.Mode())
+	}
+}
+
+// TestRecordScrubsCredentialsUnlessKept: the username of a login outside
+// the public library is written as a fake, and as recorded only with
+// --keep-credentials.
+func TestRecordScrubsCredentialsUnlessKept(t *testing.T) {
+	upstream := mocktest.NewServer(t, mocktest.WithScenarios(`
+logins:
+  - name: private_person
+    username: Private_Person_4821
+    loginId: 7a1c2e3d-4b5f-4a6e-9c7d-8e9f0a1b2c3d
+    authorize:
+      - respond: error
+        flinksCode: RETRY_LATER
+`))
+	for _, keep := range []bool{false, true} {
+		out := filepath.Join(t.TempDir(), "rec.yaml")
+		args := []string{"--upstream", upstream.URL, "--out", out, "--stop-after", "1"}
+		if keep {
+			args = append(args, "--keep-credentials")
+		}
+		base, done := startRecord(t, context.Background(), &lockedBuffer{}, &lockedBuffer{}, args...)
+		base += "/v3/" + upstream.CustomerID
+		_, tok := flinksPost(t, base, "GenerateAuthorizeToken", map[string]string{"flinks-auth-key": "s"}, nil)
+		if status, a := flinksPost(t, base, "Authorize", map[string]string{"flinks-auth-key": tok["Token"].(string)},
+			map[string]any{"Username": "Private_Person_4821", "Password": "Everyday", "Institution": "FlinksCapital"}); status != 401 || a["FlinksCode"] != "RETRY_LATER" {
+			t.Fatalf("Authorize answered %d %v", status, a)
+		}
+		select {
+		case code := <-done:
+			if code != ExitOK {
+				t.Fatalf("record exited with %d", code)
+			}
+		case <-time.After(ShutdownTimeout + 2*time.Second):
+			t.Fatal("record did not stop after 1 flow")
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kept := strings.Contains(strings.ToLower(string(data)), "private_person_4821"); kept != keep {
+			t.Errorf("with --keep-credentials %v the username is kept: %v\n%s", keep, kept, data)
+		}
 	}
 }
