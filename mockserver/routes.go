@@ -23,6 +23,13 @@ func (s *Server) flinksHandlers() map[string]http.HandlerFunc {
 		"GetAccountsSummary":          s.api.GetAccountsSummary,
 		"GetAccountsSummaryAsync":     s.api.GetAccountsSummaryAsync,
 		"GetAccountsSummaryAsyncPost": s.api.GetAccountsSummaryAsync,
+		"GetStatements":               s.api.GetStatements,
+		"GetStatementsAsync":          s.api.GetStatementsAsync,
+		"GetStatementsAsyncPost":      s.api.GetStatementsAsync,
+		"DeleteCard":                  s.api.DeleteCard,
+		"Institutions":                s.api.Institutions,
+		"InstitutionByRoutingNumber":  s.api.InstitutionByRoutingNumber,
+		"Token":                       s.api.Token,
 	}
 }
 

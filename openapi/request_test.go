@@ -56,7 +56,7 @@ func TestValidateRequestAcceptsValidRequests(t *testing.T) {
 		{"GetAccountsSummary", http.MethodPost, "GetAccountsSummary", jsonCT, `{"RequestId":"x","WithBalance":true,"WithAccountIdentity":false}`},
 		{"GetAccountsSummaryAsync by GET", http.MethodGet, "GetAccountsSummaryAsync/" + requestID, "", ""},
 		{"GetAccountsSummaryAsync by POST", http.MethodPost, "GetAccountsSummaryAsync/" + requestID, "", ""},
-		{"unknown endpoint is the server's business", http.MethodPost, "GetStatements", jsonCT, `not json`},
+		{"unknown endpoint is the server's business", http.MethodPost, "AuthorizeMultiple", jsonCT, `not json`},
 		{"wrong method is the server's business", http.MethodDelete, "Authorize", jsonCT, `not json`},
 	}
 	for _, tt := range tests {

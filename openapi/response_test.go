@@ -137,7 +137,7 @@ func TestValidateResponseRejectsDrift(t *testing.T) {
 
 func TestValidateResponseOfAnUnknownEndpoint(t *testing.T) {
 	s := loadSpec(t)
-	req := httptest.NewRequest(http.MethodPost, base+"GetStatements", nil)
+	req := httptest.NewRequest(http.MethodPost, base+"AuthorizeMultiple", nil)
 	err := s.ValidateResponse(req, 200, jsonHeader(), []byte(`{}`))
 	if err == nil || !strings.Contains(err.Error(), "matches no operation of the Flinks document") {
 		t.Errorf("ValidateResponse = %v, want an error naming the missing operation", err)

@@ -264,6 +264,9 @@ func (l *Login) applyDefaults() {
 	if len(l.AccountsSummary) == 0 {
 		l.AccountsSummary = []Step{{Respond: RespondReady}}
 	}
+	if len(l.Statements) == 0 {
+		l.Statements = []Step{{Respond: RespondReady}}
+	}
 	// The parsed File may be built again (a reload keeps the sources), so
 	// defaults go into copies, never into what the File points to.
 	l.Accounts = slices.Clone(l.Accounts)

@@ -144,6 +144,9 @@ type Login struct {
 	AccountsDetail []Step `json:"accountsDetail,omitempty"`
 	// AccountsSummary is the same for /GetAccountsSummary. Default: ready.
 	AccountsSummary []Step `json:"accountsSummary,omitempty"`
+	// Statements is the same for /GetStatements and its Async poll.
+	// Default: ready.
+	Statements []Step `json:"statements,omitempty"`
 	// Webhooks scripts the webhooks of the login's data requests.
 	Webhooks *LoginWebhooks `json:"webhooks,omitempty"`
 

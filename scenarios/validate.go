@@ -128,6 +128,7 @@ func (c *checker) logins(logins []Login) {
 		c.steps(p, "authorize", l.Authorize)
 		c.steps(p, "accountsDetail", l.AccountsDetail)
 		c.steps(p, "accountsSummary", l.AccountsSummary)
+		c.steps(p, "statements", l.Statements)
 		c.accounts(p, l.Accounts)
 		if l.Generate != nil {
 			c.generate(p+".generate", *l.Generate)
@@ -200,6 +201,7 @@ var responds = map[string][]string{
 	"authorize":       {RespondOK, RespondError},
 	"accountsDetail":  {RespondPending, RespondDispatched, RespondReady, RespondError},
 	"accountsSummary": {RespondPending, RespondDispatched, RespondReady, RespondError},
+	"statements":      {RespondPending, RespondDispatched, RespondReady, RespondError},
 }
 
 func (c *checker) steps(login, seq string, steps []Step) {

@@ -96,7 +96,7 @@ func (a *API) authorizeLogin(w http.ResponseWriter, r *http.Request, lib *scenar
 		if req.MostRecentCached {
 			e.Mode = journal.ModeCached
 		}
-		if login := a.LoginByID(lib, req.LoginId); login != nil {
+		if login := a.LoginByID(lib, req.LoginId); login != nil && !cardDeleted(r, login.LoginID) {
 			return login, nil, true
 		}
 		return nil, &session.Refusal{Code: "INVALID_LOGIN", Message: fmt.Sprintf("LoginId %s is not known to this customer; GET /__admin/scenarios lists the LoginIds", req.LoginId)}, true

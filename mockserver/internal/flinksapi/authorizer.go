@@ -58,6 +58,10 @@ func (a *API) Open(r *http.Request, t *tenancy.Tenant, lib *scenarios.Library, l
 	if step.Respond == scenarios.RespondError {
 		return session.Outcome{Err: stepRefusal(step, "")}
 	}
+	if mode != journal.ModeCached && mode != journal.ModeLive {
+		// Credentials link the login anew, even after /DeleteCard.
+		t.RestoreCard(login.LoginID)
+	}
 	var mfa *scenarios.MFA
 	if askMFA {
 		mfa = login.MFA

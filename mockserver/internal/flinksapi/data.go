@@ -22,6 +22,8 @@ type dataKind struct {
 	render func(*API, *session.Session, session.Options) session.Body
 	// events: the listeners of data events hear of this endpoint's calls.
 	events bool
+	// statements: the request's NumberOfStatements counts (GetStatements).
+	statements bool
 }
 
 var (
@@ -40,7 +42,8 @@ var (
 	}
 )
 
-// dataRequest is the body of GetAccountsDetail and GetAccountsSummary.
+// dataRequest is the body of GetAccountsDetail, GetAccountsSummary and
+// GetStatements.
 type dataRequest struct {
 	RequestId           string
 	WithAccountIdentity bool
@@ -48,9 +51,10 @@ type dataRequest struct {
 	WithTransactions    *bool
 	DaysOfTransactions  string
 	AccountsFilter      []string
+	NumberOfStatements  string
 }
 
-func (req *dataRequest) options() session.Options {
+func (req *dataRequest) options(kind dataKind) session.Options {
 	o := session.DefaultOptions()
 	o.Identity = req.WithAccountIdentity || req.WithKYC
 	o.Transactions = req.WithTransactions == nil || *req.WithTransactions
@@ -58,6 +62,12 @@ func (req *dataRequest) options() session.Options {
 		o.Days = 365
 	}
 	o.Filter = strings.Join(req.AccountsFilter, ",")
+	if kind.statements {
+		o.Months = statementMonths[req.NumberOfStatements]
+		if o.Months == 0 {
+			o.Months = statementMonths["MostRecent"]
+		}
+	}
 	return o
 }
 
@@ -93,8 +103,7 @@ func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async 
 	if t == nil {
 		return
 	}
-	if a.cfg.APIKey != "" && r.Header.Get("x-api-key") != a.cfg.APIKey {
-		exchange.WriteError(w, r, exchange.Code(r, lib.Settings.InvalidTokenCode, "You must provide a valid x-api-key", ""))
+	if !a.credentialsOK(w, r, t, lib) {
 		return
 	}
 	req, ok := readDataRequest(w, r, async)
@@ -109,7 +118,7 @@ func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async 
 		return
 	}
 	e.LoginID = sess.Login.LoginID
-	call := dataCall{kind: kind, name: name, async: async, opts: req.options(), now: a.clock.Now()}
+	call := dataCall{kind: kind, name: name, async: async, opts: req.options(kind), now: a.clock.Now()}
 	ans := a.step(r, lib, sess, &call)
 	if ans.err != nil {
 		exchange.WriteError(w, r, ans.err)

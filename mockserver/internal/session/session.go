@@ -23,7 +23,7 @@ const (
 const LastRefreshLayout = "2006-01-02T15:04:05.0000000"
 
 // Session is one RequestId and what happened to it. Its first fields are
-// set when it opens and never change; State, Detail and Summary are
+// set when it opens and never change; State and the operations are
 // guarded by Lock.
 type Session struct {
 	ID    string
@@ -37,6 +37,8 @@ type Session struct {
 	State   State
 	Detail  Operation // GetAccountsDetail and its Async
 	Summary Operation // GetAccountsSummary and its Async
+	// Statements is GetStatements and its Async.
+	Statements Operation
 }
 
 // New returns the record of a session opened at now in state st.
@@ -78,6 +80,9 @@ type Options struct {
 	Transactions bool
 	Days         int
 	Filter       string // AccountsFilter ids joined by commas
+	// Months is how many monthly statements GetStatements asked for per
+	// account (NumberOfStatements); 0 on the other endpoints.
+	Months int
 }
 
 // DefaultOptions are the options of a data request that sets none.

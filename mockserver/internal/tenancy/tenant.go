@@ -22,6 +22,10 @@ type Tenant struct {
 	tokens   *bounded.LRU[string, *token]
 	sessions *bounded.LRU[string, *session.Session]
 	logins   *bounded.LRU[string, *LoginState] // by LoginId
+	// deleted holds the LoginIds removed by /DeleteCard.
+	deleted *bounded.LRU[string, struct{}]
+	// access holds the OAuth access tokens (/Token) until they expire.
+	access *bounded.LRU[string, time.Time]
 
 	// life is held for reading while an entry is added to the journal and
 	// counted in the journal budget, and for writing by a reset: a request
@@ -48,7 +52,9 @@ func newTenant(id string, r *Registry) *Tenant {
 		sessions: bounded.New[string, *session.Session](r.cfg.MaxSessions, bounded.Options[string, *session.Session]{Budget: r.sessions}),
 		// A login state is a few words: the session bound is a generous
 		// bound for the logins a tenant signs in to.
-		logins: bounded.New[string, *LoginState](r.cfg.MaxSessions, bounded.Options[string, *LoginState]{}),
+		logins:  bounded.New[string, *LoginState](r.cfg.MaxSessions, bounded.Options[string, *LoginState]{}),
+		deleted: bounded.New[string, struct{}](r.cfg.MaxSessions, bounded.Options[string, struct{}]{}),
+		access:  bounded.New[string, time.Time](r.cfg.MaxTokens, bounded.Options[string, time.Time]{}),
 	}
 }
 
@@ -73,6 +79,8 @@ func (t *Tenant) retire() {
 	t.sessions.Close()
 	t.tokens.Close()
 	t.logins.Close()
+	t.deleted.Close()
+	t.access.Close()
 }
 
 // Journal returns the tenant's journal.
