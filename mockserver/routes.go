@@ -30,6 +30,8 @@ func (s *Server) flinksHandlers() map[string]http.HandlerFunc {
 		"Institutions":                s.api.Institutions,
 		"InstitutionByRoutingNumber":  s.api.InstitutionByRoutingNumber,
 		"Token":                       s.api.Token,
+		"GetMFAQuestions":             s.api.GetMFAQuestions,
+		"AnswerMFAQuestions":          s.api.AnswerMFAQuestions,
 	}
 }
 

@@ -87,11 +87,13 @@ func (a *API) Answer(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Se
 	}
 	sess.Lock()
 	defer sess.Unlock()
+	asked := sess.State.Asked
 	st, f := session.Answer(sess.State, sess.Login.MFA, responses, now, lib.Settings.AuthorizeIdleTimeout.D())
 	sess.State = st
 	if f != nil {
 		return session.Outcome{Err: &session.Refusal{Code: f.Code, Message: f.Message, RequestID: sess.ID}}
 	}
+	storeAnswered(t, sess.Login.LoginID, asked, responses)
 	if st.Phase == session.WaitingMFA {
 		a.log.Info("MFA asked", "customerId", t.ID(), "login", sess.Login.Name, "requestId", sess.ID, "round", st.Round+1)
 		return session.Outcome{Session: sess, Asked: st.Asked}

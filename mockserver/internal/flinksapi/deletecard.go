@@ -26,12 +26,8 @@ func (a *API) DeleteCard(w http.ResponseWriter, r *http.Request) {
 	if t == nil || !a.credentialsOK(w, r, t, lib) {
 		return
 	}
-	id := r.PathValue("loginId")
-	e := exchange.Entry(r)
-	e.LoginID = id
-	login := a.LoginByID(lib, id)
-	if login == nil || t.CardDeleted(login.LoginID) {
-		exchange.WriteError(w, r, exchange.Code(r, "INVALID_LOGIN", "Invalid LoginId: "+id+" is not a card of this customer (never linked, or deleted)", ""))
+	login := a.knownCard(w, r, t, lib, r.PathValue("loginId"))
+	if login == nil {
 		return
 	}
 	now, idle := a.clock.Now(), lib.Settings.AuthorizeIdleTimeout.D()

@@ -158,8 +158,9 @@ func (t *Tenant) PeekSession(requestID string) *session.Session {
 // LoginState is what a tenant remembers of a login across sessions.
 type LoginState struct {
 	mu        sync.Mutex
-	authorize session.Cursor // position in the login's authorize steps
-	picks     int            // sessions that asked MFA so far, to rotate MFA picks
+	authorize session.Cursor    // position in the login's authorize steps
+	picks     int               // sessions that asked MFA so far, to rotate MFA picks
+	answers   map[string]string // stored MFA answers, by prompt (see answers.go)
 }
 
 // Login returns the tenant's memory of a login.
