@@ -197,7 +197,7 @@ func hostileCatalogue() []hostile {
 		{name: "empty RequestId", method: "GET", path: "GetAccountsDetailAsync/", status: 404, code: "INVALID_REQUEST"},
 		{name: "trailing slash", method: "POST", path: "GenerateAuthorizeToken/", header: hdr("flinks-auth-key", "k"), status: 404, code: "INVALID_REQUEST"},
 		{name: "endpoint in lower case", method: "POST", path: "generateauthorizetoken", header: hdr("flinks-auth-key", "k"), status: 404, code: "INVALID_REQUEST"},
-		{name: "unknown endpoint", method: "POST", path: "GetStatements", body: `{"RequestId":"{rid}"}`, status: 404, code: "INVALID_REQUEST"},
+		{name: "unknown endpoint", method: "POST", path: "AuthorizeMultiple", body: `{"RequestId":"{rid}"}`, status: 404, code: "INVALID_REQUEST"},
 		{name: "bad percent-encoding", method: "GET", raw: "GET /v3/c/BankingServices/GetAccountsDetailAsync/%zz HTTP/1.1\r\nHost: x\r\n\r\n", status: 400, net: true},
 		{name: "customerId of odd characters", method: "POST", path: "/v3/%E2%98%83%20%22%3C%3E%27%3B/BankingServices/GenerateAuthorizeToken", header: hdr("flinks-auth-key", "k"), status: 200},
 		{name: "customerId of invalid UTF-8", method: "POST", path: "/v3/%FF%FE/BankingServices/GenerateAuthorizeToken", header: hdr("flinks-auth-key", "k"), status: 200},
