@@ -29,7 +29,8 @@ func requests(entries []journal.Entry) []journal.Entry {
 // request it belongs to ("GetAccountsDetail" for its Async poll too) and
 // whether it is the Async poll.
 func dataEndpoint(endpoint string) (base string, async, ok bool) {
-	if !strings.HasPrefix(endpoint, "Get") {
+	if !strings.HasPrefix(endpoint, "Get") || endpoint == "GetMFAQuestions" || endpoint == "GetNightlyRefreshStatus" {
+		// Those two read a login, not the data of a session.
 		return "", false, false
 	}
 	if base, found := strings.CutSuffix(endpoint, "Async"); found {

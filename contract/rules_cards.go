@@ -1,0 +1,62 @@
+package contract
+
+import (
+	"fmt"
+
+	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+)
+
+// IDDeleteCardWhenIdle is the id of DeleteCardWhenIdle.
+const IDDeleteCardWhenIdle = "FM011-delete-card-when-idle"
+
+// DeleteCardWhenIdle is FM011: /DeleteCard is called for a LoginId only
+// when none of its sessions is still being processed, that is when every
+// RequestId /Authorize opened for it has had its data (a 200 from a data
+// endpoint). It is not among Rules() yet; call its Check directly.
+func DeleteCardWhenIdle() Rule {
+	return Rule{
+		ID:        IDDeleteCardWhenIdle,
+		Statement: "/DeleteCard is called for a LoginId only once every session /Authorize opened for it has received its data.",
+		Guide:     "CARD_IN_USE: An operation was requested while the account is still being processed. Reproduced by calling the DeleteCard endpoint immediately after Authorizing a new account.",
+		Source:    "Flinks API error codes",
+		check:     checkDeleteCardWhenIdle,
+	}
+}
+
+func checkDeleteCardWhenIdle(entries []journal.Entry, _ Options) (bool, []Violation) {
+	var problems []Violation
+	applicable := false
+	open := map[string]map[string]journal.Entry{} // LoginId → RequestId → its /Authorize
+	login := map[string]string{}                  // RequestId → LoginId
+	for _, e := range requests(entries) {
+		switch {
+		case e.Endpoint == endpointAuthorize && (e.Status == 200 || e.Status == 203) && e.LoginID != "" && e.RequestID != "":
+			if open[e.LoginID] == nil {
+				open[e.LoginID] = map[string]journal.Entry{}
+			}
+			if _, ok := open[e.LoginID][e.RequestID]; !ok || e.Status == 203 {
+				open[e.LoginID][e.RequestID] = e
+			}
+			login[e.RequestID] = e.LoginID
+		case e.Endpoint == "DeleteCard":
+			applicable = true
+			for rid, authz := range open[e.LoginID] {
+				problems = append(problems, Violation{
+					Problem: fmt.Sprintf("/DeleteCard was called for LoginId %s while RequestId %s had not received its data yet (CARD_IN_USE); delete the card once its data requests are done", e.LoginID, rid),
+					Entries: []journal.Entry{authz, e},
+				})
+				break
+			}
+			if e.Status == 200 {
+				delete(open, e.LoginID)
+			}
+		default:
+			if _, _, ok := dataEndpoint(e.Endpoint); ok && e.Status == 200 {
+				if l, known := login[e.RequestID]; known {
+					delete(open[l], e.RequestID)
+				}
+			}
+		}
+	}
+	return applicable, problems
+}
