@@ -37,3 +37,11 @@ func TestDeleteCardWhenIdle(t *testing.T) {
 		})
 	}
 }
+
+func TestKeysInTheirPlaceTakesABearerToken(t *testing.T) {
+	entries := []journal.Entry{{Seq: 1, Kind: journal.KindRequest, Method: "POST", Endpoint: "GetStatements", Status: 200, RequestID: "R1", Bearer: true}}
+	res := contract.KeysInTheirPlace().Check(entries, contract.Options{RequireAPIKey: true})
+	if res.Verdict != contract.Pass {
+		t.Errorf("a data request with a Bearer token: %s %+v, want pass", res.Verdict, res.Violations)
+	}
+}

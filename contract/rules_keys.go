@@ -123,7 +123,7 @@ func checkKeysInTheirPlace(entries []journal.Entry, o Options) (bool, []Violatio
 		}
 		if _, _, ok := dataEndpoint(e.Endpoint); ok {
 			applicable = true
-			if o.RequireAPIKey && !e.APIKey {
+			if o.RequireAPIKey && !e.APIKey && !e.Bearer {
 				noKey = append(noKey, e)
 			}
 		}

@@ -73,6 +73,7 @@ func (s *Server) journalRequests(next http.Handler) http.Handler {
 			Method: r.Method,
 			Path:   r.URL.Path,
 			APIKey: r.Header.Get("x-api-key") != "",
+			Bearer: bearer(r),
 		}}
 		commit := func(status int) {
 			e := &x.Entry
@@ -150,4 +151,10 @@ func (s *Server) readBody(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bearer reports whether r carries an "Authorization: Bearer" header.
+func bearer(r *http.Request) bool {
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.EqualFold(scheme, "Bearer")
 }

@@ -33,6 +33,15 @@ var _ = Describe("OAuth access tokens", func() {
 		Expect(f.call("POST", "GetStatements", bearer, map[string]any{"RequestId": rid}).Status).To(Equal(200))
 		Expect(f.call("GET", "Institutions", bearer, nil).Status).To(Equal(200))
 		Expect(f.call("POST", "GetAccountsSummary", map[string]string{"x-api-key": "the-api-key"}, map[string]any{"RequestId": rid}).Status).To(Equal(200))
+		Eventually(func() []bool {
+			var sent []bool
+			for _, e := range f.Server.Journal(f.Customer) {
+				if e.Endpoint == "GetStatements" {
+					sent = append(sent, e.Bearer)
+				}
+			}
+			return sent
+		}).Should(Equal([]bool{true}))
 	})
 
 	It("expire after expires_in seconds on the server clock", func() {

@@ -66,6 +66,8 @@ type Entry struct {
 	TokenRef string `json:"tokenRef,omitempty"`
 	// APIKey tells whether an x-api-key header was sent.
 	APIKey bool `json:"apiKey,omitempty"`
+	// Bearer tells whether an "Authorization: Bearer" header was sent.
+	Bearer bool `json:"bearer,omitempty"`
 	// Body is a short summary of the request body, secrets redacted.
 	Body string `json:"body,omitempty"`
 	// Mode is how /Authorize was called: "cached", "live", "legacy" or
