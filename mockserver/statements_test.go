@@ -244,6 +244,19 @@ var _ = Describe("GetStatements", func() {
 	})
 })
 
+var _ = Describe("The statements_<n> convention username", func() {
+	It("makes GetStatements answer 202 n times, then 200", func() {
+		f := newFixture(mockserver.Config{})
+		a := f.authorize(map[string]any{"Username": "statements_2", "Password": "Everyday", "Institution": "FlinksCapital"})
+		Expect(a.Status).To(Equal(200), string(a.Raw))
+		rid := a.Body["RequestId"].(string)
+		Expect(f.call("POST", "GetStatements", nil, map[string]any{"RequestId": rid}).Status).To(Equal(202))
+		Expect(f.call("GET", "GetStatementsAsync/"+rid, nil, nil).Status).To(Equal(202))
+		Expect(f.call("GET", "GetStatementsAsync/"+rid, nil, nil).Status).To(Equal(200))
+		Expect(f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": rid}).Status).To(Equal(200))
+	})
+})
+
 var _ = Describe("Links", func() {
 	It("point only at endpoints that answer", func() {
 		f := newFixture(mockserver.Config{})

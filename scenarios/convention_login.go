@@ -18,7 +18,7 @@ import (
 const (
 	conventionNamespace = "flinks-mock:conventions"
 	packFormat          = 1
-	packSpare           = 15 // low bits left zero
+	packSpare           = 8 // low bits left zero
 )
 
 // packFields are the widths, in bits, of the packed fields, in order.
@@ -26,6 +26,9 @@ func (c convention) packFields() []struct{ v, bits int } {
 	return []struct{ v, bits int }{
 		{packFormat, 4}, {c.code, 5}, {c.mfa, 3}, {c.rounds, 3}, {c.challenges, 3},
 		{c.dispatched, 7}, {c.pending, 7}, {c.accounts, 5}, {c.days, 10},
+		// Added last, so the LoginIds of conventions without it are those
+		// of the first packing.
+		{c.statements, 7},
 	}
 }
 
@@ -43,7 +46,7 @@ func unpackConvention(v uint64) (convention, bool) {
 	}
 	v = (v &^ (3 << 62)) >> packSpare
 	var c convention
-	targets := []*int{nil, &c.code, &c.mfa, &c.rounds, &c.challenges, &c.dispatched, &c.pending, &c.accounts, &c.days}
+	targets := []*int{nil, &c.code, &c.mfa, &c.rounds, &c.challenges, &c.dispatched, &c.pending, &c.accounts, &c.days, &c.statements}
 	fields := c.packFields()
 	for i := len(fields) - 1; i >= 0; i-- {
 		n := int(v & (1<<fields[i].bits - 1))
@@ -97,6 +100,9 @@ func (c convention) login() *Login {
 	}
 	if c.pending != 0 {
 		l.AccountsDetail = append(l.AccountsDetail, Step{Respond: RespondPending, Calls: c.pending})
+	}
+	if c.statements != 0 {
+		l.Statements = []Step{{Respond: RespondPending, Calls: c.statements}, {Respond: RespondReady}}
 	}
 	if c.dataError() {
 		l.AccountsDetail = append(l.AccountsDetail, Step{Respond: RespondError, FlinksCode: c.codeName()})
@@ -178,6 +184,9 @@ func (c convention) describe() string {
 	}
 	if c.pending != 0 {
 		parts = append(parts, fmt.Sprintf("GetAccountsDetail answers 202 OPERATION_PENDING %d time(s)", c.pending))
+	}
+	if c.statements != 0 {
+		parts = append(parts, fmt.Sprintf("GetStatements answers 202 OPERATION_PENDING %d time(s)", c.statements))
 	}
 	if c.dataError() {
 		parts = append(parts, fmt.Sprintf("GetAccountsDetail then answers %d %s", status(c.codeName()), c.codeName()))

@@ -26,8 +26,8 @@ const (
 	MaxConventionRounds = 5
 	// MaxConventionChallenges bounds the challenges of each round.
 	MaxConventionChallenges = 5
-	// MaxConventionCalls bounds the 202 answers of a pending_ or
-	// dispatched_ part.
+	// MaxConventionCalls bounds the 202 answers of a pending_,
+	// dispatched_ or statements_ part.
 	MaxConventionCalls = 100
 )
 
@@ -56,8 +56,8 @@ func (e *ConventionError) Error() string {
 
 // conventionSyntax lists the valid forms in one line.
 func conventionSyntax() string {
-	return fmt.Sprintf("error_<FLINKSCODE>; mfa_<%s>_<rounds 1-%d>_<challenges 1-%d>; pending_<n 1-%d>; dispatched_<n 1-%d>; accounts_<n 1-%d>[_days_<d 1-%d>]",
-		strings.Join(mfaWords(), "|"), MaxConventionRounds, MaxConventionChallenges, MaxConventionCalls, MaxConventionCalls, MaxGeneratedAccounts, MaxGenerateDays)
+	return fmt.Sprintf("error_<FLINKSCODE>; mfa_<%s>_<rounds 1-%d>_<challenges 1-%d>; pending_<n 1-%d>; dispatched_<n 1-%d>; statements_<n 1-%d>; accounts_<n 1-%d>[_days_<d 1-%d>]",
+		strings.Join(mfaWords(), "|"), MaxConventionRounds, MaxConventionChallenges, MaxConventionCalls, MaxConventionCalls, MaxConventionCalls, MaxGeneratedAccounts, MaxGenerateDays)
 }
 
 // Convention is one form of convention username, as listings show it.
@@ -78,6 +78,7 @@ func Conventions() []Convention {
 		{"mfa_<type>_<rounds>_<challenges>", "mfa_question_2_3", fmt.Sprintf("Live refresh asks <rounds> 203s of <challenges> challenges each; type is %s. The prompt of challenge c of round r is \"Question c of round r?\" and its answer answer-r-c (for multi, both answer-r-c and also-r-c; for choice, multi and image they are among the Iterables).", strings.Join(mfaWords(), ", "))},
 		{"pending_<n>", "pending_3", "GetAccountsDetail answers 202 OPERATION_PENDING n times (the call and its Async polls), then 200."},
 		{"dispatched_<n>", "dispatched_1", "GetAccountsDetail answers 202 OPERATION_DISPATCHED n times, then 200 (after the pending answers when both are given)."},
+		{"statements_<n>", "statements_2", "GetStatements answers 202 OPERATION_PENDING n times (the call and its Async polls), then 200."},
 		{"accounts_<n>_days_<d>", "accounts_2_days_90", fmt.Sprintf("n generated accounts (1-%d; the kinds chequing, savings and credit card taken in turn, so 4 is two chequing, a savings and a credit card) with d days of transactions (1-%d; 365 when _days_ is left out).", MaxGeneratedAccounts, MaxGenerateDays)},
 		{"<part>__<part>", "mfa_question_1_1__pending_3", "Parts combined. An /Authorize error takes no other part; each kind of part appears once."},
 	}
@@ -90,11 +91,11 @@ func Conventions() []Convention {
 // and FlinksCodes are matched without regard to case; the login's Username
 // and Name are the canonical spelling (keywords in lower case, the code in
 // upper case, the parts in the order error, mfa, dispatched, pending,
-// accounts), so every spelling of a convention is the same login.
+// statements, accounts), so every spelling of a convention is the same login.
 //
 // It returns ErrNotConvention when no part of the username (parts are
-// joined by "__") starts with error_, mfa_, pending_, dispatched_ or
-// accounts_, and a *ConventionError when one does but the username is not
+// joined by "__") starts with error_, mfa_, pending_, dispatched_,
+// statements_ or accounts_, and a *ConventionError when one does but the username is not
 // a valid convention.
 func ParseConvention(username string) (*Login, error) {
 	c, err := parseConvention(username)
@@ -175,12 +176,13 @@ type convention struct {
 	mfa                 int // mfa_ type
 	rounds, challenges  int
 	dispatched, pending int
+	statements          int // statements_: 202s of GetStatements
 	accounts, days      int // days 0: the default
 }
 
 // conventionKeywords start the parts of a convention username.
 func conventionKeywords() []string {
-	return []string{"error_", "mfa_", "pending_", "dispatched_", "accounts_"}
+	return []string{"error_", "mfa_", "pending_", "dispatched_", "statements_", "accounts_"}
 }
 
 func parseConvention(username string) (convention, error) {
@@ -242,13 +244,20 @@ func (c *convention) parsePart(p string) string {
 		var problem string
 		c.dispatched, problem = number(lower[len("dispatched_"):], "dispatched_<n>", 1, MaxConventionCalls)
 		return problem
+	case strings.HasPrefix(lower, "statements_"):
+		if c.statements != 0 {
+			return twice("statements_")
+		}
+		var problem string
+		c.statements, problem = number(lower[len("statements_"):], "statements_<n>", 1, MaxConventionCalls)
+		return problem
 	case strings.HasPrefix(lower, "accounts_"):
 		if c.accounts != 0 {
 			return twice("accounts_")
 		}
 		return c.parseAccounts(lower)
 	}
-	return fmt.Sprintf("the part %q is none of error_, mfa_, pending_, dispatched_ or accounts_", clip(p, 40))
+	return fmt.Sprintf("the part %q is none of error_, mfa_, pending_, dispatched_, statements_ or accounts_", clip(p, 40))
 }
 
 // parseError reads an error_<FLINKSCODE> part.
@@ -320,7 +329,7 @@ func (c convention) check() string {
 	switch {
 	case !c.inBounds():
 		return "it is out of bounds"
-	case c.code == 0 && c.mfa == 0 && c.pending == 0 && c.dispatched == 0 && c.accounts == 0:
+	case c.code == 0 && c.mfa == 0 && c.pending == 0 && c.dispatched == 0 && c.statements == 0 && c.accounts == 0:
 		return "it asks for nothing"
 	}
 	if c.code == 0 || c.dataError() {
@@ -330,7 +339,7 @@ func (c convention) check() string {
 	for _, part := range []struct {
 		name string
 		set  bool
-	}{{"mfa_", c.mfa != 0}, {"dispatched_", c.dispatched != 0}, {"pending_", c.pending != 0}, {"accounts_", c.accounts != 0}} {
+	}{{"mfa_", c.mfa != 0}, {"dispatched_", c.dispatched != 0}, {"pending_", c.pending != 0}, {"statements_", c.statements != 0}, {"accounts_", c.accounts != 0}} {
 		if part.set {
 			others = append(others, part.name)
 		}
@@ -349,6 +358,7 @@ func (c convention) inBounds() bool {
 		(c.mfa == 0) == (c.rounds == 0) && (c.mfa == 0) == (c.challenges == 0) &&
 		c.rounds <= MaxConventionRounds && c.challenges <= MaxConventionChallenges &&
 		within(c.pending, MaxConventionCalls) && within(c.dispatched, MaxConventionCalls) &&
+		within(c.statements, MaxConventionCalls) &&
 		within(c.accounts, MaxGeneratedAccounts) && within(c.days, MaxGenerateDays) &&
 		(c.days == 0 || c.accounts != 0)
 }
@@ -380,6 +390,9 @@ func (c convention) String() string {
 	}
 	if c.pending != 0 {
 		parts = append(parts, fmt.Sprintf("pending_%d", c.pending))
+	}
+	if c.statements != 0 {
+		parts = append(parts, fmt.Sprintf("statements_%d", c.statements))
 	}
 	if c.accounts != 0 {
 		p := fmt.Sprintf("accounts_%d", c.accounts)

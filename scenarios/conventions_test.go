@@ -162,7 +162,7 @@ func TestParseConventionRejects(t *testing.T) {
 		{"error_DISABLED_LOGIN__pending_1__accounts_2", "so its pending_ and accounts_ part would never be reached"},
 		{"pending_1____mfa_question_1_1", "it has an empty part"},
 		{"pending_1__", "it has an empty part"},
-		{"greatday__pending_1", `the part "greatday" is none of error_, mfa_, pending_, dispatched_ or accounts_`},
+		{"greatday__pending_1", `the part "greatday" is none of error_, mfa_, pending_, dispatched_, statements_ or accounts_`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.username, func(t *testing.T) {
@@ -377,5 +377,5 @@ func ExampleParseConvention() {
 	// round 2: "Question 1 of round 2?" → answer-2-1
 	// GetAccountsDetail: pending 2
 	// GetAccountsDetail: ready 0
-	// Username "pending_x" looks like a convention username but is not one: pending_<n> must be a number from 1 to 100, not "x". Valid forms, combined with "__": error_<FLINKSCODE>; mfa_<question|choice|multi|image|textorcall>_<rounds 1-5>_<challenges 1-5>; pending_<n 1-100>; dispatched_<n 1-100>; accounts_<n 1-20>[_days_<d 1-730>]
+	// Username "pending_x" looks like a convention username but is not one: pending_<n> must be a number from 1 to 100, not "x". Valid forms, combined with "__": error_<FLINKSCODE>; mfa_<question|choice|multi|image|textorcall>_<rounds 1-5>_<challenges 1-5>; pending_<n 1-100>; dispatched_<n 1-100>; statements_<n 1-100>; accounts_<n 1-20>[_days_<d 1-730>]
 }
