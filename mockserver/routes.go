@@ -32,6 +32,8 @@ func (s *Server) flinksHandlers() map[string]http.HandlerFunc {
 		"Token":                       s.api.Token,
 		"GetMFAQuestions":             s.api.GetMFAQuestions,
 		"AnswerMFAQuestions":          s.api.AnswerMFAQuestions,
+		"SetScheduledRefresh":         s.api.SetScheduledRefresh,
+		"GetNightlyRefreshStatus":     s.api.GetNightlyRefreshStatus,
 	}
 }
 

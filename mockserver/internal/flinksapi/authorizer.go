@@ -67,6 +67,7 @@ func (a *API) Open(r *http.Request, t *tenancy.Tenant, lib *scenarios.Library, l
 		mfa = login.MFA
 	}
 	sess := session.New(uuid.NewString(), login, lib.Institution(login.Institution), tag, now, session.Open(mfa, pick, now))
+	sess.ScheduledRefresh = t.Login(login.LoginID).Scheduled()
 	exchange.Entry(r).RequestID = sess.ID
 	t.AddSession(sess)
 	if askMFA {

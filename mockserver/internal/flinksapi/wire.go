@@ -48,10 +48,11 @@ type loginInfo struct {
 
 func loginInfoOf(sess *session.Session) loginInfo {
 	return loginInfo{
-		Username:    sess.Login.Username,
-		LastRefresh: sess.LastRefresh,
-		Type:        sess.Login.Type,
-		Id:          sess.Login.LoginID,
+		Username:           sess.Login.Username,
+		LastRefresh:        sess.LastRefresh,
+		IsScheduledRefresh: sess.ScheduledRefresh,
+		Type:               sess.Login.Type,
+		Id:                 sess.Login.LoginID,
 	}
 }
 

@@ -32,6 +32,9 @@ type Session struct {
 	Tag   string
 	// LastRefresh is Login.LastRefresh as Flinks writes it (UTC, no Z).
 	LastRefresh string
+	// ScheduledRefresh is Login.IsScheduledRefresh: the login was under
+	// scheduled (nightly) refresh when the session opened.
+	ScheduledRefresh bool
 
 	mu      sync.Mutex
 	State   State

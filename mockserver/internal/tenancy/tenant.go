@@ -161,6 +161,7 @@ type LoginState struct {
 	authorize session.Cursor    // position in the login's authorize steps
 	picks     int               // sessions that asked MFA so far, to rotate MFA picks
 	answers   map[string]string // stored MFA answers, by prompt (see answers.go)
+	refresh   refreshState      // the scheduled (nightly) refresh (see refresh.go)
 }
 
 // Login returns the tenant's memory of a login.
