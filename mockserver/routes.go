@@ -34,6 +34,7 @@ func (s *Server) flinksHandlers() map[string]http.HandlerFunc {
 		"AnswerMFAQuestions":          s.api.AnswerMFAQuestions,
 		"SetScheduledRefresh":         s.api.SetScheduledRefresh,
 		"GetNightlyRefreshStatus":     s.api.GetNightlyRefreshStatus,
+		"AuthorizeAsync":              s.api.AuthorizeAsync,
 	}
 }
 
