@@ -7,9 +7,9 @@ import (
 )
 
 // IDDeleteCardWhenIdle is the id of DeleteCardWhenIdle.
-const IDDeleteCardWhenIdle = "FM011-delete-card-when-idle"
+const IDDeleteCardWhenIdle = "FM015-delete-card-when-idle"
 
-// DeleteCardWhenIdle is FM011: /DeleteCard is called for a LoginId only
+// DeleteCardWhenIdle is FM015: /DeleteCard is called for a LoginId only
 // when none of its sessions is still being processed, that is when every
 // RequestId /Authorize opened for it has had its data (a 200 from a data
 // endpoint). It is not among Rules() yet; call its Check directly.
