@@ -48,10 +48,20 @@ var _ = Describe("Account data", func() {
 		}
 	})
 
-	It("sends the holder only with WithAccountIdentity or WithKYC", func() {
-		Expect(detail(map[string]any{})[0]).To(HaveKeyWithValue("Holder", BeNil()))
+	It("sends the holder unless WithKYC is false, as Flinks does for a body with only RequestId", func() {
+		Expect(detail(map[string]any{})[0]).To(HaveKeyWithValue("Holder", HaveKey("Name")))
 		Expect(detail(map[string]any{"WithAccountIdentity": true})[0]).To(HaveKeyWithValue("Holder", HaveKey("Name")))
 		Expect(detail(map[string]any{"WithKYC": true})[0]).To(HaveKeyWithValue("Holder", HaveKey("Address")))
+		Expect(detail(map[string]any{"WithKYC": false})[0]).To(HaveKeyWithValue("Holder", BeNil()))
+		summary := f.call("POST", "GetAccountsSummary", nil, map[string]any{"RequestId": rid})
+		Expect(summary.Body["Accounts"].([]any)[0]).To(HaveKeyWithValue("Holder", HaveKey("Name")))
+	})
+
+	It("sends the account identity (AccountNumber, TransitNumber, InstitutionNumber) without WithAccountIdentity", func() {
+		acc := detail(map[string]any{})[0]
+		Expect(acc).To(HaveKeyWithValue("AccountNumber", Not(BeEmpty())))
+		Expect(acc).To(HaveKeyWithValue("TransitNumber", Not(BeEmpty())))
+		Expect(acc).To(HaveKeyWithValue("InstitutionNumber", Not(BeEmpty())))
 	})
 
 	It("keeps only the accounts of AccountsFilter", func() {

@@ -16,6 +16,7 @@ const (
 	DefaultTokenLifetime        = 30 * time.Minute
 	DefaultAuthorizeIdleTimeout = 8 * time.Minute
 	DefaultProcessingTimeout    = 30 * time.Minute
+	DefaultSessionLifetime      = 30 * time.Minute
 	DefaultInvalidTokenCode     = "ACCESS_DENIED"
 	DefaultWrongPasswordCode    = "INVALID_LOGIN"
 	DefaultPassword             = "Everyday"
@@ -209,6 +210,9 @@ func (s *Settings) merge(o Settings) {
 	if o.ProcessingTimeout != 0 {
 		s.ProcessingTimeout = o.ProcessingTimeout
 	}
+	if o.SessionLifetime != 0 {
+		s.SessionLifetime = o.SessionLifetime
+	}
 	if o.InvalidTokenCode != "" {
 		s.InvalidTokenCode = o.InvalidTokenCode
 	}
@@ -232,6 +236,9 @@ func (s *Settings) fill() {
 	}
 	if s.ProcessingTimeout == 0 {
 		s.ProcessingTimeout = Duration(DefaultProcessingTimeout)
+	}
+	if s.SessionLifetime == 0 {
+		s.SessionLifetime = Duration(DefaultSessionLifetime)
 	}
 	if s.InvalidTokenCode == "" {
 		s.InvalidTokenCode = DefaultInvalidTokenCode

@@ -37,6 +37,11 @@ type Settings struct {
 	// ProcessingTimeout ends a data request still processing after this long
 	// (default 30m).
 	ProcessingTimeout Duration `json:"processingTimeout,omitempty"`
+	// SessionLifetime ends an authorized session unused for this long: its
+	// RequestId then answers SESSION_NONEXISTENT (default 30m, counted from
+	// the authorization or the last data call; Flinks documents 30 minutes
+	// "during data processing" and no figure for a finished session).
+	SessionLifetime Duration `json:"sessionLifetime,omitempty"`
 	// InvalidTokenCode is the FlinksCode of a 401 for a missing, reused or
 	// expired authorize token, or a bad secret key (default ACCESS_DENIED;
 	// the real code was not seen, UNAUTHORIZED is the other candidate).

@@ -54,6 +54,7 @@ func (c *checker) settings(s Settings) {
 		{"tokenLifetime", s.TokenLifetime, DefaultTokenLifetime},
 		{"authorizeIdleTimeout", s.AuthorizeIdleTimeout, DefaultAuthorizeIdleTimeout},
 		{"processingTimeout", s.ProcessingTimeout, DefaultProcessingTimeout},
+		{"sessionLifetime", s.SessionLifetime, DefaultSessionLifetime},
 	} {
 		p := "settings." + d.key
 		if d.v == 0 && c.written(p) {

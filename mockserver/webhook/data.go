@@ -63,7 +63,8 @@ func (d *Dispatcher) DataReady(ev DataEvent) Due {
 	if len(sc.Body) > 0 {
 		o.Body, o.ResponseType = sc.Body, ResponseTypeOf(sc.Body, o.ResponseType)
 	} else {
-		o.Body = Body(openapi.WebhookAccountsDetail, ev.Detail(), ev.Tag)
+		// The 200 carries the Tag already.
+		o.Body = Body(openapi.WebhookAccountsDetail, ev.Detail(), "")
 	}
 	var after Group
 	if sc.KYC && !sc.OutOfOrder {

@@ -202,7 +202,8 @@ func (a *API) fireOutgoing(t *tenancy.Tenant, lib *scenarios.Library, req *admin
 	if responseType == openapi.WebhookKYC {
 		o.Body = ev.KYC()
 	} else {
-		o.Body = webhook.Body(openapi.WebhookAccountsDetail, ev.Detail(), ev.Tag)
+		// The 200 carries the Tag already.
+		o.Body = webhook.Body(openapi.WebhookAccountsDetail, ev.Detail(), "")
 	}
 	return o, 0, ""
 }

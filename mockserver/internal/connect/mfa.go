@@ -42,7 +42,7 @@ func (f *connectFlow) relaunch() {
 func (f *connectFlow) waiting(sess *session.Session) ([]scenarios.Challenge, string) {
 	sess.Lock()
 	defer sess.Unlock()
-	st, failure := session.Resume(sess.State, f.now, f.lib.Settings.AuthorizeIdleTimeout.D())
+	st, failure := session.Resume(sess.State, f.now, session.LimitsOf(f.lib.Settings))
 	sess.State = st
 	if failure != nil {
 		return nil, failure.Code

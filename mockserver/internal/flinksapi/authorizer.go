@@ -89,7 +89,7 @@ func (a *API) Answer(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Se
 	sess.Lock()
 	defer sess.Unlock()
 	asked := sess.State.Asked
-	st, f := session.Answer(sess.State, sess.Login.MFA, responses, now, lib.Settings.AuthorizeIdleTimeout.D())
+	st, f := session.Answer(sess.State, sess.Login.MFA, responses, now, session.LimitsOf(lib.Settings))
 	sess.State = st
 	if f != nil {
 		return session.Outcome{Err: &session.Refusal{Code: f.Code, Message: f.Message, RequestID: sess.ID}}

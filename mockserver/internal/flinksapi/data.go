@@ -47,7 +47,7 @@ var (
 type dataRequest struct {
 	RequestId           string
 	WithAccountIdentity bool
-	WithKYC             bool
+	WithKYC             *bool
 	WithTransactions    *bool
 	DaysOfTransactions  string
 	AccountsFilter      []string
@@ -56,7 +56,10 @@ type dataRequest struct {
 
 func (req *dataRequest) options(kind dataKind) session.Options {
 	o := session.DefaultOptions()
-	o.Identity = req.WithAccountIdentity || req.WithKYC
+	// Flinks sends the holder of a request that sets no flag (captures;
+	// the C# SDK documents WithKYC as true by default): only WithKYC false
+	// hides it.
+	o.KYC = req.WithKYC == nil || *req.WithKYC
 	o.Transactions = req.WithTransactions == nil || *req.WithTransactions
 	if req.DaysOfTransactions == "Days365" {
 		o.Days = 365
@@ -177,7 +180,13 @@ func (ans dataAnswer) ready() bool { return ans.step.Respond == scenarios.Respon
 func (a *API) step(r *http.Request, lib *scenarios.Library, sess *session.Session, c *dataCall) dataAnswer {
 	sess.Lock()
 	defer sess.Unlock()
-	st, f := session.Data(sess.State, c.now, lib.Settings.AuthorizeIdleTimeout.D())
+	limits := session.LimitsOf(lib.Settings)
+	if processing(sess) {
+		// The processing timeout, not the lifetime, bounds a session
+		// whose data Flinks is still gathering.
+		limits.Lifetime = 0
+	}
+	st, f := session.Data(sess.State, c.now, limits)
 	sess.State = st
 	if f != nil {
 		msg := ""
@@ -212,6 +221,17 @@ func (a *API) step(r *http.Request, lib *scenarios.Library, sess *session.Sessio
 	}
 	op.Last = ans.step.Respond
 	return ans
+}
+
+// processing reports whether a data request of the session was started
+// and has not answered its 200 yet.
+func processing(sess *session.Session) bool {
+	for _, op := range []*session.Operation{&sess.Detail, &sess.Summary} {
+		if !op.Started.IsZero() && !op.Ready() {
+			return true
+		}
+	}
+	return false
 }
 
 // writeStep answers a data call with its step: the 200 body, a 202, or

@@ -12,7 +12,7 @@ import (
 )
 
 // accounts returns the login's accounts a request asked for: filtered by
-// AccountsFilter, holders only with WithAccountIdentity/WithKYC, and
+// AccountsFilter, holders unless WithKYC is false, and
 // transactions cut to DaysOfTransactions, counted back from the newest
 // transaction of the login (so fixed scenario data does not age out).
 func accounts(login *scenarios.Login, o session.Options) []scenarios.Account {
@@ -24,7 +24,7 @@ func accounts(login *scenarios.Login, o session.Options) []scenarios.Account {
 		if filter != nil && !slices.Contains(filter, a.Id) {
 			continue
 		}
-		if !o.Identity {
+		if !o.KYC {
 			a.Holder = nil
 		}
 		txs := a.Transactions
@@ -73,6 +73,7 @@ type renderKey struct {
 // client.
 func (a *API) renderDetail(sess *session.Session, o session.Options) session.Body {
 	tail := exchange.Encode(detailTail{
+		Tag:             sess.Tag,
 		InstitutionName: sess.Inst.Name,
 		Login:           loginInfoOf(sess),
 		InstitutionId:   sess.Inst.ID,
@@ -129,6 +130,7 @@ func (a *API) renderSummary(sess *session.Session, o session.Options) session.Bo
 		HttpStatusCode:  http.StatusOK,
 		Accounts:        sum,
 		Links:           summaryLinks,
+		Tag:             sess.Tag,
 		InstitutionName: sess.Inst.Name,
 		InstitutionId:   sess.Inst.ID,
 		Institution:     sess.Inst.Name,
@@ -147,7 +149,7 @@ func ratio(v *float64) float64 {
 // kycBody renders the KYC webhook of a session: the holders of the
 // accounts the data request asked for.
 func kycBody(sess *session.Session, o session.Options) []byte {
-	o.Identity, o.Transactions = true, false
+	o.KYC, o.Transactions = true, false
 	list := accounts(sess.Login, o)
 	out := kycWebhook{
 		ResponseType:   openapi.WebhookKYC,

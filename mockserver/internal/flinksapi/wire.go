@@ -98,6 +98,9 @@ type detailHead struct {
 }
 
 type detailTail struct {
+	// Tag is the Tag of /Authorize, at the top level of the data 200s as
+	// in the docs' GetAccountsSummary example; absent when none was set.
+	Tag             string `json:",omitempty"`
 	InstitutionName string
 	Login           loginInfo
 	InstitutionId   int
@@ -123,6 +126,7 @@ type accountsSummary struct {
 	HttpStatusCode  int
 	Accounts        []accountSummary
 	Links           []link
+	Tag             string `json:",omitempty"`
 	InstitutionName string
 	InstitutionId   int
 	Institution     string

@@ -79,7 +79,9 @@ func (op *Operation) Ready() bool { return op.Last == scenarios.RespondReady }
 
 // Options is what a data request asked for, in a comparable form.
 type Options struct {
-	Identity     bool
+	// KYC: the holder of each account is sent (WithKYC, true unless set
+	// false).
+	KYC          bool
 	Transactions bool
 	Days         int
 	Filter       string // AccountsFilter ids joined by commas
@@ -89,7 +91,7 @@ type Options struct {
 }
 
 // DefaultOptions are the options of a data request that sets none.
-func DefaultOptions() Options { return Options{Transactions: true, Days: 90} }
+func DefaultOptions() Options { return Options{KYC: true, Transactions: true, Days: 90} }
 
 // FilterIDs returns the AccountsFilter ids, nil when there is no filter.
 func (o Options) FilterIDs() []string {

@@ -25,6 +25,9 @@ const (
 	Authorized
 	// Expired: idle too long during MFA, or processing took too long.
 	Expired
+	// Ended: an authorized session unused for its lifetime; Flinks no
+	// longer knows its RequestId.
+	Ended
 )
 
 // FlinksCodes the transitions answer with.
@@ -47,7 +50,9 @@ type State struct {
 	Round int
 	Pick  int
 	Asked []scenarios.Challenge
-	// LastSeen is the last /Authorize activity, for the idle timeout.
+	// LastSeen is the last /Authorize activity while waiting for MFA, for
+	// the idle timeout; once authorized, the last use of the session (its
+	// authorization or a data call), for its lifetime.
 	LastSeen time.Time
 }
 
@@ -68,11 +73,22 @@ func Open(mfa *scenarios.MFA, pick int, now time.Time) State {
 	return State{Phase: WaitingMFA, Pick: pick, Asked: PickChallenges(mfa.Rounds[0], pick), LastSeen: now}
 }
 
-// idle is the rule every event applies first: a session that has waited
-// for its MFA answers for idle or longer has expired.
-func (s State) idle(now time.Time, idle time.Duration) State {
-	if s.Phase == WaitingMFA && now.Sub(s.LastSeen) >= idle {
+// Limits are how long a session lasts: Idle while it waits for MFA
+// answers, Lifetime once authorized, counted from its last use.
+type Limits struct {
+	Idle     time.Duration
+	Lifetime time.Duration
+}
+
+// age is the rule every event applies first: a session that has waited
+// for its MFA answers for Idle or longer has expired, and an authorized
+// one unused for Lifetime or longer has ended.
+func (s State) age(now time.Time, l Limits) State {
+	switch {
+	case s.Phase == WaitingMFA && now.Sub(s.LastSeen) >= l.Idle:
 		s.Phase = Expired
+	case s.Phase == Authorized && l.Lifetime > 0 && now.Sub(s.LastSeen) >= l.Lifetime:
+		s.Phase = Ended
 	}
 	return s
 }
@@ -80,9 +96,11 @@ func (s State) idle(now time.Time, idle time.Duration) State {
 // Answer is the event "the SecurityResponses of the round asked arrive".
 // Right answers move the session to its next round of mfa, or authorize
 // it after the last one; wrong ones leave it waiting, with the failure.
-func Answer(s State, mfa *scenarios.MFA, responses map[string][]string, now time.Time, idle time.Duration) (State, *Failure) {
-	s = s.idle(now, idle)
+func Answer(s State, mfa *scenarios.MFA, responses map[string][]string, now time.Time, l Limits) (State, *Failure) {
+	s = s.age(now, l)
 	switch s.Phase {
+	case Ended:
+		return s, &Failure{Code: CodeNonexistent}
 	case Expired:
 		return s, &Failure{Code: CodeExpired}
 	case Authorized:
@@ -102,24 +120,30 @@ func Answer(s State, mfa *scenarios.MFA, responses map[string][]string, now time
 }
 
 // Data is the event "a data endpoint is called for the session": only an
-// authorized session has data.
-func Data(s State, now time.Time, idle time.Duration) (State, *Failure) {
-	s = s.idle(now, idle)
+// authorized session has data, and the call is a use that restarts its
+// lifetime.
+func Data(s State, now time.Time, l Limits) (State, *Failure) {
+	s = s.age(now, l)
 	switch s.Phase {
+	case Ended:
+		return s, &Failure{Code: CodeNonexistent}
 	case Expired:
 		return s, &Failure{Code: CodeExpired}
 	case WaitingMFA:
 		return s, &Failure{Code: CodeUnauthorized}
 	}
+	s.LastSeen = now
 	return s, nil
 }
 
 // Resume is the event "the Connect page asks again for the challenges the
 // session waits on" (its requestId parameter, or a wrong answer to retry):
 // they are s.Asked when it returns no failure.
-func Resume(s State, now time.Time, idle time.Duration) (State, *Failure) {
-	s = s.idle(now, idle)
+func Resume(s State, now time.Time, l Limits) (State, *Failure) {
+	s = s.age(now, l)
 	switch s.Phase {
+	case Ended:
+		return s, &Failure{Code: CodeNonexistent}
 	case Authorized:
 		return s, &Failure{Code: CodeAlreadyAuthorized}
 	case Expired:
@@ -131,6 +155,13 @@ func Resume(s State, now time.Time, idle time.Duration) (State, *Failure) {
 // TimeOut is the event "a data request was still processing when its
 // processing timeout passed": the session expires.
 func TimeOut(s State) State {
-	s.Phase = Expired
+	if s.Phase != Ended {
+		s.Phase = Expired
+	}
 	return s
+}
+
+// LimitsOf returns the limits a library's settings give its sessions.
+func LimitsOf(s scenarios.Settings) Limits {
+	return Limits{Idle: s.AuthorizeIdleTimeout.D(), Lifetime: s.SessionLifetime.D()}
 }

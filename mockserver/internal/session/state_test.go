@@ -10,6 +10,8 @@ import (
 var (
 	t0   = time.Date(2026, 11, 2, 15, 4, 5, 0, time.UTC)
 	idle = 10 * time.Minute
+	life = 30 * time.Minute
+	lim  = Limits{Idle: idle, Lifetime: life}
 
 	question = scenarios.Challenge{Type: scenarios.ChallengeQuestionAndAnswer, Prompt: "City?", Answers: []string{"Montreal"}}
 	second   = scenarios.Challenge{Type: scenarios.ChallengeQuestionAndAnswer, Prompt: "Pet?", Answers: []string{"Cat"}}
@@ -19,11 +21,13 @@ var (
 // TestTransitions plays every event on every state a session can be in.
 func TestTransitions(t *testing.T) {
 	states := map[string]State{
-		"waiting":          Open(twoRound, 0, t0),
-		"waiting, idle":    Open(twoRound, 0, t0.Add(-idle)),
-		"waiting, round 2": {Phase: WaitingMFA, Round: 1, Asked: []scenarios.Challenge{second}, LastSeen: t0},
-		"authorized":       Open(nil, 0, t0),
-		"expired":          {Phase: Expired, LastSeen: t0},
+		"waiting":            Open(twoRound, 0, t0),
+		"waiting, idle":      Open(twoRound, 0, t0.Add(-idle)),
+		"waiting, round 2":   {Phase: WaitingMFA, Round: 1, Asked: []scenarios.Challenge{second}, LastSeen: t0},
+		"authorized":         Open(nil, 0, t0),
+		"authorized, unused": Open(nil, 0, t0.Add(-life)),
+		"expired":            {Phase: Expired, LastSeen: t0},
+		"ended":              {Phase: Ended, LastSeen: t0},
 	}
 	right := map[string][]string{"City?": {"montreal"}}
 	type want struct {
@@ -32,19 +36,19 @@ func TestTransitions(t *testing.T) {
 		round int
 	}
 	events := map[string]func(State) (State, *Failure){
-		"right answer": func(s State) (State, *Failure) { return Answer(s, twoRound, right, t0, idle) },
+		"right answer": func(s State) (State, *Failure) { return Answer(s, twoRound, right, t0, lim) },
 		"wrong answer": func(s State) (State, *Failure) {
-			return Answer(s, twoRound, map[string][]string{"City?": {"Paris"}}, t0, idle)
+			return Answer(s, twoRound, map[string][]string{"City?": {"Paris"}}, t0, lim)
 		},
 		"unknown key": func(s State) (State, *Failure) {
-			return Answer(s, twoRound, map[string][]string{"Town?": {"x"}}, t0, idle)
+			return Answer(s, twoRound, map[string][]string{"Town?": {"x"}}, t0, lim)
 		},
-		"no answer": func(s State) (State, *Failure) { return Answer(s, twoRound, map[string][]string{}, t0, idle) },
+		"no answer": func(s State) (State, *Failure) { return Answer(s, twoRound, map[string][]string{}, t0, lim) },
 		"last answer": func(s State) (State, *Failure) {
-			return Answer(s, twoRound, map[string][]string{"Pet?": {"cat"}}, t0, idle)
+			return Answer(s, twoRound, map[string][]string{"Pet?": {"cat"}}, t0, lim)
 		},
-		"data call":     func(s State) (State, *Failure) { return Data(s, t0, idle) },
-		"Connect visit": func(s State) (State, *Failure) { return Resume(s, t0, idle) },
+		"data call":     func(s State) (State, *Failure) { return Data(s, t0, lim) },
+		"Connect visit": func(s State) (State, *Failure) { return Resume(s, t0, lim) },
 		"time out":      func(s State) (State, *Failure) { return TimeOut(s), nil },
 	}
 	table := map[string]map[string]want{
@@ -88,6 +92,26 @@ func TestTransitions(t *testing.T) {
 			"Connect visit": {Authorized, CodeAlreadyAuthorized, 0},
 			"time out":      {Expired, "", 0},
 		},
+		"authorized, unused": {
+			"right answer":  {Ended, CodeNonexistent, 0},
+			"wrong answer":  {Ended, CodeNonexistent, 0},
+			"unknown key":   {Ended, CodeNonexistent, 0},
+			"no answer":     {Ended, CodeNonexistent, 0},
+			"last answer":   {Ended, CodeNonexistent, 0},
+			"data call":     {Ended, CodeNonexistent, 0},
+			"Connect visit": {Ended, CodeNonexistent, 0},
+			"time out":      {Expired, "", 0},
+		},
+		"ended": {
+			"right answer":  {Ended, CodeNonexistent, 0},
+			"wrong answer":  {Ended, CodeNonexistent, 0},
+			"unknown key":   {Ended, CodeNonexistent, 0},
+			"no answer":     {Ended, CodeNonexistent, 0},
+			"last answer":   {Ended, CodeNonexistent, 0},
+			"data call":     {Ended, CodeNonexistent, 0},
+			"Connect visit": {Ended, CodeNonexistent, 0},
+			"time out":      {Ended, "", 0},
+		},
 		"expired": {
 			"right answer":  {Expired, CodeExpired, 0},
 			"wrong answer":  {Expired, CodeExpired, 0},
@@ -130,14 +154,32 @@ func TestTransitions(t *testing.T) {
 func TestAnswersRefreshTheIdleTimeout(t *testing.T) {
 	st := Open(twoRound, 0, t0)
 	later := t0.Add(idle - time.Second)
-	st, _ = Answer(st, twoRound, map[string][]string{"City?": {"Paris"}}, later, idle)
+	st, _ = Answer(st, twoRound, map[string][]string{"City?": {"Paris"}}, later, lim)
 	if !st.LastSeen.Equal(later) {
 		t.Errorf("a wrong answer left LastSeen at %s", st.LastSeen)
 	}
-	st, _ = Data(st, later.Add(time.Second), idle)
-	st, _ = Resume(st, later.Add(2*time.Second), idle)
+	st, _ = Data(st, later.Add(time.Second), lim)
+	st, _ = Resume(st, later.Add(2*time.Second), lim)
 	if !st.LastSeen.Equal(later) || st.Phase != WaitingMFA {
 		t.Errorf("data and Connect moved LastSeen to %s (phase %d)", st.LastSeen, st.Phase)
+	}
+}
+
+// TestDataCallsKeepAnAuthorizedSessionAlive: the lifetime of an
+// authorized session counts from its last use, so a client that keeps
+// calling keeps its RequestId, and one that caches it loses it.
+func TestDataCallsKeepAnAuthorizedSessionAlive(t *testing.T) {
+	st := Open(nil, 0, t0)
+	at := t0
+	for range 3 {
+		at = at.Add(life - time.Second)
+		var f *Failure
+		if st, f = Data(st, at, lim); f != nil {
+			t.Fatalf("a data call %s after the last one: %s", life-time.Second, f.Code)
+		}
+	}
+	if _, f := Data(st, at.Add(life), lim); f == nil || f.Code != CodeNonexistent {
+		t.Errorf("a data call %s after the last one: %v, want %s", life, f, CodeNonexistent)
 	}
 }
 

@@ -1,0 +1,63 @@
+package mockserver_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/flinks-mock/flinks-mock/mockserver"
+)
+
+// The behaviours of docs/fidelity.md, each as Flinks shows it.
+var _ = Describe("Fidelity to Flinks", func() {
+	var (
+		f   *fixture
+		rid string
+	)
+	BeforeEach(func() {
+		f = newFixture(mockserver.Config{})
+		a := f.authorize(map[string]any{"LoginId": login("greatday_nomfa").LoginID, "MostRecentCached": true})
+		Expect(a.Status).To(Equal(200))
+		rid = a.Body["RequestId"].(string)
+	})
+	detail := func(body map[string]any) answer {
+		GinkgoHelper()
+		body["RequestId"] = rid
+		return f.call("POST", "GetAccountsDetail", nil, body)
+	}
+
+	Context("when /Authorize had a Tag", func() {
+		It("echoes it at the top level of the GetAccountsDetail and GetAccountsSummary 200s", func() {
+			a := f.authorize(map[string]any{"LoginId": login("greatday_nomfa").LoginID, "MostRecentCached": true, "Tag": "userId=42"})
+			rid = a.Body["RequestId"].(string)
+			d := detail(map[string]any{})
+			Expect(d.Status).To(Equal(200))
+			Expect(d.Body).To(HaveKeyWithValue("Tag", "userId=42"))
+			s := f.call("POST", "GetAccountsSummary", nil, map[string]any{"RequestId": rid})
+			Expect(s.Body).To(HaveKeyWithValue("Tag", "userId=42"))
+		})
+
+		It("leaves Tag out when none was set", func() {
+			Expect(detail(map[string]any{}).Body).NotTo(HaveKey("Tag"))
+		})
+	})
+
+	Context("when a RequestId is kept for later", func() {
+		It("answers SESSION_NONEXISTENT once unused for the session lifetime", func() {
+			Expect(detail(map[string]any{}).Status).To(Equal(200))
+			f.Clock.Advance(72 * time.Hour)
+			Expect(detail(map[string]any{})).To(haveFlinksError(400, "SESSION_NONEXISTENT"))
+			Expect(f.call("GET", "GetAccountsDetailAsync/"+rid, nil, nil)).To(haveFlinksError(400, "SESSION_NONEXISTENT"))
+		})
+
+		It("keeps a RequestId that is used within its lifetime", func() {
+			for range 3 {
+				f.Clock.Advance(30*time.Minute - time.Second)
+				Expect(detail(map[string]any{}).Status).To(Equal(200))
+			}
+			f.Clock.Advance(30 * time.Minute)
+			Expect(f.call("POST", "GetAccountsSummary", nil, map[string]any{"RequestId": rid})).To(haveFlinksError(400, "SESSION_NONEXISTENT"))
+		})
+	})
+})
