@@ -70,9 +70,9 @@ func TestMarshalledAccountsAreValidResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := func(v float64) *float64 { return &v }
-	code, business, pobox := "DEP", "Business", "PO 12"
+	code, business, pobox, last4 := "DEP", "Business", "PO 12", "1000"
 	full := scenarios.Account{
-		Id: "a1", Title: "Business Chequing", AccountNumber: "1111000", LastFourDigits: "1000",
+		Id: "a1", Title: "Business Chequing", AccountNumber: "1111000", LastFourDigits: &last4,
 		TransitNumber: "77777", InstitutionNumber: "777", OverdraftLimit: 500,
 		Balance:  scenarios.Balance{Available: f(10), Current: 10, Limit: f(500)},
 		Category: "Operations", Type: "Chequing", Currency: "USD", AccountType: &business,

@@ -268,7 +268,7 @@ type Account struct {
 	Id                string   `json:"Id"`
 	Title             string   `json:"Title"`
 	AccountNumber     string   `json:"AccountNumber"`
-	LastFourDigits    string   `json:"LastFourDigits"`
+	LastFourDigits    *string  `json:"LastFourDigits"`
 	TransitNumber     string   `json:"TransitNumber"`
 	InstitutionNumber string   `json:"InstitutionNumber"`
 	OverdraftLimit    float64  `json:"OverdraftLimit"`

@@ -463,7 +463,7 @@ logins:
 					Holder: holder,
 					Accounts: []Account{{
 						Id: "0f4a6f7e-0000-4000-8000-000000000001", Title: "Chequing CAD", AccountNumber: "1111000",
-						LastFourDigits: "1000", TransitNumber: "12345", InstitutionNumber: "099", OverdraftLimit: 500,
+						LastFourDigits: str("1000"), TransitNumber: "12345", InstitutionNumber: "099", OverdraftLimit: 500,
 						Balance:  Balance{Available: ptr(1200.5), Current: 1200.5},
 						Category: "Operations", Type: "Chequing", Currency: "CAD", AccountType: str("Personal"),
 						Transactions: []Transaction{{

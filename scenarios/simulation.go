@@ -355,10 +355,12 @@ func (a *simAccount) account(ns uuid.UUID, seed int64, instNumber, currency stri
 	}
 	personal := DefaultLoginType
 	acc := Account{
-		Id:                uuid.NewSHA1(ns, fmt.Appendf(nil, "%d/%s/%d", seed, a.kind, a.index)).String(),
-		Title:             a.title,
-		AccountNumber:     a.number,
-		LastFourDigits:    a.last4,
+		Id:            uuid.NewSHA1(ns, fmt.Appendf(nil, "%d/%s/%d", seed, a.kind, a.index)).String(),
+		Title:         a.title,
+		AccountNumber: a.number,
+		// null, as in every account of Flinks' sandbox (a.last4 is in
+		// the card number).
+		LastFourDigits:    nil,
 		TransitNumber:     a.transit,
 		InstitutionNumber: instNumber,
 		OverdraftLimit:    fromCents(a.overdraft),

@@ -204,15 +204,19 @@ func (s *Scrubber) Account(a scenarios.Account) scenarios.Account {
 	out := a
 	out.Holder = s.Holder(a.Holder)
 	out.AccountNumber = s.Digits("account", a.AccountNumber)
+	last4, fake4 := "", ""
 	switch {
-	case a.LastFourDigits != "" && len(out.AccountNumber) >= 4 && strings.HasSuffix(a.AccountNumber, a.LastFourDigits) && len(a.LastFourDigits) == 4:
+	case a.LastFourDigits == nil:
+	case len(*a.LastFourDigits) == 4 && len(out.AccountNumber) >= 4 && strings.HasSuffix(a.AccountNumber, *a.LastFourDigits):
 		// The last four of the fake, when they were those of the value.
-		out.LastFourDigits = out.AccountNumber[len(out.AccountNumber)-4:]
+		last4, fake4 = *a.LastFourDigits, out.AccountNumber[len(out.AccountNumber)-4:]
+		out.LastFourDigits = &fake4
 	default:
-		out.LastFourDigits = s.Digits("lastfour", a.LastFourDigits)
+		last4, fake4 = *a.LastFourDigits, s.Digits("lastfour", *a.LastFourDigits)
+		out.LastFourDigits = &fake4
 	}
 	out.TransitNumber = s.Digits("transit", a.TransitNumber)
-	for _, shown := range []struct{ real, fake string }{{a.AccountNumber, out.AccountNumber}, {a.LastFourDigits, out.LastFourDigits}} {
+	for _, shown := range []struct{ real, fake string }{{a.AccountNumber, out.AccountNumber}, {last4, fake4}} {
 		if len(shown.real) >= 4 {
 			out.Title = strings.ReplaceAll(out.Title, shown.real, shown.fake)
 		}

@@ -113,7 +113,7 @@ type accountSummary struct {
 	ETransferEligibleRatio float64
 	Title                  string
 	AccountNumber          string
-	LastFourDigits         string
+	LastFourDigits         *string
 	Balance                scenarios.Balance
 	Category               string
 	Currency               string
