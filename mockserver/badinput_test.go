@@ -113,7 +113,7 @@ func hostileCatalogue() []hostile {
 
 		// Every field of /Authorize with the wrong type.
 		{name: "LoginId number", method: "POST", path: "Authorize", header: withToken(), body: `{"LoginId":123,"MostRecentCached":true}`, status: 401, code: "INVALID_REQUEST"},
-		{name: "MostRecentCached string", method: "POST", path: "Authorize", header: withToken(), body: `{"LoginId":"{nomfa}","MostRecentCached":"true"}`, status: 401, code: "INVALID_REQUEST"},
+		{name: "MostRecentCached string", method: "POST", path: "Authorize", header: withToken(), body: `{"LoginId":"{nomfa}","MostRecentCached":"yes"}`, status: 401, code: "INVALID_REQUEST"},
 		{name: "Username boolean", method: "POST", path: "Authorize", header: withToken(), body: `{"Username":true,"Password":"Everyday","Institution":"FlinksCapital"}`, status: 401, code: "INVALID_REQUEST"},
 		{name: "Password list", method: "POST", path: "Authorize", header: withToken(), body: `{"Username":"Greatday","Password":["Everyday"],"Institution":"FlinksCapital"}`, status: 401, code: "INVALID_REQUEST"},
 		{name: "Institution object", method: "POST", path: "Authorize", header: withToken(), body: `{"Username":"Greatday","Password":"Everyday","Institution":{}}`, status: 401, code: "INVALID_REQUEST"},

@@ -90,7 +90,7 @@ var _ = Describe("The examples of openapi/flinks.yaml", func() {
 		Expect(like(wrong.Body, ex, "RequestId")).To(Equal(ex))
 
 		ex = example(doc, base+"Authorize", "POST", "401", "invalidRequest")
-		Expect(f.call("POST", "Authorize", nil, `{"MostRecentCached":"yes"}`).Body).To(Equal(ex))
+		Expect(f.call("POST", "Authorize", nil, `{"LoginId":5}`).Body).To(Equal(ex))
 	})
 
 	It("are what the mock answers while data is processing and for an unknown RequestId", func() {

@@ -43,6 +43,43 @@ var _ = Describe("Fidelity to Flinks", func() {
 		})
 	})
 
+	Context("when a client sends what Flinks accepts", func() {
+		It("takes MostRecentCached as the string \"true\" or \"false\", as Flinks' legacy example sends it", func() {
+			cached := f.authorize(map[string]any{"LoginId": login("greatday_nomfa").LoginID, "MostRecentCached": "true", "Save": "true"})
+			Expect(cached.Status).To(Equal(200), string(cached.Raw))
+			live := f.authorize(map[string]any{"LoginId": login("greatday").LoginID, "MostRecentCached": "false"})
+			Expect(live.Status).To(Equal(203), string(live.Raw))
+		})
+
+		It("takes AccountsFilter null as no filter", func() {
+			all := detail(map[string]any{})
+			Expect(detail(map[string]any{"AccountsFilter": nil}).Raw).To(Equal(all.Raw))
+		})
+
+		It("still refuses a boolean that is neither true nor false", func() {
+			Expect(f.authorize(map[string]any{"LoginId": login("greatday_nomfa").LoginID, "MostRecentCached": "yes"})).To(haveFlinksError(401, "INVALID_REQUEST"))
+		})
+	})
+
+	Context("when a login is authorized again", func() {
+		lastRefresh := func(a answer) string {
+			GinkgoHelper()
+			Expect(a.Status).To(Equal(200), string(a.Raw))
+			return a.Body["Login"].(map[string]any)["LastRefresh"].(string)
+		}
+		It("reports the last aggregation in Login.LastRefresh: the previous one when cached, a new one when live", func() {
+			id := login("greatday_nomfa").LoginID
+			first := lastRefresh(f.authorize(map[string]any{"LoginId": id, "MostRecentCached": true}))
+			f.Clock.Advance(time.Hour)
+			Expect(lastRefresh(f.authorize(map[string]any{"LoginId": id, "MostRecentCached": true}))).To(Equal(first))
+			live := lastRefresh(f.authorize(map[string]any{"LoginId": id, "MostRecentCached": false}))
+			Expect(live).NotTo(Equal(first))
+			Expect(live).To(HavePrefix(start.Add(time.Hour).UTC().Format("2006-01-02T15:04:05")))
+			f.Clock.Advance(time.Hour)
+			Expect(lastRefresh(f.authorize(map[string]any{"LoginId": id, "MostRecentCached": true}))).To(Equal(live))
+		})
+	})
+
 	Context("when a RequestId is kept for later", func() {
 		It("answers SESSION_NONEXISTENT once unused for the session lifetime", func() {
 			Expect(detail(map[string]any{}).Status).To(Equal(200))

@@ -20,8 +20,8 @@ func ExampleSpec_ValidateRequest() {
 	ok.Header.Set("Content-Type", "application/json")
 	fmt.Println(spec.ValidateRequest(ok) == nil)
 
-	bad := httptest.NewRequest("POST", "http://127.0.0.1:8080/v3/abc/BankingServices/Authorize",
-		strings.NewReader(`{"LoginId":"396fc774-7f7a-4c31-7c44-08da172863b5","MostRecentCached":"true"}`))
+	bad := httptest.NewRequest("POST", "http://127.0.0.1:8080/v3/abc/BankingServices/GetAccountsDetail",
+		strings.NewReader(`{"RequestId":"b851931b-7d7c-4279-9b82-344c0e846b52","WithTransactions":"true"}`))
 	bad.Header.Set("Content-Type", "application/json")
 	if err := spec.ValidateRequest(bad); err != nil {
 		fmt.Println(err.Status, err.FlinksCode)
@@ -30,5 +30,5 @@ func ExampleSpec_ValidateRequest() {
 	// Output:
 	// true
 	// 401 INVALID_REQUEST
-	// Request body: "MostRecentCached" must be a boolean, not a string
+	// Request body: "WithTransactions" must be a boolean, not a string
 }

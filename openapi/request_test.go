@@ -46,6 +46,7 @@ func TestValidateRequestAcceptsValidRequests(t *testing.T) {
 		{"Authorize legacy with lower-case fields", http.MethodPost, "Authorize", jsonCT, `{"username":"Greatday","Password":"Everyday","institution":"FlinksCapital","MostRecentCached":false,"enhancedMFA":true}`},
 		{"Authorize answering MFA", http.MethodPost, "Authorize", jsonCT, `{"RequestId":"` + requestID + `","MostRecentCached":false,"SecurityResponses":{"What shape do people like most?":["Triangle"]}}`},
 		{"Authorize with every flag", http.MethodPost, "Authorize", "application/json; charset=utf-8", `{"LoginId":"x","MostRecentCached":false,"Language":"fr","Save":true,"Tag":"t","WithMFAQuestions":true,"ScheduleRefresh":false,"DirectRefresh":true,"WithTransactions":true,"WithBalance":true}`},
+		{"Authorize with booleans as strings, as Flinks' legacy example and C# SDK send them", http.MethodPost, "Authorize", jsonCT, `{"LoginId":"x","MostRecentCached":"true","Save":"false","WithMFAQuestions":"false","ScheduleRefresh":"true"}`},
 		{"Authorize without Content-Type", http.MethodPost, "Authorize", "", `{"LoginId":"x","MostRecentCached":true}`},
 		{"Authorize with an empty JSON object", http.MethodPost, "Authorize", jsonCT, `{}`},
 		{"GetAccountsDetail minimal", http.MethodPost, "GetAccountsDetail", jsonCT, `{"RequestId":"` + requestID + `"}`},
@@ -103,9 +104,14 @@ func TestValidateRequestRejectsInvalidRequests(t *testing.T) {
 			wantStatus: 401, wantMessage: `Request body is not valid JSON: invalid character '{' after top-level value at offset 19`,
 		},
 		{
-			name: "boolean sent as a string", method: http.MethodPost, endpoint: "Authorize", contentType: jsonCT,
-			body:       `{"LoginId":"x","MostRecentCached":"true"}`,
-			wantStatus: 401, wantMessage: `Request body: "MostRecentCached" must be a boolean, not a string`,
+			name: "boolean sent as a string to a data endpoint", method: http.MethodPost, endpoint: "GetAccountsDetail", contentType: jsonCT,
+			body:       `{"RequestId":"x","WithTransactions":"true"}`,
+			wantStatus: 401, wantMessage: `Request body: "WithTransactions" must be a boolean, not a string`,
+		},
+		{
+			name: "MostRecentCached neither a boolean nor \"true\" or \"false\"", method: http.MethodPost, endpoint: "Authorize", contentType: jsonCT,
+			body:       `{"LoginId":"x","MostRecentCached":"yes"}`,
+			wantStatus: 401, wantMessage: `Request body: "MostRecentCached" is invalid: value doesn't match any schema from "oneOf"`,
 		},
 		{
 			name: "missing RequestId", method: http.MethodPost, endpoint: "GetAccountsDetail", contentType: jsonCT,

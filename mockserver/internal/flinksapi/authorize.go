@@ -35,13 +35,38 @@ func (a *API) GenerateAuthorizeToken(w http.ResponseWriter, r *http.Request) {
 // names without regard to case, as Flinks does ("username" works too).
 type authorizeRequest struct {
 	LoginId           string
-	MostRecentCached  bool
+	MostRecentCached  flexBool
 	Username          string
 	Password          string
 	Institution       string
 	RequestId         string
 	SecurityResponses map[string][]string
 	Tag               string
+}
+
+// flexBool is a boolean of /Authorize: true or false, or the strings
+// "true" or "false", which Flinks' legacy example and its C# SDK send.
+type flexBool bool
+
+func (b *flexBool) UnmarshalJSON(data []byte) error {
+	var s string
+	if json.Unmarshal(data, &s) == nil {
+		switch s {
+		case "true":
+			*b = true
+			return nil
+		case "false":
+			*b = false
+			return nil
+		}
+		return fmt.Errorf("%q is not a boolean", s)
+	}
+	var v bool
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*b = flexBool(v)
+	return nil
 }
 
 // Authorize opens a session (200), asks for MFA (203), or takes the

@@ -48,7 +48,8 @@ func (a *API) LoginByCredentials(lib *scenarios.Library, institution, username, 
 // this mode (every mode but cached, unless MFA.When is always), else
 // authorized. It notes the RequestId in the journal entry of r.
 func (a *API) Open(r *http.Request, t *tenancy.Tenant, lib *scenarios.Library, login *scenarios.Login, mode, tag string, now time.Time) session.Outcome {
-	step, pick, askMFA := t.Login(login.LoginID).NextAuthorize(login, now, func(st scenarios.Step) bool {
+	state := t.Login(login.LoginID)
+	step, pick, askMFA := state.NextAuthorize(login, now, func(st scenarios.Step) bool {
 		return st.Respond == scenarios.RespondOK && login.MFA != nil &&
 			(mode != journal.ModeCached || login.MFA.When == scenarios.MFAWhenAlways)
 	})
@@ -68,6 +69,7 @@ func (a *API) Open(r *http.Request, t *tenancy.Tenant, lib *scenarios.Library, l
 	}
 	sess := session.New(uuid.NewString(), login, lib.Institution(login.Institution), tag, now, session.Open(mfa, pick, now))
 	sess.ScheduledRefresh = t.Login(login.LoginID).Scheduled()
+	sess.LastRefresh = state.Refreshed(mode != journal.ModeCached, now).UTC().Format(session.LastRefreshLayout)
 	exchange.Entry(r).RequestID = sess.ID
 	t.AddSession(sess)
 	if askMFA {

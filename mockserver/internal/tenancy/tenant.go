@@ -162,6 +162,20 @@ type LoginState struct {
 	picks     int               // sessions that asked MFA so far, to rotate MFA picks
 	answers   map[string]string // stored MFA answers, by prompt (see answers.go)
 	refresh   refreshState      // the scheduled (nightly) refresh (see refresh.go)
+	refreshed time.Time         // the last aggregation of the login's data
+}
+
+// Refreshed returns the time of the login's last aggregation, which
+// Login.LastRefresh reports: a live call aggregates now; a cached one
+// returns the data of the last aggregation, the first one seen when the
+// tenant saw none.
+func (ls *LoginState) Refreshed(live bool, now time.Time) time.Time {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if live || ls.refreshed.IsZero() {
+		ls.refreshed = now
+	}
+	return ls.refreshed
 }
 
 // Login returns the tenant's memory of a login.
