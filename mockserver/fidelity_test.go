@@ -61,6 +61,36 @@ var _ = Describe("Fidelity to Flinks", func() {
 		})
 	})
 
+	Context("when a data request bounds its transactions", func() {
+		txs := func(a answer, i int) []any {
+			GinkgoHelper()
+			Expect(a.Status).To(Equal(200), string(a.Raw))
+			return a.Body["Accounts"].([]any)[i].(map[string]any)["Transactions"].([]any)
+		}
+		date := func(t any) string { return t.(map[string]any)["Date"].(string) }
+		It("keeps the transactions from DateFrom to DateTo", func() {
+			all := txs(detail(map[string]any{"DaysOfTransactions": "Days365"}), 0)
+			from, to := date(all[len(all)/2]), date(all[len(all)/4])
+			got := txs(detail(map[string]any{"DateFrom": from, "DateTo": to + "T23:59:59"}), 0)
+			Expect(got).NotTo(BeEmpty())
+			Expect(len(got)).To(BeNumerically("<", len(all)))
+			for _, t := range got {
+				Expect(date(t) >= from && date(t) <= to).To(BeTrue(), "%s is not from %s to %s", date(t), from, to)
+			}
+		})
+
+		It("sends only the transactions newer than RefreshDelta's for that account", func() {
+			first := detail(map[string]any{})
+			acc := first.Body["Accounts"].([]any)[0].(map[string]any)
+			all := txs(first, 0)
+			Expect(len(all)).To(BeNumerically(">", 3))
+			last := all[3].(map[string]any)["Id"]
+			got := detail(map[string]any{"RefreshDelta": []any{map[string]any{"AccountId": acc["Id"], "TransactionId": last}}})
+			Expect(txs(got, 0)).To(Equal(all[:3]))
+			Expect(txs(got, 1)).To(Equal(txs(first, 1)))
+		})
+	})
+
 	Context("when a login is authorized again", func() {
 		lastRefresh := func(a answer) string {
 			GinkgoHelper()

@@ -52,6 +52,8 @@ type dataRequest struct {
 	DaysOfTransactions  string
 	AccountsFilter      []string
 	NumberOfStatements  string
+	DateFrom, DateTo    string
+	RefreshDelta        []struct{ AccountId, TransactionId string }
 }
 
 func (req *dataRequest) options(kind dataKind) session.Options {
@@ -71,7 +73,22 @@ func (req *dataRequest) options(kind dataKind) session.Options {
 			o.Months = statementMonths["MostRecent"]
 		}
 	}
+	o.DateFrom, o.DateTo = dateOnly(req.DateFrom), dateOnly(req.DateTo)
+	pairs := make([]string, len(req.RefreshDelta))
+	for i, d := range req.RefreshDelta {
+		pairs[i] = d.AccountId + ":" + d.TransactionId
+	}
+	o.Delta = strings.Join(pairs, ",")
 	return o
+}
+
+// dateOnly is the date of a DateFrom or DateTo, which clients send as a
+// date or a date and time.
+func dateOnly(s string) string {
+	if len(s) > len(time.DateOnly) {
+		return s[:len(time.DateOnly)]
+	}
+	return s
 }
 
 // GetAccountsDetail answers a data request for the accounts with their
@@ -146,8 +163,12 @@ func readDataRequest(w http.ResponseWriter, r *http.Request, async bool) (dataRe
 		exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", "Request body: "+exchange.JSONProblem(err), ""))
 		return req, false
 	}
-	if n := len(strings.Join(req.AccountsFilter, ",")); n > session.MaxFilterBytes {
-		exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", fmt.Sprintf("AccountsFilter holds %d bytes of account Ids; the mock takes at most %d", n, session.MaxFilterBytes), ""))
+	n := len(strings.Join(req.AccountsFilter, ","))
+	for _, d := range req.RefreshDelta {
+		n += len(d.AccountId) + len(d.TransactionId) + 2
+	}
+	if n > session.MaxFilterBytes {
+		exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", fmt.Sprintf("AccountsFilter and RefreshDelta hold %d bytes of Ids; the mock takes at most %d", n, session.MaxFilterBytes), ""))
 		return req, false
 	}
 	return req, true

@@ -31,15 +31,33 @@ func accounts(login *scenarios.Login, o session.Options) []scenarios.Account {
 		if !o.Transactions {
 			txs = nil
 		}
-		n := 0
-		for n < len(txs) && txs[n].Date >= cutoff {
-			n++
+		if last := o.DeltaOf(a.Id); last != "" {
+			// Newest first: the ones before the last seen are newer.
+			if i := slices.IndexFunc(txs, func(t scenarios.Transaction) bool { return t.Id == last }); i >= 0 {
+				txs = txs[:i]
+			}
 		}
-		a.Transactions = txs[:n:n]
+		a.Transactions = inDates(txs, cutoff, o)
 		if a.Transactions == nil {
 			a.Transactions = []scenarios.Transaction{}
 		}
 		out = append(out, a)
+	}
+	return out
+}
+
+// inDates keeps the transactions (newest first) from DateFrom to DateTo
+// when either is given, else those from cutoff on.
+func inDates(txs []scenarios.Transaction, cutoff string, o session.Options) []scenarios.Transaction {
+	from, to := cutoff, ""
+	if o.DateFrom != "" || o.DateTo != "" {
+		from, to = o.DateFrom, o.DateTo
+	}
+	out := make([]scenarios.Transaction, 0, len(txs))
+	for _, t := range txs {
+		if t.Date >= from && (to == "" || t.Date <= to) {
+			out = append(out, t)
+		}
 	}
 	return out
 }

@@ -88,6 +88,23 @@ type Options struct {
 	// Months is how many monthly statements GetStatements asked for per
 	// account (NumberOfStatements); 0 on the other endpoints.
 	Months int
+	// DateFrom and DateTo bound the transactions' dates (YYYY-MM-DD, ""
+	// for no bound); either replaces Days.
+	DateFrom, DateTo string
+	// Delta is RefreshDelta as "accountId:transactionId" pairs joined by
+	// commas: only the transactions newer than the one named are sent.
+	Delta string
+}
+
+// DeltaOf returns the last TransactionId a RefreshDelta names for an
+// account, "" when it names none.
+func (o Options) DeltaOf(accountID string) string {
+	for pair := range strings.SplitSeq(o.Delta, ",") {
+		if acc, tx, ok := strings.Cut(pair, ":"); ok && acc == accountID {
+			return tx
+		}
+	}
+	return ""
 }
 
 // DefaultOptions are the options of a data request that sets none.
