@@ -80,6 +80,11 @@ type LoginWebhooks struct {
 	// KYC sends a KYC webhook (the holders) when GetAccountsDetail is
 	// first called, before the GetAccountsDetail webhook.
 	KYC bool `json:"kyc,omitempty"`
+	// OnAuthorize starts the data request when /Authorize answers 200, as
+	// Flinks does once Connect finishes (the Connect page always does):
+	// the GetAccountsDetail webhook comes with the default options and no
+	// data call.
+	OnAuthorize bool `json:"onAuthorize,omitempty"`
 	// Delay holds back the first attempt of each webhook, on the server
 	// clock.
 	Delay Duration `json:"delay,omitempty"`

@@ -75,7 +75,7 @@ bank.yaml:8: logins[0].webhooks.body: drop sends nothing, so body has no effect;
 		{
 			name: "unknown key",
 			yaml: oneLogin("webhooks:\n  retries: 3"),
-			want: `bank.yaml:6: logins[0].webhooks.retries: unknown field "retries"; allowed: body, delay, drop, duplicate, kyc, outOfOrder, wrongSignature`,
+			want: `bank.yaml:6: logins[0].webhooks.retries: unknown field "retries"; allowed: body, delay, drop, duplicate, kyc, onAuthorize, outOfOrder, wrongSignature`,
 		},
 	}
 	for _, tt := range tests {

@@ -148,6 +148,8 @@ type Authorizer interface {
 	Open(r *http.Request, t *tenancy.Tenant, lib *scenarios.Library, login *scenarios.Login, mode, tag string, now time.Time) session.Outcome
 	// Answer checks the answers to the challenges a session asked.
 	Answer(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Session, responses map[string][]string, now time.Time) session.Outcome
+	// Linked starts the data request Flinks starts once Connect finishes.
+	Linked(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Session)
 }
 
 // Config is what the simulator needs.

@@ -161,6 +161,9 @@ func formFirst(values []string) string {
 func (f *connectFlow) success(sess *session.Session) {
 	loginID, inst := sess.Login.LoginID, sess.Inst.Name
 	f.entry.LoginID, f.entry.RequestID = loginID, sess.ID
+	// Flinks gathers the data of a login linked through Connect and sends
+	// its webhook with no API call.
+	f.auth.Linked(f.t, f.lib, sess)
 	ev := connectEvent{Step: stepRedirect, Institution: inst, LoginID: loginID, RequestID: sess.ID}
 	if f.p.redirectURL != nil {
 		target := redirectTarget(f.p.redirectURL, loginID, f.p.tag, inst)

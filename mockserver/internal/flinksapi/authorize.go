@@ -106,7 +106,7 @@ func (a *API) Authorize(w http.ResponseWriter, r *http.Request) {
 		exchange.WriteError(w, r, exchange.Refused(r, refusal))
 		return
 	}
-	a.writeOutcome(w, r, a.Open(r, t, lib, login, e.Mode, req.Tag, now))
+	a.writeOutcome(w, r, t, lib, a.Open(r, t, lib, login, e.Mode, req.Tag, now))
 }
 
 // authorizeLogin finds the login an /Authorize call names, by LoginId or by
@@ -158,7 +158,7 @@ func (a *API) answerMFA(w http.ResponseWriter, r *http.Request, t *tenancy.Tenan
 	if !a.checkToken(w, r, t, lib, login, now) {
 		return
 	}
-	a.writeOutcome(w, r, a.Answer(t, lib, sess, req.SecurityResponses, now))
+	a.writeOutcome(w, r, t, lib, a.Answer(t, lib, sess, req.SecurityResponses, now))
 }
 
 // checkToken consumes the flinks-auth-key of an /Authorize call, records
@@ -185,7 +185,7 @@ func (a *API) checkToken(w http.ResponseWriter, r *http.Request, t *tenancy.Tena
 }
 
 // writeOutcome answers an /Authorize call with what it came to.
-func (a *API) writeOutcome(w http.ResponseWriter, r *http.Request, res session.Outcome) {
+func (a *API) writeOutcome(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant, lib *scenarios.Library, res session.Outcome) {
 	switch {
 	case res.Gone:
 	case res.Err != nil:
@@ -194,6 +194,9 @@ func (a *API) writeOutcome(w http.ResponseWriter, r *http.Request, res session.O
 		writeMFA(w, r, res.Session, res.Asked)
 	default:
 		writeAuthorized(w, res.Session)
+		if wh := res.Session.Login.Webhooks; wh != nil && wh.OnAuthorize {
+			a.Linked(t, lib, res.Session)
+		}
 	}
 }
 

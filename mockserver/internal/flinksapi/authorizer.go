@@ -105,6 +105,23 @@ func (a *API) Answer(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Se
 	return session.Outcome{Session: sess}
 }
 
+// Linked starts the GetAccountsDetail request of an authorized session
+// with the default options and no API call, as Flinks does once Connect
+// finishes: its webhook is sent when the login's steps say the data is
+// ready. A session whose data was already asked for is left alone.
+func (a *API) Linked(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Session) {
+	sess.Lock()
+	op := &sess.Detail
+	first := op.Started.IsZero() && sess.State.Phase == session.Authorized
+	if first {
+		op.Started, op.Options = a.clock.Now(), session.DefaultOptions()
+	}
+	sess.Unlock()
+	if first {
+		a.detailEvents(t, lib, sess, true, false)
+	}
+}
+
 // stepRefusal is the refusal of an "error" step.
 func stepRefusal(st scenarios.Step, requestID string) *session.Refusal {
 	return &session.Refusal{Code: st.FlinksCode, Message: st.Message, RequestID: requestID, Status: st.Status}
