@@ -108,8 +108,13 @@ func (a *API) Answer(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Se
 // Linked starts the GetAccountsDetail request of an authorized session
 // with the default options and no API call, as Flinks does once Connect
 // finishes: its webhook is sent when the login's steps say the data is
-// ready. A session whose data was already asked for is left alone.
+// ready. A session whose data was already asked for is left alone, and
+// so is every session when no webhook is listened for: its data request
+// then starts, as before, with the client's first call.
 func (a *API) Linked(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Session) {
+	if a.cfg.Events == nil || !a.cfg.Events.Listening(t, lib) {
+		return
+	}
 	sess.Lock()
 	op := &sess.Detail
 	first := op.Started.IsZero() && sess.State.Phase == session.Authorized
