@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/flinks-mock/flinks-mock/mockserver"
+	"github.com/flinks-mock/flinks-mock/mockserver/mocktest"
 )
 
 // The behaviours of docs/fidelity.md, each as Flinks shows it.
@@ -126,5 +127,25 @@ var _ = Describe("Fidelity to Flinks", func() {
 			f.Clock.Advance(30 * time.Minute)
 			Expect(f.call("POST", "GetAccountsSummary", nil, map[string]any{"RequestId": rid})).To(haveFlinksError(400, "SESSION_NONEXISTENT"))
 		})
+	})
+})
+
+// In the minimal shape the 200s leave out every field a real body may
+// leave out; each answer is still checked against openapi/flinks.yaml.
+var _ = Describe("The minimal shape", func() {
+	It("leaves InstitutionName, InstitutionId, Login and the Summary's Links out of the 200s", func() {
+		srv := mocktest.NewServer(GinkgoT(), mocktest.WithScenarios("settings:\n  shapes: minimal\n"), mocktest.WithConfig(func(c *mockserver.Config) { c.Spec = spec }))
+		f := fixtureOf(srv)
+		a := f.authorize(map[string]any{"LoginId": login("greatday_nomfa").LoginID, "MostRecentCached": true})
+		Expect(a.Status).To(Equal(200), string(a.Raw))
+		absent := SatisfyAll(Not(HaveKey("InstitutionName")), Not(HaveKey("InstitutionId")), Not(HaveKey("Login")), HaveKey("Institution"), HaveKey("RequestId"))
+		Expect(a.Body).To(absent)
+		rid := a.Body["RequestId"]
+		d := f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": rid})
+		Expect(d.Status).To(Equal(200), string(d.Raw))
+		Expect(d.Body).To(absent)
+		s := f.call("POST", "GetAccountsSummary", nil, map[string]any{"RequestId": rid})
+		Expect(s.Status).To(Equal(200), string(s.Raw))
+		Expect(s.Body).To(SatisfyAll(absent, Not(HaveKey("Links"))))
 	})
 })

@@ -24,6 +24,12 @@ const (
 	DefaultLoginType            = "Personal"
 )
 
+// ShapesFull and ShapesMinimal are the values of Settings.Shapes.
+const (
+	ShapesFull    = "full"
+	ShapesMinimal = "minimal"
+)
+
 // FlinksCapital is the toolbox sandbox institution every library has.
 var FlinksCapital = Institution{Name: toolbox.Institution, ID: 14, DisplayName: "Flinks Capital", InstitutionNumber: "777"}
 
@@ -213,6 +219,9 @@ func (s *Settings) merge(o Settings) {
 	if o.SessionLifetime != 0 {
 		s.SessionLifetime = o.SessionLifetime
 	}
+	if o.Shapes != "" {
+		s.Shapes = o.Shapes
+	}
 	if o.InvalidTokenCode != "" {
 		s.InvalidTokenCode = o.InvalidTokenCode
 	}
@@ -239,6 +248,9 @@ func (s *Settings) fill() {
 	}
 	if s.SessionLifetime == 0 {
 		s.SessionLifetime = Duration(DefaultSessionLifetime)
+	}
+	if s.Shapes == "" {
+		s.Shapes = ShapesFull
 	}
 	if s.InvalidTokenCode == "" {
 		s.InvalidTokenCode = DefaultInvalidTokenCode

@@ -42,6 +42,11 @@ type Settings struct {
 	// the authorization or the last data call; Flinks documents 30 minutes
 	// "during data processing" and no figure for a finished session).
 	SessionLifetime Duration `json:"sessionLifetime,omitempty"`
+	// Shapes is the shape of the 200s: full (the default: every field
+	// the mock knows) or minimal (the fields real bodies leave out are
+	// left out: InstitutionName, InstitutionId, Login, the Summary's
+	// Links), so a client that needs them fails here as it would there.
+	Shapes string `json:"shapes,omitempty"`
 	// InvalidTokenCode is the FlinksCode of a 401 for a missing, reused or
 	// expired authorize token, or a bad secret key (default ACCESS_DENIED;
 	// the real code was not seen, UNAUTHORIZED is the other candidate).

@@ -247,7 +247,7 @@ logins:
     loginId: nope
     type: Persnal
 `,
-			want: `bank.yaml:2: settings.colour: unknown field "colour"; allowed: authorizeIdleTimeout, invalidTokenCode, processingTimeout, sessionLifetime, statuses, tokenLifetime, webhooks, wrongPasswordCode
+			want: `bank.yaml:2: settings.colour: unknown field "colour"; allowed: authorizeIdleTimeout, invalidTokenCode, processingTimeout, sessionLifetime, shapes, statuses, tokenLifetime, webhooks, wrongPasswordCode
 bank.yaml:6: logins[0].loginId: "nope" is not a UUID such as 396fc774-7f7a-4c31-7c44-08da172863b5
 bank.yaml:7: logins[0].type: "Persnal" is not one of: Personal, Business`,
 		},

@@ -61,6 +61,9 @@ func (c *checker) settings(s Settings) {
 			c.fail(p, fmt.Sprintf("must be longer than 0s; leave it out for the default (%s)", shortDuration(d.def)))
 		}
 	}
+	if s.Shapes != "" && s.Shapes != ShapesFull && s.Shapes != ShapesMinimal {
+		c.fail("settings.shapes", fmt.Sprintf("%q is not one of: %s, %s", s.Shapes, ShapesFull, ShapesMinimal))
+	}
 	codes := make([]string, 0, len(s.Statuses))
 	for code := range s.Statuses {
 		codes = append(codes, code)

@@ -193,7 +193,7 @@ func (a *API) writeOutcome(w http.ResponseWriter, r *http.Request, t *tenancy.Te
 	case res.Asked != nil:
 		writeMFA(w, r, res.Session, res.Asked)
 	default:
-		writeAuthorized(w, res.Session)
+		writeAuthorized(w, res.Session, lib.Settings.Shapes == scenarios.ShapesMinimal)
 		if wh := res.Session.Login.Webhooks; wh != nil && wh.OnAuthorize {
 			a.Linked(t, lib, res.Session)
 		}
@@ -219,13 +219,14 @@ func writeMFA(w http.ResponseWriter, r *http.Request, sess *session.Session, ask
 	exchange.WriteJSON(w, http.StatusNonAuthoritativeInfo, body)
 }
 
-func writeAuthorized(w http.ResponseWriter, sess *session.Session) {
+func writeAuthorized(w http.ResponseWriter, sess *session.Session, minimal bool) {
+	name, id, login := institution(sess, minimal)
 	exchange.WriteJSON(w, http.StatusOK, authorizeOK{
 		HttpStatusCode:  http.StatusOK,
 		Links:           authorizeLinks,
-		InstitutionName: sess.Inst.Name,
-		Login:           loginInfoOf(sess),
-		InstitutionId:   sess.Inst.ID,
+		InstitutionName: name,
+		Login:           login,
+		InstitutionId:   id,
 		Institution:     sess.Inst.Name,
 		RequestId:       sess.ID,
 	})

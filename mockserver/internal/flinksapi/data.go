@@ -139,6 +139,7 @@ func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async 
 	}
 	e.LoginID = sess.Login.LoginID
 	call := dataCall{kind: kind, name: name, async: async, opts: req.options(kind), now: a.clock.Now()}
+	call.opts.Minimal = lib.Settings.Shapes == scenarios.ShapesMinimal
 	ans := a.step(r, lib, sess, &call)
 	if ans.err != nil {
 		exchange.WriteError(w, r, ans.err)

@@ -90,11 +90,12 @@ type renderKey struct {
 // Requests with an AccountsFilter are not shared: their ids come from the
 // client.
 func (a *API) renderDetail(sess *session.Session, o session.Options) session.Body {
+	name, id, login := institution(sess, o.Minimal)
 	tail := exchange.Encode(detailTail{
 		Tag:             sess.Tag,
-		InstitutionName: sess.Inst.Name,
-		Login:           loginInfoOf(sess),
-		InstitutionId:   sess.Inst.ID,
+		InstitutionName: name,
+		Login:           login,
+		InstitutionId:   id,
 		Institution:     sess.Inst.Name,
 		RequestId:       sess.ID,
 	})
@@ -144,13 +145,18 @@ func (a *API) renderSummary(sess *session.Session, o session.Options) session.Bo
 			Id:                     acc.Id,
 		}
 	}
+	name, id, _ := institution(sess, o.Minimal)
+	links := summaryLinks
+	if o.Minimal {
+		links = nil
+	}
 	return session.Body{Own: exchange.Encode(accountsSummary{
 		HttpStatusCode:  http.StatusOK,
 		Accounts:        sum,
-		Links:           summaryLinks,
+		Links:           links,
 		Tag:             sess.Tag,
-		InstitutionName: sess.Inst.Name,
-		InstitutionId:   sess.Inst.ID,
+		InstitutionName: name,
+		InstitutionId:   id,
 		Institution:     sess.Inst.Name,
 		RequestId:       sess.ID,
 	})}

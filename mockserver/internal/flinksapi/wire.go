@@ -56,14 +56,26 @@ func loginInfoOf(sess *session.Session) loginInfo {
 	}
 }
 
+// authorizeOK is the /Authorize 200. The fields with omitempty are the
+// ones real bodies leave out, which the minimal shape leaves out too.
 type authorizeOK struct {
 	HttpStatusCode  int
 	Links           []link
-	InstitutionName string
-	Login           loginInfo
-	InstitutionId   int
+	InstitutionName string     `json:",omitempty"`
+	Login           *loginInfo `json:",omitempty"`
+	InstitutionId   *int       `json:",omitempty"`
 	Institution     string
 	RequestId       string
+}
+
+// institution is what the 200s say of a session's institution: its name
+// and id, or nothing in the minimal shape.
+func institution(sess *session.Session, minimal bool) (string, *int, *loginInfo) {
+	if minimal {
+		return "", nil, nil
+	}
+	login := loginInfoOf(sess)
+	return sess.Inst.Name, &sess.Inst.ID, &login
 }
 
 type securityChallenge struct {
@@ -100,10 +112,10 @@ type detailHead struct {
 type detailTail struct {
 	// Tag is the Tag of /Authorize, at the top level of the data 200s as
 	// in the docs' GetAccountsSummary example; absent when none was set.
-	Tag             string `json:",omitempty"`
-	InstitutionName string
-	Login           loginInfo
-	InstitutionId   int
+	Tag             string     `json:",omitempty"`
+	InstitutionName string     `json:",omitempty"`
+	Login           *loginInfo `json:",omitempty"`
+	InstitutionId   *int       `json:",omitempty"`
 	Institution     string
 	RequestId       string
 }
@@ -125,10 +137,10 @@ type accountSummary struct {
 type accountsSummary struct {
 	HttpStatusCode  int
 	Accounts        []accountSummary
-	Links           []link
+	Links           []link `json:",omitempty"`
 	Tag             string `json:",omitempty"`
-	InstitutionName string
-	InstitutionId   int
+	InstitutionName string `json:",omitempty"`
+	InstitutionId   *int   `json:",omitempty"`
 	Institution     string
 	RequestId       string
 }

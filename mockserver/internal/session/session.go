@@ -91,6 +91,9 @@ type Options struct {
 	// DateFrom and DateTo bound the transactions' dates (YYYY-MM-DD, ""
 	// for no bound); either replaces Days.
 	DateFrom, DateTo string
+	// Minimal: the 200 leaves out what the contract lets it (the
+	// library's shapes setting).
+	Minimal bool
 	// Delta is RefreshDelta as "accountId:transactionId" pairs joined by
 	// commas: only the transactions newer than the one named are sent.
 	Delta string
