@@ -8,6 +8,7 @@ import (
 
 	"github.com/flinks-mock/flinks-mock/mockserver"
 	"github.com/flinks-mock/flinks-mock/mockserver/mocktest"
+	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
 // The behaviours of docs/fidelity.md, each as Flinks shows it.
@@ -148,4 +149,24 @@ var _ = Describe("The minimal shape", func() {
 		Expect(s.Status).To(Equal(200), string(s.Raw))
 		Expect(s.Body).To(SatisfyAll(absent, Not(HaveKey("Links"))))
 	})
+})
+
+// The whole flow in each shape the mock has, every answer checked against
+// openapi/flinks.yaml.
+var _ = Describe("The whole flow in each shape", func() {
+	for _, shape := range []string{scenarios.ShapesFull, scenarios.ShapesMinimal} {
+		It("walks Greatday through MFA, the 202s and the 200s in the "+shape+" shape", func() {
+			srv := mocktest.NewServer(GinkgoT(), mocktest.WithScenarios("settings:\n  shapes: "+shape+"\n"), mocktest.WithConfig(func(c *mockserver.Config) { c.Spec = spec }))
+			f := fixtureOf(srv)
+			greatday := login("greatday")
+			auth, data, _ := f.walk(greatday, map[string]any{"LoginId": greatday.LoginID, "MostRecentCached": false})
+			Expect(auth.Status).To(Equal(200), string(auth.Raw))
+			Expect(data.Status).To(Equal(200), string(data.Raw))
+			Expect(data.Body["Accounts"]).NotTo(BeEmpty())
+			summary := f.call("POST", "GetAccountsSummary", nil, map[string]any{"RequestId": auth.Body["RequestId"]})
+			Expect(summary.Status).To(Equal(200), string(summary.Raw))
+			_, hasLogin := data.Body["Login"]
+			Expect(hasLogin).To(Equal(shape == scenarios.ShapesFull))
+		})
+	}
 })
