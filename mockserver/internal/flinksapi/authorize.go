@@ -220,7 +220,7 @@ func writeMFA(w http.ResponseWriter, r *http.Request, sess *session.Session, ask
 }
 
 func writeAuthorized(w http.ResponseWriter, sess *session.Session, minimal bool) {
-	name, id, login := institution(sess, minimal)
+	name, id, login := institutionOf(sess, minimal)
 	exchange.WriteJSON(w, http.StatusOK, authorizeOK{
 		HttpStatusCode:  http.StatusOK,
 		Links:           authorizeLinks,

@@ -8,6 +8,7 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
 	"github.com/flinks-mock/flinks-mock/openapi"
+	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
 // authorizePending is the 202 of /AuthorizeAsync: the authorization goes
@@ -71,13 +72,13 @@ func (a *API) authorizeStatus(w http.ResponseWriter, r *http.Request, rid string
 	}
 	exchange.Entry(r).LoginID = sess.Login.LoginID
 	sess.Lock()
-	st, f := session.Data(sess.State, a.clock.Now(), lib.Settings.AuthorizeIdleTimeout.D())
+	st, f := session.Data(sess.State, a.clock.Now(), session.LimitsOf(lib.Settings))
 	sess.State = st
 	asked := st.Asked
 	sess.Unlock()
 	switch {
 	case f == nil:
-		writeAuthorized(w, sess)
+		writeAuthorized(w, sess, lib.Settings.Shapes == scenarios.ShapesMinimal)
 	case f.Code == session.CodeUnauthorized:
 		writeMFA(w, r, sess, asked)
 	default:

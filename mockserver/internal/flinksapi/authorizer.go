@@ -69,7 +69,7 @@ func (a *API) Open(r *http.Request, t *tenancy.Tenant, lib *scenarios.Library, l
 	}
 	sess := session.New(uuid.NewString(), login, lib.Institution(login.Institution), tag, now, session.Open(mfa, pick, now))
 	sess.ScheduledRefresh = t.Login(login.LoginID).Scheduled()
-	sess.LastRefresh = state.Refreshed(mode != journal.ModeCached, now).UTC().Format(session.LastRefreshLayout)
+	sess.LastRefresh = state.Aggregated(mode != journal.ModeCached, now).UTC().Format(session.LastRefreshLayout)
 	exchange.Entry(r).RequestID = sess.ID
 	t.AddSession(sess)
 	if askMFA {

@@ -30,12 +30,12 @@ func (a *API) DeleteCard(w http.ResponseWriter, r *http.Request) {
 	if login == nil {
 		return
 	}
-	now, idle := a.clock.Now(), lib.Settings.AuthorizeIdleTimeout.D()
+	now, limits := a.clock.Now(), session.LimitsOf(lib.Settings)
 	inUse := ""
 	t.Sessions(login.LoginID, func(s *session.Session) bool {
 		s.Lock()
 		defer s.Unlock()
-		if processing(s, now, idle) {
+		if holdsLogin(s, now, limits) {
 			inUse = s.ID
 		}
 		return inUse == ""
@@ -52,12 +52,12 @@ func (a *API) DeleteCard(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// processing reports whether a locked session still holds its login: it
+// holdsLogin reports whether a locked session still holds its login: it
 // waits for MFA answers, or it is authorized and none of its data
-// requests has answered 200 yet. An expired session holds nothing.
-func processing(s *session.Session, now time.Time, idle time.Duration) bool {
-	st, f := session.Data(s.State, now, idle)
-	if f != nil && st.Phase == session.Expired {
+// requests has answered 200 yet. An expired or ended session holds nothing.
+func holdsLogin(s *session.Session, now time.Time, limits session.Limits) bool {
+	st, f := session.Data(s.State, now, limits)
+	if f != nil && (st.Phase == session.Expired || st.Phase == session.Ended) {
 		return false
 	}
 	if st.Phase == session.WaitingMFA {

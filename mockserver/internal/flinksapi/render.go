@@ -90,7 +90,7 @@ type renderKey struct {
 // Requests with an AccountsFilter are not shared: their ids come from the
 // client.
 func (a *API) renderDetail(sess *session.Session, o session.Options) session.Body {
-	name, id, login := institution(sess, o.Minimal)
+	name, id, login := institutionOf(sess, o.Minimal)
 	tail := exchange.Encode(detailTail{
 		Tag:             sess.Tag,
 		InstitutionName: name,
@@ -145,7 +145,7 @@ func (a *API) renderSummary(sess *session.Session, o session.Options) session.Bo
 			Id:                     acc.Id,
 		}
 	}
-	name, id, _ := institution(sess, o.Minimal)
+	name, id, _ := institutionOf(sess, o.Minimal)
 	links := summaryLinks
 	if o.Minimal {
 		links = nil

@@ -63,7 +63,7 @@ type statementsOK struct {
 // account the request asked for (AccountsFilter), one PDF per month, the
 // months that end before the month of the login's newest transaction.
 func (a *API) renderStatements(sess *session.Session, o session.Options) session.Body {
-	o.Identity, o.Transactions, o.Days = true, true, 366+31
+	o.Transactions, o.Days = true, 366+31
 	list := accounts(sess.Login, o)
 	months := statement.Months(newestDate(sess.Login.AllAccounts(), a.clock.Now()), o.Months)
 	out := statementsOK{

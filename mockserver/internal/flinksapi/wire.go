@@ -68,9 +68,9 @@ type authorizeOK struct {
 	RequestId       string
 }
 
-// institution is what the 200s say of a session's institution: its name
+// institutionOf is what the 200s say of a session's institution: its name
 // and id, or nothing in the minimal shape.
-func institution(sess *session.Session, minimal bool) (string, *int, *loginInfo) {
+func institutionOf(sess *session.Session, minimal bool) (string, *int, *loginInfo) {
 	if minimal {
 		return "", nil, nil
 	}

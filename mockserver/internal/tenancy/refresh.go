@@ -48,6 +48,9 @@ func (ls *LoginState) Refreshed(now time.Time, errCode string, arm func() clock.
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	ls.refresh.last, ls.refresh.lastError = now, errCode
+	if errCode == "" {
+		ls.refreshed = now // a nightly refresh is an aggregation
+	}
 	if ls.refresh.on {
 		ls.refresh.timer = arm()
 	}

@@ -165,11 +165,11 @@ type LoginState struct {
 	refreshed time.Time         // the last aggregation of the login's data
 }
 
-// Refreshed returns the time of the login's last aggregation, which
+// Aggregated returns the time of the login's last aggregation, which
 // Login.LastRefresh reports: a live call aggregates now; a cached one
 // returns the data of the last aggregation, the first one seen when the
 // tenant saw none.
-func (ls *LoginState) Refreshed(live bool, now time.Time) time.Time {
+func (ls *LoginState) Aggregated(live bool, now time.Time) time.Time {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	if live || ls.refreshed.IsZero() {
