@@ -223,7 +223,9 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 		}
 		// Keep answering a moment after the data came: a duplicate send
 		// may be on its way, and it must get its 200 too.
-		defer hooks.close(c.interval)
+		// Keep answering a moment: a duplicate send must get its 200
+		// too, and on a busy machine it may come a little later.
+		defer hooks.close(max(c.interval, 2*time.Second))
 	}
 	start := map[string]any{"LoginId": c.loginID, "MostRecentCached": c.cached}
 	a, err := c.authorize(ctx, start)
@@ -268,8 +270,10 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 	for polled := false; a.status == 202; polled = true {
 		if polled {
 			// The guide: wait 10 seconds between polls, and stop at the
-			// 30-minute timeout; no poll is sent once it has passed.
-			if !time.Now().Add(c.interval).Before(c.deadline) {
+			// 30-minute timeout; no poll is sent once it has passed. A poll
+			// that would leave less than one interval before it is not
+			// sent either: the network and a busy machine delay it.
+			if !time.Now().Add(2 * c.interval).Before(c.deadline) {
 				return nil, errTimeout
 			}
 			time.Sleep(c.interval)

@@ -144,8 +144,9 @@ class Webhooks:
             return {"status": 200, **self.payloads[request_id]}
 
     def close(self):
-        # Keep answering a moment: a duplicate send must get its 200 too.
-        time.sleep(POLL_INTERVAL)
+        # Keep answering a moment: a duplicate send must get its 200 too, and
+        # on a busy machine it may come a little later.
+        time.sleep(max(POLL_INTERVAL, 2.0))
         self.server.shutdown()
 
 
@@ -179,8 +180,10 @@ def fetch_accounts(hooks):
     while a["status"] == 202:
         if polled:
             # The guide: wait 10 seconds between polls, and stop at the
-            # 30-minute timeout; no poll is sent once it has passed.
-            if time.monotonic() + POLL_INTERVAL >= DEADLINE:
+            # 30-minute timeout; no poll is sent once it has passed. A poll
+            # that would leave less than one interval before it is not sent
+            # either: the network and a busy machine delay it.
+            if time.monotonic() + 2 * POLL_INTERVAL >= DEADLINE:
                 raise Timeout()
             time.sleep(POLL_INTERVAL)
             if time.monotonic() >= DEADLINE:
