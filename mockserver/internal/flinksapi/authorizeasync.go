@@ -94,14 +94,17 @@ type recorder struct {
 	body   bytes.Buffer
 }
 
+// Header returns the headers of the kept answer.
 func (rc *recorder) Header() http.Header { return rc.header }
 
+// WriteHeader keeps the first status written.
 func (rc *recorder) WriteHeader(code int) {
 	if rc.code == 0 {
 		rc.code = code
 	}
 }
 
+// Write keeps the body, with the status 200 when none was written.
 func (rc *recorder) Write(b []byte) (int, error) {
 	if rc.code == 0 {
 		rc.code = http.StatusOK
