@@ -13,6 +13,14 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 
+// waitAtLeast waits ms or a little more, never less: Node's timers count
+// from the event loop's cached time and can fire a fraction of a
+// millisecond early, which makes a 10-second wait 9.99 s on a scaled clock.
+async function waitAtLeast(ms) {
+  const end = performance.now() + ms;
+  for (let left = ms; left > 0; left = end - performance.now()) await sleep(Math.ceil(left));
+}
+
 const env = process.env;
 const base = env.FLINKS_BASE_URL;
 const pollInterval = duration(env.FLINKS_POLL_INTERVAL, 10_000);
@@ -67,7 +75,7 @@ async function authorize(body) {
     } catch (err) {
       const again = err instanceof FlinksError && ["RETRY_LATER", "TOO_MANY_REQUESTS"].includes(err.flinksCode);
       if (!again || attempt >= 2) throw err;
-      await sleep(backoff);
+      await waitAtLeast(backoff);
     }
   }
 }
@@ -156,7 +164,7 @@ async function fetchAccounts() {
         // would leave less than one interval before it is not sent either:
         // the network and a busy machine delay it.
         if (Date.now() + 2 * pollInterval >= deadline) throw new TimeoutError();
-        await sleep(pollInterval);
+        await waitAtLeast(pollInterval);
         if (Date.now() >= deadline) throw new TimeoutError();
       }
       a = await call("GET", `GetAccountsDetailAsync/${requestId}`, apiKey, undefined, [200, 202]);
