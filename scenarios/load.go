@@ -150,7 +150,7 @@ func notScenario(data []byte) string {
 			return ""
 		}
 		for _, want := range scenarioKeys {
-			if keyDistance(strings.ToLower(k), want) <= 2 {
+			if editDistance(strings.ToLower(k), want) <= 2 {
 				return ""
 			}
 		}
@@ -178,27 +178,6 @@ func quoteKeys(keys []string) string {
 		q = append(q, strconv.Quote(k))
 	}
 	return strings.Join(q, ", ")
-}
-
-// keyDistance is the Levenshtein distance of two keys.
-func keyDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // scenarioFiles lists the files a path given by the user stands for, and
