@@ -16,9 +16,7 @@ var _ = Describe("Account data", func() {
 	)
 	BeforeEach(func() {
 		f = newFixture(mockserver.Config{})
-		a := f.authorize(map[string]any{"LoginId": login("greatday_nomfa").LoginID, "MostRecentCached": true})
-		Expect(a.Status).To(Equal(200))
-		rid = a.Body["RequestId"].(string)
+		rid = f.authorized("greatday_nomfa")
 	})
 
 	detail := func(body map[string]any) []any {

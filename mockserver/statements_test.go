@@ -59,9 +59,7 @@ var _ = Describe("GetStatements", func() {
 	)
 	BeforeEach(func() {
 		f = newFixture(mockserver.Config{})
-		a := f.authorize(map[string]any{"LoginId": login("greatday_nomfa").LoginID, "MostRecentCached": true})
-		Expect(a.Status).To(Equal(200))
-		rid = a.Body["RequestId"].(string)
+		rid = f.authorized("greatday_nomfa")
 	})
 
 	statements := func(body map[string]any) answer {

@@ -153,6 +153,15 @@ func (f *fixture) authorize(body map[string]any) answer {
 	return f.call("POST", "Authorize", map[string]string{"flinks-auth-key": f.token()}, body)
 }
 
+// authorized opens a session of a login of the default library with
+// cached data and returns its RequestId.
+func (f *fixture) authorized(name string) string {
+	GinkgoHelper()
+	a := f.authorize(map[string]any{"LoginId": login(name).LoginID, "MostRecentCached": true})
+	Expect(a.Status).To(Equal(200), string(a.Raw))
+	return a.Body["RequestId"].(string)
+}
+
 // login returns a login of the default library by name.
 func login(name string) *scenarios.Login {
 	GinkgoHelper()
