@@ -350,14 +350,14 @@ func (r RunResult) Passed() bool {
 // judged: nothing was listening any more.
 func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 	res := RunResult{Scenario: sc}
-	login, err := sc.LoginOf(h.Library)
-	if err != nil {
-		res.Skipped = err.Error()
-		return res
-	}
 	customer := uuid.NewString()
 	if h.CustomerID != nil {
 		customer = h.CustomerID(sc)
+	}
+	login, err := h.loginOf(ctx, sc, customer)
+	if err != nil {
+		res.Skipped = err.Error()
+		return res
 	}
 	t := NewTarget(sc, login, h.Mock.URL, customer)
 	scale := h.Scale
@@ -369,6 +369,8 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 	t.RetryBackoff = scaled(t.RetryBackoff, scale)
 	t.MFAIdleTimeout = scaled(t.MFAIdleTimeout, scale)
 	t.UserDelay = scaled(t.UserDelay, scale)
+	t.RequestTimeout = h.requestTimeout()
+	run = forScenario(sc, run)
 	t.Sleep, t.Now = h.Sleep, h.Now
 	if t.Sleep == nil {
 		t.Sleep = sleepReal
@@ -418,7 +420,7 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		res.Stopped = loop.Error()
 		runErr = ErrNoOutcome
 	}
-	opts := h.Options
+	opts := h.runOptions(sc, t)
 	if hooks != nil {
 		sent := hooks.wait()
 		opts.Forged = sent.forged

@@ -21,6 +21,12 @@ const (
 	// DefaultMFAIdleTimeout is how long a RequestId waits for the answer
 	// to its 203: "8 min idle during Authorize".
 	DefaultMFAIdleTimeout = 8 * time.Minute
+	// DefaultRequestTimeout is how long an integration waits for one
+	// answer of Flinks before it gives up. The guide gives no figure, but
+	// Flinks moves a request still running after 210 s to the background
+	// (202 OPERATION_DISPATCHED), so no answer should take longer: 4
+	// minutes leaves a margin above that.
+	DefaultRequestTimeout = 4 * time.Minute
 )
 
 // Options are the thresholds of the rules. A zero duration means the
@@ -49,6 +55,16 @@ type Options struct {
 	// to see that the integration rejects them: FM013 judges them, and
 	// FM010 leaves them out.
 	Forged []string
+	// RequestTimeout is how long the integration was told to wait for one
+	// answer before it gives up (Target.RequestTimeout). It is compared
+	// with the journal's Latency, which is real time: FM016 fails a request
+	// that waited more than twice as long.
+	RequestTimeout time.Duration
+	// RepeatFetch says that the run fetched again, without its user, a
+	// login the integration had linked before (the scenario repeat-fetch):
+	// FM017 then fails a live refresh of it too, not only its credentials
+	// sent again.
+	RepeatFetch bool
 }
 
 // DefaultOptions returns the options with every threshold at its default
@@ -66,5 +82,6 @@ func (o Options) withDefaults() Options {
 	def(&o.RetryBackoff, DefaultRetryBackoff)
 	def(&o.WebhookDeadline, DefaultWebhookDeadline)
 	def(&o.MFAIdleTimeout, DefaultMFAIdleTimeout)
+	def(&o.RequestTimeout, DefaultRequestTimeout)
 	return o
 }

@@ -17,23 +17,7 @@ func Quote(e journal.Entry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#%d %s ", e.Seq, e.Time.Format("15:04:05.000"))
 	if e.Kind == journal.KindWebhook {
-		fmt.Fprintf(&b, "webhook %s %s", orDash(e.Method), orDash(e.URL))
-		if e.ResponseType != "" {
-			fmt.Fprintf(&b, " %s", e.ResponseType)
-		}
-		if e.RequestID != "" {
-			fmt.Fprintf(&b, " RequestId=%s", e.RequestID)
-		}
-		fmt.Fprintf(&b, " delivery=%s attempt=%d → ", orDash(e.DeliveryID), e.Attempt)
-		if e.Status == 0 {
-			b.WriteString("no answer")
-		} else {
-			fmt.Fprintf(&b, "%d", e.Status)
-		}
-		if e.Error != "" {
-			fmt.Fprintf(&b, " (%s)", e.Error)
-		}
-		fmt.Fprintf(&b, " in %s", e.Latency.Round(time.Millisecond))
+		quoteWebhook(&b, e)
 		return b.String()
 	}
 	endpoint := e.Endpoint
@@ -56,6 +40,11 @@ func Quote(e journal.Entry) string {
 	if len(e.Answered) > 0 {
 		fmt.Fprintf(&b, " answered=%s", quoteList(e.Answered))
 	}
+	if e.Status == 0 {
+		// The client left before the answer (a timeout, or it was stopped).
+		fmt.Fprintf(&b, " → no answer: the client left after %s", seconds(e.Latency))
+		return b.String()
+	}
 	fmt.Fprintf(&b, " → %d", e.Status)
 	if e.FlinksCode != "" {
 		fmt.Fprintf(&b, " %s", e.FlinksCode)
@@ -64,6 +53,27 @@ func Quote(e journal.Entry) string {
 		fmt.Fprintf(&b, " asked=%s", quoteList(e.Challenges))
 	}
 	return b.String()
+}
+
+// quoteWebhook renders a webhook attempt after its number and time.
+func quoteWebhook(b *strings.Builder, e journal.Entry) {
+	fmt.Fprintf(b, "webhook %s %s", orDash(e.Method), orDash(e.URL))
+	if e.ResponseType != "" {
+		fmt.Fprintf(b, " %s", e.ResponseType)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(b, " RequestId=%s", e.RequestID)
+	}
+	fmt.Fprintf(b, " delivery=%s attempt=%d → ", orDash(e.DeliveryID), e.Attempt)
+	if e.Status == 0 {
+		b.WriteString("no answer")
+	} else {
+		fmt.Fprintf(b, "%d", e.Status)
+	}
+	if e.Error != "" {
+		fmt.Fprintf(b, " (%s)", e.Error)
+	}
+	fmt.Fprintf(b, " in %s", e.Latency.Round(time.Millisecond))
 }
 
 func quoteList(items []string) string {

@@ -25,6 +25,8 @@ const (
 	IDNoMFAReanswer        = "FM012-no-automatic-mfa-reanswer"
 	IDWebhookSignature     = "FM013-webhook-signature"
 	IDMFAAnswerInTime      = "FM014-mfa-answer-in-time"
+	IDRequestTimeout       = "FM016-request-timeout"
+	IDRepeatFetchCached    = "FM017-repeat-fetch-cached"
 )
 
 // Rule is one rule of the Flinks guide, checked over a journal.
@@ -96,6 +98,8 @@ func Rules() []Rule {
 		NoMFAReanswer(),
 		WebhookSignature(),
 		MFAAnswerInTime(),
+		RequestTimeouts(),
+		RepeatFetchCached(),
 	}
 }
 

@@ -33,6 +33,14 @@ type Scenario struct {
 	// UserDelay is how long the user takes over the first security
 	// challenge (Target.UserDelay).
 	UserDelay time.Duration
+	// SlowAnswers has the mock hold the first answer of /Authorize and of
+	// GetAccountsDetail three times Target.RequestTimeout: the login is
+	// one the harness adds for the run (see slowLogin).
+	SlowAnswers bool
+	// Repeat runs the integration twice on the login, with no LoginID:
+	// first to link it with its username and password, then to fetch it
+	// again with the LoginId it kept in Target.LoginStore.
+	Repeat bool
 	// What says what the scenario exercises.
 	What string
 	// Want is the outcome the integration must report.
@@ -71,6 +79,10 @@ func Scenarios() []Scenario {
 			What: "the user takes 9 minutes over the security question, past the 8 minutes a RequestId waits for its answer: start over with a new /Authorize, never answer the expired RequestId"},
 		{Name: "wrong-mfa-answer", Login: "greatday", WrongAnswers: true, Want: Want{FlinksCodes: []string{"INVALID_SECURITY_RESPONSE"}},
 			What: "the user's answer to the security question is wrong (401 INVALID_SECURITY_RESPONSE): report it and send the user back, never answer again on your own"},
+		{Name: "slow-answers", Login: slowLoginName, MostRecentCached: true, SlowAnswers: true, Want: accounts,
+			What: "the first answers of /Authorize and GetAccountsDetail take three times FLINKS_REQUEST_TIMEOUT: give up on each when the timeout fires, then retry (a fresh token for /Authorize)"},
+		{Name: "repeat-fetch", Login: "greatday", Repeat: true, Want: accounts,
+			What: "two runs: the first links the login with its username and password (no LoginId yet) and keeps the LoginId in FLINKS_LOGIN_STORE; the second fetches it again with that LoginId and MostRecentCached true, never the credentials"},
 		{Name: "webhook", Login: "mock_pending_45m", MostRecentCached: true, Webhook: true, Want: accounts,
 			What: "webhook mode: GetAccountsDetail answers 202 and the data comes only by webhook, sent twice; both sends must be answered 200"},
 		{Name: "webhook-signed", Login: "mock_pending_45m", MostRecentCached: true, Webhook: true, Signed: true, Want: accounts,

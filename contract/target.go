@@ -64,6 +64,19 @@ type Target struct {
 	// security challenge of the run: the integration waits it (with
 	// Sleep) before it answers, as it would wait for a person.
 	UserDelay time.Duration
+	// RequestTimeout is how long to wait for one answer of Flinks before
+	// giving up on it (then retry, with a fresh token for /Authorize, or
+	// report the error), in real time: the guide's figure scaled, but
+	// never under a second. Set it on every request: an answer may never
+	// come.
+	RequestTimeout time.Duration
+	// LoginStore, when set (the scenario repeat-fetch), is a file where
+	// the integration keeps the LoginId of the login it linked, as it
+	// would in its database: the harness keeps it between the two runs of
+	// the scenario. LoginID is empty then: the first run links the login
+	// with Username, Password and Institution, the second finds the
+	// LoginId in the store.
+	LoginStore string
 	// WebhookAddr, when set, is the host:port where the integration must
 	// listen for webhooks, and WebhookURL the URL the mock posts them to;
 	// the integration then waits for the GetAccountsDetail webhook instead
@@ -100,6 +113,8 @@ const (
 	EnvRetryBackoff     = "FLINKS_RETRY_BACKOFF"
 	EnvMFAIdleTimeout   = "FLINKS_MFA_IDLE_TIMEOUT"
 	EnvUserDelay        = "FLINKS_USER_DELAY"
+	EnvRequestTimeout   = "FLINKS_REQUEST_TIMEOUT"
+	EnvLoginStore       = "FLINKS_LOGIN_STORE"
 	EnvWebhookAddr      = "FLINKS_WEBHOOK_ADDR"
 	EnvWebhookURL       = "FLINKS_WEBHOOK_URL"
 	EnvWebhookSecret    = "FLINKS_WEBHOOK_SECRET"
@@ -131,6 +146,10 @@ func (t Target) Env() []string {
 		EnvTimeout + "=" + FormatDuration(t.Timeout),
 		EnvRetryBackoff + "=" + FormatDuration(t.RetryBackoff),
 		EnvMFAIdleTimeout + "=" + FormatDuration(t.MFAIdleTimeout),
+		EnvRequestTimeout + "=" + FormatDuration(t.RequestTimeout),
+	}
+	if t.LoginStore != "" {
+		env = append(env, EnvLoginStore+"="+t.LoginStore)
 	}
 	if t.UserDelay > 0 {
 		env = append(env, EnvUserDelay+"="+FormatDuration(t.UserDelay))
@@ -177,6 +196,7 @@ func NewTarget(sc Scenario, login *scenarios.Login, serverURL, customerID string
 		Timeout:          DefaultDeadline,
 		RetryBackoff:     DefaultRetryBackoff,
 		MFAIdleTimeout:   DefaultMFAIdleTimeout,
+		RequestTimeout:   DefaultRequestTimeout,
 		UserDelay:        sc.UserDelay,
 	}
 }

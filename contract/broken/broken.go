@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/contract"
@@ -58,6 +59,11 @@ const (
 	// LateMFAAnswer sends the user's answer with the RequestId of the 203
 	// however long the user took (FM014).
 	LateMFAAnswer Flaw = "late-mfa-answer"
+	// NoRequestTimeout waits for every answer as long as it takes (FM016).
+	NoRequestTimeout Flaw = "no-request-timeout"
+	// CredentialsAgain never keeps the LoginId: every fetch authorizes with
+	// the username and password (FM017).
+	CredentialsAgain Flaw = "credentials-again"
 )
 
 // UnscaledTiming waits the guide's 10 s and 30 minutes as written, not
@@ -90,6 +96,8 @@ func Cases() []Case {
 		{ReanswerMFA, "wrong-mfa-answer", contract.IDNoMFAReanswer},
 		{NoSignatureCheck, "webhook-signed", contract.IDWebhookSignature},
 		{LateMFAAnswer, "slow-mfa-user", contract.IDMFAAnswerInTime},
+		{NoRequestTimeout, "slow-answers", contract.IDRequestTimeout},
+		{CredentialsAgain, "repeat-fetch", contract.IDRepeatFetchCached},
 	}
 }
 
@@ -99,12 +107,21 @@ func Run(flaw Flaw) contract.RunFunc {
 		if flaw == UnscaledTiming {
 			t.PollInterval, t.Timeout, t.RetryBackoff = reference.DefaultPollInterval, reference.DefaultTimeout, reference.DefaultRetryBackoff
 		}
-		c := &client{flaw: flaw, t: t, conn: reference.Conn{BaseURL: t.BaseURL, SecretKey: t.SecretKey, APIKey: t.APIKey}}
-		if flaw == NoAPIKey {
+		c := &client{flaw: flaw, t: t, conn: reference.Conn{BaseURL: t.BaseURL, SecretKey: t.SecretKey, APIKey: t.APIKey, Timeout: t.RequestTimeout}}
+		switch flaw {
+		case NoAPIKey:
 			c.conn.APIKey = ""
+		case NoRequestTimeout:
+			c.conn.Timeout = -1
+		case CredentialsAgain:
+			c.t.LoginStore = "" // the LoginId is never kept
+		}
+		req, err := reference.RequestOf(c.t)
+		if err != nil {
+			return contract.Outcome{}, err
 		}
 		if t.WebhookAddr == "" {
-			return reference.OutcomeOf(c.fetch(ctx, nil))
+			return c.keep(c.fetch(ctx, req, nil))
 		}
 		hooks := reference.NewWebhooks()
 		if flaw != NoSignatureCheck {
@@ -121,7 +138,7 @@ func Run(flaw Flaw) contract.RunFunc {
 			return contract.Outcome{}, err
 		}
 		defer stop(t.PollInterval)
-		return reference.OutcomeOf(c.fetch(ctx, hooks))
+		return reference.OutcomeOf(c.fetch(ctx, req, hooks))
 	}
 }
 
@@ -154,21 +171,32 @@ func (c *client) now() time.Time {
 	return time.Now()
 }
 
+// keep writes the LoginId of a fetch to the login store, when the target
+// has one, and returns the outcome of the fetch.
+func (c *client) keep(res *reference.Accounts, err error) (contract.Outcome, error) {
+	if err == nil && c.t.LoginStore != "" && res.LoginID != "" {
+		if err := os.WriteFile(c.t.LoginStore, []byte(res.LoginID), 0o600); err != nil {
+			return contract.Outcome{}, fmt.Errorf("keep the LoginId: %w", err)
+		}
+	}
+	return reference.OutcomeOf(res, err)
+}
+
 // fetch is the reference flow with the client's flaw.
-func (c *client) fetch(ctx context.Context, hooks *reference.Webhooks) (*reference.Accounts, error) {
-	rid, err := c.authorize(ctx)
+func (c *client) fetch(ctx context.Context, req reference.Request, hooks *reference.Webhooks) (*reference.Accounts, error) {
+	authorized, err := c.authorize(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	rid := authorized.RequestId
 	deadline := c.now().Add(c.t.Timeout)
-	a, err := c.conn.GetAccountsDetail(ctx, rid)
-	if err != nil {
+	a, err := c.data(ctx, func() (*reference.Answer, error) { return c.conn.GetAccountsDetail(ctx, rid) })
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if a.Status == http.StatusAccepted && c.flaw == StopAt202 {
+	case a.Status == http.StatusAccepted && c.flaw == StopAt202:
 		return &reference.Accounts{RequestID: rid}, nil
-	}
-	if a.Status == http.StatusAccepted && hooks != nil {
+	case a.Status == http.StatusAccepted && hooks != nil:
 		wctx, cancel := context.WithTimeout(ctx, c.t.Timeout)
 		defer cancel()
 		accounts, err := hooks.Wait(wctx, rid)
@@ -176,111 +204,191 @@ func (c *client) fetch(ctx context.Context, hooks *reference.Webhooks) (*referen
 			return nil, fmt.Errorf("no webhook: %w", reference.ErrTimeout)
 		}
 		return &reference.Accounts{RequestID: rid, Accounts: accounts}, nil
-	}
-	for polled := false; a.Status == http.StatusAccepted; polled = true {
-		if c.flaw != NoTimeout && polled && !c.now().Add(c.t.PollInterval).Before(deadline) {
-			return nil, reference.ErrTimeout
-		}
-		if c.flaw == NewRequestPerPoll {
-			if !c.now().Add(c.t.PollInterval).Before(deadline) {
-				return nil, reference.ErrTimeout
-			}
-			if err := c.sleep(ctx, c.t.PollInterval); err != nil {
-				return nil, err
-			}
-			if rid, err = c.authorize(ctx); err != nil {
-				return nil, err
-			}
-			if a, err = c.conn.GetAccountsDetail(ctx, rid); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if polled {
-			wait := c.t.PollInterval
-			if c.flaw == PollFast {
-				wait /= 10
-			}
-			if err := c.sleep(ctx, wait); err != nil {
-				return nil, err
-			}
-		}
-		if a, err = c.conn.GetAccountsDetailAsync(ctx, rid); err != nil {
+	case a.Status == http.StatusAccepted:
+		if rid, a, err = c.poll(ctx, req, rid, deadline); err != nil {
 			return nil, err
 		}
 	}
-	return &reference.Accounts{RequestID: rid, Accounts: a.Accounts}, nil
+	return &reference.Accounts{RequestID: rid, LoginID: loginOf(authorized, a), Accounts: a.Accounts}, nil
 }
 
-// authorize is the reference's, with the flaws of /Authorize.
-func (c *client) authorize(ctx context.Context) (string, error) {
+// poll polls a RequestId answered 202 until its 200 (or, with
+// NewRequestPerPoll, authorizes again instead), and returns the
+// RequestId of the 200 and its answer.
+func (c *client) poll(ctx context.Context, req reference.Request, rid string, deadline time.Time) (string, *reference.Answer, error) {
+	a := &reference.Answer{Status: http.StatusAccepted} // the 202 of GetAccountsDetail
+	for polled := false; a.Status == http.StatusAccepted; polled = true {
+		late := !c.now().Add(c.t.PollInterval).Before(deadline)
+		if c.flaw == NewRequestPerPoll {
+			if late {
+				return "", nil, reference.ErrTimeout
+			}
+			if err := c.sleep(ctx, c.t.PollInterval); err != nil {
+				return "", nil, err
+			}
+			authorized, err := c.authorize(ctx, req)
+			if err != nil {
+				return "", nil, err
+			}
+			rid = authorized.RequestId
+			if a, err = c.conn.GetAccountsDetail(ctx, rid); err != nil {
+				return "", nil, err
+			}
+			continue
+		}
+		if c.flaw != NoTimeout && polled && late {
+			return "", nil, reference.ErrTimeout
+		}
+		if polled {
+			if err := c.sleep(ctx, c.pollWait()); err != nil {
+				return "", nil, err
+			}
+		}
+		var err error
+		if a, err = c.data(ctx, func() (*reference.Answer, error) { return c.conn.GetAccountsDetailAsync(ctx, rid) }); err != nil {
+			return "", nil, err
+		}
+	}
+	return rid, a, nil
+}
+
+// pollWait is the wait between two polls.
+func (c *client) pollWait() time.Duration {
+	if c.flaw == PollFast {
+		return c.t.PollInterval / 10
+	}
+	return c.t.PollInterval
+}
+
+// data makes a data call, and retries it after the back-off when no
+// answer came within the request timeout, twice at most.
+func (c *client) data(ctx context.Context, call func() (*reference.Answer, error)) (*reference.Answer, error) {
+	a, err := call()
+	for retries := 0; retries < 2 && errors.Is(err, reference.ErrRequestTimeout); retries++ {
+		if err := c.sleep(ctx, c.t.RetryBackoff); err != nil {
+			return nil, err
+		}
+		a, err = call()
+	}
+	return a, err
+}
+
+// loginOf returns the LoginId of the first answer that names one.
+func loginOf(answers ...*reference.Answer) string {
+	for _, a := range answers {
+		if a != nil && a.Login != nil && a.Login.Id != "" {
+			return a.Login.Id
+		}
+	}
+	return ""
+}
+
+// startBody is the first /Authorize call of a request: its LoginId, or the
+// credentials of a login not linked yet.
+func startBody(req reference.Request) reference.AuthorizeRequest {
+	if req.LoginID == "" {
+		return reference.AuthorizeRequest{Username: req.Username, Password: req.Password, Institution: req.Institution, Save: true}
+	}
+	cached := req.MostRecentCached
+	return reference.AuthorizeRequest{LoginId: req.LoginID, MostRecentCached: &cached}
+}
+
+// authorize is the reference's, with the flaws of /Authorize: it returns
+// the 200 of the session, after the MFA rounds.
+func (c *client) authorize(ctx context.Context, req reference.Request) (*reference.Answer, error) {
 	first, err := c.conn.GenerateAuthorizeToken(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	cached := c.t.MostRecentCached
-	req := reference.AuthorizeRequest{LoginId: c.t.LoginID, MostRecentCached: &cached}
-	a, err := c.conn.Authorize(ctx, first, req)
+	start := startBody(req)
+	a, err := c.start(ctx, first, start)
+	user := reference.UserTakes(c.t.UserDelay, c.t.Sleep, reference.AnswersFrom(c.t.MFAAnswers))
+	for restarted := false; err == nil && a.Status == http.StatusNonAuthoritativeInfo; {
+		a, restarted, err = c.mfaRound(ctx, first, start, a, user, restarted)
+	}
+	return a, err
+}
+
+// start sends the first /Authorize with the token first, and retries it
+// with fresh tokens while Flinks asks to try later or gives no answer in
+// time (with RetryFinalErrors, whatever it answered).
+func (c *client) start(ctx context.Context, first string, body reference.AuthorizeRequest) (*reference.Answer, error) {
+	a, err := c.conn.Authorize(ctx, first, body)
 	for retries := 0; retries < 2 && c.retry(err); retries++ {
 		if c.flaw != NoBackoff {
 			if err := c.sleep(ctx, c.t.RetryBackoff); err != nil {
-				return "", err
+				return nil, err
 			}
 		}
 		token, terr := c.conn.GenerateAuthorizeToken(ctx)
 		if terr != nil {
-			return "", terr
+			return nil, terr
 		}
-		a, err = c.conn.Authorize(ctx, token, req)
-	}
-	user := reference.UserTakes(c.t.UserDelay, c.t.Sleep, reference.AnswersFrom(c.t.MFAAnswers))
-	for restarted := false; err == nil && a.Status == http.StatusNonAuthoritativeInfo; {
-		if c.flaw == DataBeforeMFA {
-			if _, err := c.conn.GetAccountsDetail(ctx, a.RequestId); err != nil {
-				return "", err
-			}
-		}
-		asked := c.now()
-		answers, aerr := user(ctx, a.SecurityChallenges)
-		if aerr != nil {
-			return "", aerr
-		}
-		if c.flaw != LateMFAAnswer && !restarted && c.now().Sub(asked) >= c.t.MFAIdleTimeout {
-			restarted = true
-			token, terr := c.conn.GenerateAuthorizeToken(ctx)
-			if terr != nil {
-				return "", terr
-			}
-			a, err = c.conn.Authorize(ctx, token, req)
-			continue
-		}
-		if c.flaw == PartialMFA && len(a.SecurityChallenges) > 1 {
-			answers = map[string][]string{a.SecurityChallenges[0].Prompt: answers[a.SecurityChallenges[0].Prompt]}
-		}
-		token := first
-		if c.flaw != ReuseToken {
-			if token, err = c.conn.GenerateAuthorizeToken(ctx); err != nil {
-				return "", err
-			}
-		}
-		body := reference.AuthorizeRequest{RequestId: a.RequestId, SecurityResponses: answers}
 		a, err = c.conn.Authorize(ctx, token, body)
-		var fe *reference.Error
-		if c.flaw == ReanswerMFA && errors.As(err, &fe) && fe.FlinksCode == "INVALID_SECURITY_RESPONSE" {
-			if token, err = c.conn.GenerateAuthorizeToken(ctx); err != nil {
-				return "", err
-			}
-			a, err = c.conn.Authorize(ctx, token, body) // the same answers, again
+	}
+	return a, err
+}
+
+// mfaRound has the user answer the 203 a and sends the answers; when the
+// user took longer than the RequestId waits, it starts over once with a
+// new /Authorize instead. It returns the next answer of /Authorize and
+// whether the flow has started over.
+func (c *client) mfaRound(ctx context.Context, first string, start reference.AuthorizeRequest, a *reference.Answer,
+	user func(context.Context, []reference.Challenge) (map[string][]string, error), restarted bool) (*reference.Answer, bool, error) {
+	if c.flaw == DataBeforeMFA {
+		if _, err := c.conn.GetAccountsDetail(ctx, a.RequestId); err != nil {
+			return nil, restarted, err
 		}
 	}
+	asked := c.now()
+	answers, err := user(ctx, a.SecurityChallenges)
 	if err != nil {
-		return "", err
+		return nil, restarted, err
 	}
-	return a.RequestId, nil
+	if c.flaw != LateMFAAnswer && !restarted && c.now().Sub(asked) >= c.t.MFAIdleTimeout {
+		token, err := c.conn.GenerateAuthorizeToken(ctx)
+		if err != nil {
+			return nil, true, err
+		}
+		a, err = c.conn.Authorize(ctx, token, start)
+		return a, true, err
+	}
+	if c.flaw == PartialMFA && len(a.SecurityChallenges) > 1 {
+		prompt := a.SecurityChallenges[0].Prompt
+		answers = map[string][]string{prompt: answers[prompt]}
+	}
+	a, err = c.answer(ctx, first, a.RequestId, answers)
+	return a, restarted, err
+}
+
+// answer sends the answers to the 203 of a RequestId: with a fresh token
+// (or, with ReuseToken, the first one again), and with ReanswerMFA the
+// same answers once more after INVALID_SECURITY_RESPONSE.
+func (c *client) answer(ctx context.Context, first, requestID string, answers map[string][]string) (*reference.Answer, error) {
+	token := first
+	if c.flaw != ReuseToken {
+		var err error
+		if token, err = c.conn.GenerateAuthorizeToken(ctx); err != nil {
+			return nil, err
+		}
+	}
+	body := reference.AuthorizeRequest{RequestId: requestID, SecurityResponses: answers}
+	a, err := c.conn.Authorize(ctx, token, body)
+	var fe *reference.Error
+	if c.flaw == ReanswerMFA && errors.As(err, &fe) && fe.FlinksCode == "INVALID_SECURITY_RESPONSE" {
+		if token, err = c.conn.GenerateAuthorizeToken(ctx); err != nil {
+			return nil, err
+		}
+		return c.conn.Authorize(ctx, token, body) // the same answers, again
+	}
+	return a, err
 }
 
 // retry says whether to send a failed /Authorize again.
 func (c *client) retry(err error) bool {
+	if errors.Is(err, reference.ErrRequestTimeout) {
+		return true
+	}
 	var fe *reference.Error
 	if !errors.As(err, &fe) {
 		return false

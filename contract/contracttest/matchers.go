@@ -59,15 +59,22 @@ func (m ruleMatcher) results(actual any) []contract.Result {
 		return nil
 	}
 	opts := m.opts
-	if opts.Forged == nil {
-		// The forged webhooks of a harness run are the run's to name.
-		switch a := actual.(type) {
-		case contract.RunResult:
-			opts.Forged = a.Report.Options.Forged
-		case *contract.RunResult:
-			opts.Forged = a.Report.Options.Forged
-		}
+	var run contract.Options
+	switch a := actual.(type) {
+	case contract.RunResult:
+		run = a.Report.Options
+	case *contract.RunResult:
+		run = a.Report.Options
 	}
+	// What a harness run did is the run's to say: the forged webhooks it
+	// sent, the request timeout it gave, whether it fetched a login again.
+	if opts.Forged == nil {
+		opts.Forged = run.Forged
+	}
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = run.RequestTimeout
+	}
+	opts.RepeatFetch = opts.RepeatFetch || run.RepeatFetch
 	out := make([]contract.Result, 0, len(m.rules))
 	for _, r := range m.rules {
 		out = append(out, r.Check(entries, opts))

@@ -70,22 +70,49 @@ type Request struct {
 	// MostRecentCached true asks for the cached data; false refreshes it
 	// live from the institution (which is when most logins ask for MFA).
 	MostRecentCached bool
+	// Username, Password and Institution link a login the first time,
+	// when there is no LoginID yet (an integration without Flinks
+	// Connect); keep the LoginId of the result for every later fetch.
+	Username, Password, Institution string
+}
+
+// body is the first /Authorize call of the request.
+func (r Request) body() AuthorizeRequest {
+	if r.LoginID == "" {
+		return AuthorizeRequest{Username: r.Username, Password: r.Password, Institution: r.Institution, Save: true}
+	}
+	cached := r.MostRecentCached
+	return AuthorizeRequest{LoginId: r.LoginID, MostRecentCached: &cached}
 }
 
 // Accounts is the data of a fetch.
 type Accounts struct {
 	RequestID string
-	Accounts  []Account
+	// LoginID is the login's LoginId, as Flinks gave it: keep it, and
+	// fetch the login with it from then on.
+	LoginID  string
+	Accounts []Account
+}
+
+// loginOf returns the LoginId of the first answer that names one.
+func loginOf(answers ...*Answer) string {
+	for _, a := range answers {
+		if a != nil && a.Login != nil && a.Login.Id != "" {
+			return a.Login.Id
+		}
+	}
+	return ""
 }
 
 // FetchAccounts authorizes the login (answering MFA if asked), asks for
 // its accounts and polls until they are ready, the deadline passes or
 // Flinks answers an error (returned as an *Error).
 func (c *Client) FetchAccounts(ctx context.Context, req Request) (*Accounts, error) {
-	requestID, err := c.Authorize(ctx, req)
+	authorized, err := c.authorize(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	requestID := authorized.RequestId
 	deadline := c.now().Add(c.timeout())
 	a, err := c.retrying(ctx, func() (*Answer, error) { return c.Conn.GetAccountsDetail(ctx, requestID) })
 	if err != nil {
@@ -107,7 +134,7 @@ func (c *Client) FetchAccounts(ctx context.Context, req Request) (*Accounts, err
 			return nil, err
 		}
 	}
-	return &Accounts{RequestID: requestID, Accounts: a.Accounts}, nil
+	return &Accounts{RequestID: requestID, LoginID: loginOf(authorized, a), Accounts: a.Accounts}, nil
 }
 
 // Authorize opens a session for the login and returns its RequestId:
@@ -116,17 +143,25 @@ func (c *Client) FetchAccounts(ctx context.Context, req Request) (*Accounts, err
 // When the answers came after the RequestId expired (MFAIdleTimeout), it
 // starts over with a new /Authorize, whose challenges are asked again.
 func (c *Client) Authorize(ctx context.Context, req Request) (string, error) {
-	cached := req.MostRecentCached
-	start := AuthorizeRequest{LoginId: req.LoginID, MostRecentCached: &cached}
+	a, err := c.authorize(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	return a.RequestId, nil
+}
+
+// authorize is Authorize, returning the 200 of /Authorize.
+func (c *Client) authorize(ctx context.Context, req Request) (*Answer, error) {
+	start := req.body()
 	a, err := c.authorizeWith(ctx, start)
 	for restarts := 0; err == nil && a.Status == http.StatusNonAuthoritativeInfo; {
 		if c.AnswerMFA == nil {
-			return "", fmt.Errorf("RequestId %s: %w", a.RequestId, ErrMFARequired)
+			return nil, fmt.Errorf("RequestId %s: %w", a.RequestId, ErrMFARequired)
 		}
 		asked := c.now()
 		answers, aerr := c.AnswerMFA(ctx, a.SecurityChallenges)
 		if aerr != nil {
-			return "", fmt.Errorf("answer the security challenges of RequestId %s: %w", a.RequestId, aerr)
+			return nil, fmt.Errorf("answer the security challenges of RequestId %s: %w", a.RequestId, aerr)
 		}
 		if c.now().Sub(asked) >= orDefault(c.MFAIdleTimeout, DefaultMFAIdleTimeout) && restarts < maxStartsOver {
 			// The RequestId has expired while the user answered.
@@ -136,10 +171,7 @@ func (c *Client) Authorize(ctx context.Context, req Request) (string, error) {
 		}
 		a, err = c.authorizeWith(ctx, AuthorizeRequest{RequestId: a.RequestId, SecurityResponses: answers})
 	}
-	if err != nil {
-		return "", err
-	}
-	return a.RequestId, nil
+	return a, err
 }
 
 // authorizeWith calls /Authorize with a token generated for the call.
@@ -154,12 +186,14 @@ func (c *Client) authorizeWith(ctx context.Context, body AuthorizeRequest) (*Ans
 }
 
 // retrying makes a call, and retries it after RetryBackoff while Flinks
-// asks to try later, up to MaxRetries times. Every other answer is final.
+// asks to try later or gives no answer within the request timeout, up to
+// MaxRetries times. Every other answer is final.
 func (c *Client) retrying(ctx context.Context, call func() (*Answer, error)) (*Answer, error) {
 	for attempt := 0; ; attempt++ {
 		a, err := call()
 		var fe *Error
-		if !errors.As(err, &fe) || !TryLater(fe.FlinksCode) || attempt >= c.maxRetries() {
+		again := errors.Is(err, ErrRequestTimeout) || errors.As(err, &fe) && TryLater(fe.FlinksCode)
+		if !again || attempt >= c.maxRetries() {
 			return a, err
 		}
 		if err := c.sleep(ctx, c.backoff()); err != nil {

@@ -14,11 +14,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Conn sends the Flinks calls and decodes their answers. It makes no
@@ -33,7 +35,21 @@ type Conn struct {
 	APIKey string
 	// HTTP sends the requests (http.DefaultClient when nil).
 	HTTP *http.Client
+	// Timeout is how long to wait for one answer before giving up with
+	// ErrRequestTimeout (DefaultRequestTimeout; negative: for ever, which
+	// no integration should do).
+	Timeout time.Duration
 }
+
+// DefaultRequestTimeout is Conn's wait for one answer: Flinks moves a
+// request still running after 210 s to the background (202
+// OPERATION_DISPATCHED), so no answer should take longer.
+const DefaultRequestTimeout = 4 * time.Minute
+
+// ErrRequestTimeout is returned (wrapped) when an answer did not come
+// within Conn.Timeout: the request may or may not have been done, and
+// sending it again is safe (with a fresh token for /Authorize).
+var ErrRequestTimeout = errors.New("no answer within the request timeout")
 
 // Challenge is one security challenge of a 203.
 type Challenge struct {
@@ -84,6 +100,9 @@ type Answer struct {
 	Token              string
 	SecurityChallenges []Challenge
 	Accounts           []Account
+	// Login is the login the answer is about (the 200s of /Authorize and
+	// GetAccountsDetail); its Id is the LoginId to keep.
+	Login *struct{ Id string }
 }
 
 // Error is an error answer of Flinks: its HTTP status, FlinksCode and
@@ -109,10 +128,16 @@ func (e *Error) Error() string {
 }
 
 // AuthorizeRequest is the body of /Authorize: LoginId with
-// MostRecentCached, or RequestId with SecurityResponses.
+// MostRecentCached, or RequestId with SecurityResponses, or (to link a
+// login the first time, without Flinks Connect) Username, Password and
+// Institution with Save.
 type AuthorizeRequest struct {
 	LoginId           string              `json:",omitempty"`
 	MostRecentCached  *bool               `json:",omitempty"`
+	Username          string              `json:",omitempty"`
+	Password          string              `json:",omitempty"`
+	Institution       string              `json:",omitempty"`
+	Save              bool                `json:",omitempty"`
 	RequestId         string              `json:",omitempty"`
 	SecurityResponses map[string][]string `json:",omitempty"`
 }
@@ -170,6 +195,12 @@ func (c *Conn) call(ctx context.Context, method, path string, header map[string]
 		}
 		rd = bytes.NewReader(raw)
 	}
+	parent := ctx
+	if c.timeout() > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout())
+		defer cancel()
+	}
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.BaseURL, "/")+"/BankingServices/"+path, rd)
 	if err != nil {
 		return nil, fmt.Errorf("flinks: /%s: %w", endpoint, err)
@@ -186,12 +217,12 @@ func (c *Conn) call(ctx context.Context, method, path string, header map[string]
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("flinks: /%s: %w", endpoint, err)
+		return nil, c.failed(parent, endpoint, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return nil, fmt.Errorf("flinks: read the answer of /%s: %w", endpoint, err)
+		return nil, c.failed(parent, endpoint, fmt.Errorf("read the answer: %w", err))
 	}
 	var a Answer
 	if err := json.Unmarshal(raw, &a); err != nil {
@@ -204,4 +235,20 @@ func (c *Conn) call(ctx context.Context, method, path string, header map[string]
 		}
 	}
 	return nil, &Error{Endpoint: endpoint, Status: resp.StatusCode, FlinksCode: a.FlinksCode, Message: a.Message, RequestID: a.RequestId}
+}
+
+func (c *Conn) timeout() time.Duration {
+	if c.Timeout == 0 {
+		return DefaultRequestTimeout
+	}
+	return c.Timeout
+}
+
+// failed wraps the error of a request that got no answer, as
+// ErrRequestTimeout when its own timeout ran out (not parent's).
+func (c *Conn) failed(parent context.Context, endpoint string, err error) error {
+	if parent.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("flinks: /%s gave no answer within %s: %w", endpoint, c.timeout(), ErrRequestTimeout)
+	}
+	return fmt.Errorf("flinks: /%s: %w", endpoint, err)
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,9 +20,18 @@ import (
 // serves Webhooks on Target.WebhookAddr for the whole run.
 func Run(ctx context.Context, t contract.Target) (contract.Outcome, error) {
 	c := NewClient(t)
-	req := Request{LoginID: t.LoginID, MostRecentCached: t.MostRecentCached}
+	req, err := RequestOf(t)
+	if err != nil {
+		return contract.Outcome{}, err
+	}
 	if t.WebhookAddr == "" {
-		return OutcomeOf(c.FetchAccounts(ctx, req))
+		res, err := c.FetchAccounts(ctx, req)
+		if err == nil && t.LoginStore != "" && res.LoginID != "" {
+			if err := os.WriteFile(t.LoginStore, []byte(res.LoginID), 0o600); err != nil {
+				return contract.Outcome{}, fmt.Errorf("keep the LoginId: %w", err)
+			}
+		}
+		return OutcomeOf(res, err)
 	}
 	hooks := NewWebhooks()
 	hooks.Secret = t.WebhookSecret
@@ -31,11 +43,29 @@ func Run(ctx context.Context, t contract.Target) (contract.Outcome, error) {
 	return OutcomeOf(c.FetchAccountsByWebhook(ctx, req, hooks))
 }
 
+// RequestOf returns the request of a target: its LoginID, else the
+// LoginId kept in its login store, else (the first fetch of a login, not
+// linked yet) its credentials.
+func RequestOf(t contract.Target) (Request, error) {
+	req := Request{LoginID: t.LoginID, MostRecentCached: t.MostRecentCached}
+	if req.LoginID == "" && t.LoginStore != "" {
+		kept, err := os.ReadFile(t.LoginStore)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return req, fmt.Errorf("read the LoginId kept: %w", err)
+		}
+		req.LoginID = strings.TrimSpace(string(kept))
+	}
+	if req.LoginID == "" {
+		req.Username, req.Password, req.Institution = t.Username, t.Password, t.Institution
+	}
+	return req, nil
+}
+
 // NewClient returns a reference client for a target: its keys, intervals,
 // clock and MFA answers.
 func NewClient(t contract.Target) *Client {
 	return &Client{
-		Conn:           Conn{BaseURL: t.BaseURL, SecretKey: t.SecretKey, APIKey: t.APIKey},
+		Conn:           Conn{BaseURL: t.BaseURL, SecretKey: t.SecretKey, APIKey: t.APIKey, Timeout: t.RequestTimeout},
 		PollInterval:   t.PollInterval,
 		Timeout:        t.Timeout,
 		RetryBackoff:   t.RetryBackoff,
