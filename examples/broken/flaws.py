@@ -10,7 +10,8 @@ reuse-token (FM001), partial-mfa (FM002), data-before-mfa (FM003),
 new-request-per-poll (FM004), poll-fast (FM005), no-timeout (FM006),
 retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
 webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012),
-no-signature-check (FM013), late-mfa-answer (FM014). Each
+no-signature-check (FM013), late-mfa-answer (FM014), no-request-timeout
+(FM016), credentials-again (FM017). Each
 patches the example before it runs; the example itself stays as the guide
 says.
 """
@@ -128,6 +129,10 @@ def main(flaw):
         client.authorize = reanswer_mfa
     elif flaw == "late-mfa-answer":
         client.MFA_IDLE = float("inf")  # answers however long the user took
+    elif flaw == "no-request-timeout":
+        client.REQUEST_TIMEOUT = None  # waits for every answer as long as it takes
+    elif flaw == "credentials-again":
+        client.LOGIN_STORE = None  # the LoginId is never kept: the credentials every time
     elif flaw == "no-signature-check":
         client.signed_by = lambda secret, raw, signature: True  # every webhook taken
     else:

@@ -7,7 +7,10 @@ way the Retrieve Account Data guide says, for `flinks-mock verify` to judge:
 It reads the connection from the FLINKS_* environment variables verify sets,
 fetches the accounts of FLINKS_LOGIN_ID (token -> /Authorize -> MFA answers ->
 /GetAccountsDetail -> /GetAccountsDetailAsync polls, or the webhook when
-FLINKS_WEBHOOK_ADDR is set) and prints a JSON summary on stdout.
+FLINKS_WEBHOOK_ADDR is set) and prints a JSON summary on stdout. Without a
+LoginId it links the login with FLINKS_USERNAME and FLINKS_PASSWORD and keeps
+its LoginId in FLINKS_LOGIN_STORE, for the next fetch. Every request has a
+timeout (FLINKS_REQUEST_TIMEOUT), and is sent again when it fires.
 """
 
 import base64
@@ -16,6 +19,7 @@ import hmac
 import json
 import os
 import re
+import socket
 import sys
 import threading
 import time
@@ -46,6 +50,11 @@ MFA_IDLE = duration("FLINKS_MFA_IDLE_TIMEOUT", 8 * 60)
 # How long the (simulated) user takes over the first question.
 USER_DELAY = duration("FLINKS_USER_DELAY", 0)
 ANSWERS = json.loads(ENV.get("FLINKS_MFA_ANSWERS") or "{}")
+# How long to wait for one answer: Flinks answers within 210 s, or moves the
+# request to the background (OPERATION_DISPATCHED).
+REQUEST_TIMEOUT = duration("FLINKS_REQUEST_TIMEOUT", 4 * 60)
+# Where the LoginId of a linked login is kept (a database, in production).
+LOGIN_STORE = ENV.get("FLINKS_LOGIN_STORE")
 # The timeout counts from the start: a fetch that spent a minute on MFA has
 # 29 left to poll.
 DEADLINE = time.monotonic() + TIMEOUT
@@ -64,16 +73,31 @@ class Timeout(Exception):
     """The data was not ready within the timeout."""
 
 
+class RequestTimeout(Exception):
+    """No answer came within REQUEST_TIMEOUT."""
+
+    def __init__(self, endpoint):
+        super().__init__(f"/{endpoint} gave no answer within {REQUEST_TIMEOUT} s")
+
+
+def timed_out(err):
+    return isinstance(err, (TimeoutError, socket.timeout)) or isinstance(getattr(err, "reason", None), (TimeoutError, socket.timeout))
+
+
 def call(method, endpoint, headers, body, ok):
     """Sends one request; a status outside ok raises FlinksError."""
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(f"{BASE}/BankingServices/{endpoint}", data=data, method=method,
                                  headers={"Content-Type": "application/json", **headers})
     try:
-        with urllib.request.urlopen(req) as resp:
+        with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT) as resp:
             status, raw = resp.status, resp.read()
     except urllib.error.HTTPError as err:
         status, raw = err.code, err.read()
+    except OSError as err:  # URLError too
+        if timed_out(err):
+            raise RequestTimeout(endpoint) from err
+        raise
     answer = json.loads(raw)
     if status not in ok:
         raise FlinksError(endpoint, status, answer)
@@ -83,17 +107,53 @@ def call(method, endpoint, headers, body, ok):
 
 def authorize(body):
     """Calls /Authorize with a fresh token (tokens are single-use), retrying
-    RETRY_LATER and TOO_MANY_REQUESTS twice after a back-off."""
+    RETRY_LATER, TOO_MANY_REQUESTS and a timeout twice after a back-off."""
     attempt = 0
     while True:
         token = call("POST", "GenerateAuthorizeToken", {"flinks-auth-key": ENV.get("FLINKS_SECRET_KEY", "")}, None, [200])["Token"]
         try:
             return call("POST", "Authorize", {"flinks-auth-key": token}, body, [200, 203])
-        except FlinksError as err:
-            if err.code not in ("RETRY_LATER", "TOO_MANY_REQUESTS") or attempt >= 2:
+        except (FlinksError, RequestTimeout) as err:
+            again = isinstance(err, RequestTimeout) or err.code in ("RETRY_LATER", "TOO_MANY_REQUESTS")
+            if not again or attempt >= 2:
                 raise
         attempt += 1
         time.sleep(BACKOFF)
+
+
+def data(method, endpoint, body):
+    """Calls a data endpoint, sending it again twice after a back-off when no
+    answer came in time."""
+    for attempt in range(3):
+        try:
+            return call(method, endpoint, {"x-api-key": ENV.get("FLINKS_API_KEY", "")}, body, [200, 202])
+        except RequestTimeout:
+            if attempt == 2:
+                raise
+            time.sleep(BACKOFF)
+
+
+def start_body():
+    """The first /Authorize: the LoginId (given, or kept by an earlier fetch)
+    with cached data, or the credentials of a login not linked yet."""
+    login_id = ENV.get("FLINKS_LOGIN_ID")
+    if not login_id and LOGIN_STORE and os.path.exists(LOGIN_STORE):
+        with open(LOGIN_STORE) as f:
+            login_id = f.read().strip()
+    if login_id:
+        return {"LoginId": login_id, "MostRecentCached": ENV.get("FLINKS_MOST_RECENT_CACHED") != "false"}
+    return {"Username": ENV.get("FLINKS_USERNAME"), "Password": ENV.get("FLINKS_PASSWORD"),
+            "Institution": ENV.get("FLINKS_INSTITUTION"), "Save": True}
+
+
+def keep_login(*answers):
+    """Keeps the LoginId Flinks gave (Login.Id) for the next fetch."""
+    for a in answers:
+        login_id = (a.get("Login") or {}).get("Id")
+        if LOGIN_STORE and login_id:
+            with open(LOGIN_STORE, "w") as f:
+                f.write(login_id)
+            return
 
 
 def signed_by(secret, raw, signature):
@@ -151,7 +211,7 @@ class Webhooks:
 
 
 def fetch_accounts(hooks):
-    start = {"LoginId": ENV.get("FLINKS_LOGIN_ID"), "MostRecentCached": ENV.get("FLINKS_MOST_RECENT_CACHED") != "false"}
+    start = start_body()
     a = authorize(start)
     restarted = False
     while a["status"] == 203:
@@ -171,9 +231,8 @@ def fetch_accounts(hooks):
                 raise RuntimeError(f"no answer for the security question {prompt!r}")
             responses[prompt] = ANSWERS[prompt]
         a = authorize({"RequestId": a["RequestId"], "SecurityResponses": responses})
-    request_id = a["RequestId"]
-    api_key = {"x-api-key": ENV.get("FLINKS_API_KEY", "")}
-    a = call("POST", "GetAccountsDetail", api_key, {"RequestId": request_id, "WithAccountIdentity": True}, [200, 202])
+    authorized, request_id = a, a["RequestId"]
+    a = data("POST", "GetAccountsDetail", {"RequestId": request_id, "WithAccountIdentity": True})
     if a["status"] == 202 and hooks:
         a = hooks.wait(request_id, DEADLINE - time.monotonic())
     polled = False
@@ -189,7 +248,8 @@ def fetch_accounts(hooks):
             if time.monotonic() >= DEADLINE:
                 raise Timeout()
         polled = True
-        a = call("GET", f"GetAccountsDetailAsync/{request_id}", api_key, None, [200, 202])
+        a = data("GET", f"GetAccountsDetailAsync/{request_id}", None)
+    keep_login(authorized, a)
     return [{"id": acc["Id"], "accountNumber": acc["AccountNumber"], "balance": acc["Balance"]["Current"]}
             for acc in a["Accounts"]]
 
@@ -201,7 +261,7 @@ def main():
         return 0
     except FlinksError as err:
         error = {"kind": "flinks", "flinksCode": err.code, "message": err.message}
-    except Timeout:
+    except (Timeout, RequestTimeout):
         error = {"kind": "timeout"}
     except Exception as err:  # anything else is reported, not hidden
         error = {"kind": "other", "message": str(err)}
