@@ -9,7 +9,8 @@
 // new-request-per-poll (FM004), poll-fast (FM005), no-timeout (FM006),
 // retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
 // webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012),
-// no-signature-check (FM013), late-mfa-answer (FM014). Each bends the example's
+// no-signature-check (FM013), late-mfa-answer (FM014), no-request-timeout
+// (FM016), credentials-again (FM017). Each bends the example's
 // requests, clock or server before it runs; the example stays as the guide
 // says.
 import http from "node:http";
@@ -88,6 +89,12 @@ switch (flaw) {
     break;
   case "late-mfa-answer":
     env.FLINKS_MFA_IDLE_TIMEOUT = "500h"; // answers however long the user took
+    break;
+  case "no-request-timeout":
+    env.FLINKS_REQUEST_TIMEOUT = "500h"; // waits for every answer as long as it takes
+    break;
+  case "credentials-again":
+    delete env.FLINKS_LOGIN_STORE; // the LoginId is never kept: the credentials every time
     break;
   case "no-signature-check":
     delete env.FLINKS_WEBHOOK_SECRET; // every webhook taken

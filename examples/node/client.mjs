@@ -8,8 +8,12 @@
 // sets, fetches the accounts of FLINKS_LOGIN_ID (token → /Authorize → MFA
 // answers → /GetAccountsDetail → /GetAccountsDetailAsync polls, or the
 // webhook when FLINKS_WEBHOOK_ADDR is set) and prints a JSON summary on
-// stdout.
+// stdout. Without a LoginId it links the login with FLINKS_USERNAME and
+// FLINKS_PASSWORD and keeps its LoginId in FLINKS_LOGIN_STORE, for the next
+// fetch. Every request has a timeout (FLINKS_REQUEST_TIMEOUT), and is sent
+// again when it fires.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -31,6 +35,11 @@ const mfaIdle = duration(env.FLINKS_MFA_IDLE_TIMEOUT, 8 * 60_000);
 // How long the (simulated) user takes over the first question.
 const userDelay = duration(env.FLINKS_USER_DELAY, 0);
 const answers = JSON.parse(env.FLINKS_MFA_ANSWERS || "{}");
+// How long to wait for one answer: Flinks answers within 210 s, or moves the
+// request to the background (OPERATION_DISPATCHED).
+const requestTimeout = duration(env.FLINKS_REQUEST_TIMEOUT, 4 * 60_000);
+// Where the LoginId of a linked login is kept (a database, in production).
+const loginStore = env.FLINKS_LOGIN_STORE;
 // The timeout counts from the start: a fetch that spent a minute on MFA has
 // 29 left to poll.
 const deadline = Date.now() + timeout;
@@ -53,27 +62,66 @@ class FlinksError extends Error {
 
 class TimeoutError extends Error {}
 
-// call sends one request; a status outside ok throws a FlinksError.
+class RequestTimeoutError extends Error {}
+
+// call sends one request; a status outside ok throws a FlinksError, no
+// answer within requestTimeout a RequestTimeoutError.
 async function call(method, endpoint, headers, body, ok) {
-  const res = await fetch(`${base}/BankingServices/${endpoint}`, {
-    method,
-    headers: { "Content-Type": "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!ok.includes(res.status)) throw new FlinksError(endpoint, res.status, json);
-  return { status: res.status, ...json };
+  try {
+    const res = await fetch(`${base}/BankingServices/${endpoint}`, {
+      method,
+      headers: { "Content-Type": "application/json", ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(requestTimeout),
+    });
+    const json = await res.json();
+    if (!ok.includes(res.status)) throw new FlinksError(endpoint, res.status, json);
+    return { status: res.status, ...json };
+  } catch (err) {
+    if (err.name === "TimeoutError") throw new RequestTimeoutError(`/${endpoint} gave no answer within ${requestTimeout} ms`);
+    throw err;
+  }
+}
+
+// data calls a data endpoint, sending it again twice after a back-off when
+// no answer came in time.
+async function data(method, endpoint, body) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call(method, endpoint, { "x-api-key": env.FLINKS_API_KEY }, body, [200, 202]);
+    } catch (err) {
+      if (!(err instanceof RequestTimeoutError) || attempt >= 2) throw err;
+      await waitAtLeast(backoff);
+    }
+  }
+}
+
+// startBody is the first /Authorize: the LoginId (given, or kept by an
+// earlier fetch) with cached data, or the credentials of a login not linked
+// yet.
+function startBody() {
+  let loginId = env.FLINKS_LOGIN_ID;
+  if (!loginId && loginStore && existsSync(loginStore)) loginId = readFileSync(loginStore, "utf8").trim();
+  if (loginId) return { LoginId: loginId, MostRecentCached: env.FLINKS_MOST_RECENT_CACHED !== "false" };
+  return { Username: env.FLINKS_USERNAME, Password: env.FLINKS_PASSWORD, Institution: env.FLINKS_INSTITUTION, Save: true };
+}
+
+// keepLogin keeps the LoginId Flinks gave (Login.Id) for the next fetch.
+function keepLogin(...answers) {
+  const loginId = answers.map((a) => a?.Login?.Id).find(Boolean);
+  if (loginStore && loginId) writeFileSync(loginStore, loginId);
 }
 
 // authorize calls /Authorize with a fresh token (tokens are single-use),
-// retrying RETRY_LATER and TOO_MANY_REQUESTS twice after a back-off.
+// retrying RETRY_LATER, TOO_MANY_REQUESTS and a timeout twice after a
+// back-off.
 async function authorize(body) {
   for (let attempt = 0; ; attempt++) {
     const { Token } = await call("POST", "GenerateAuthorizeToken", { "flinks-auth-key": env.FLINKS_SECRET_KEY }, undefined, [200]);
     try {
       return await call("POST", "Authorize", { "flinks-auth-key": Token }, body, [200, 203]);
     } catch (err) {
-      const again = err instanceof FlinksError && ["RETRY_LATER", "TOO_MANY_REQUESTS"].includes(err.flinksCode);
+      const again = err instanceof RequestTimeoutError || (err instanceof FlinksError && ["RETRY_LATER", "TOO_MANY_REQUESTS"].includes(err.flinksCode));
       if (!again || attempt >= 2) throw err;
       await waitAtLeast(backoff);
     }
@@ -129,7 +177,7 @@ function listen(addr) {
 async function fetchAccounts() {
   const hooks = env.FLINKS_WEBHOOK_ADDR ? await listen(env.FLINKS_WEBHOOK_ADDR) : null;
   try {
-    const start = { LoginId: env.FLINKS_LOGIN_ID, MostRecentCached: env.FLINKS_MOST_RECENT_CACHED !== "false" };
+    const start = startBody();
     let a = await authorize(start);
     for (let restarted = false; a.status === 203; ) {
       const asked = Date.now();
@@ -148,9 +196,9 @@ async function fetchAccounts() {
       }
       a = await authorize({ RequestId: a.RequestId, SecurityResponses: responses });
     }
+    const authorized = a;
     const requestId = a.RequestId;
-    const apiKey = { "x-api-key": env.FLINKS_API_KEY };
-    a = await call("POST", "GetAccountsDetail", apiKey, { RequestId: requestId, WithAccountIdentity: true }, [200, 202]);
+    a = await data("POST", "GetAccountsDetail", { RequestId: requestId, WithAccountIdentity: true });
     if (a.status === 202 && hooks) {
       // An unref'd timer: once the webhook came, it must not keep the
       // program alive until the deadline.
@@ -167,8 +215,9 @@ async function fetchAccounts() {
         await waitAtLeast(pollInterval);
         if (Date.now() >= deadline) throw new TimeoutError();
       }
-      a = await call("GET", `GetAccountsDetailAsync/${requestId}`, apiKey, undefined, [200, 202]);
+      a = await data("GET", `GetAccountsDetailAsync/${requestId}`, undefined);
     }
+    keepLogin(authorized, a);
     return a.Accounts.map((acc) => ({ id: acc.Id, accountNumber: acc.AccountNumber, balance: acc.Balance.Current }));
   } finally {
     if (hooks) {
@@ -186,7 +235,7 @@ try {
   console.error(`flinks-example: ${err.message}`);
   const error =
     err instanceof FlinksError ? { kind: "flinks", flinksCode: err.flinksCode, message: err.flinksMessage }
-    : err instanceof TimeoutError ? { kind: "timeout" }
+    : err instanceof TimeoutError || err instanceof RequestTimeoutError ? { kind: "timeout" }
     : { kind: "other", message: err.message };
   console.log(JSON.stringify({ error }));
   process.exitCode = 1;
