@@ -8,7 +8,11 @@
 // sets, fetches the accounts of FLINKS_LOGIN_ID (token → /Authorize → MFA
 // answers → /GetAccountsDetail → /GetAccountsDetailAsync polls, or the
 // webhook when FLINKS_WEBHOOK_ADDR is set) and prints a JSON summary on
-// stdout. It uses the standard library only, so it can be copied.
+// stdout. Without a LoginId it links the login with FLINKS_USERNAME and
+// FLINKS_PASSWORD and keeps its LoginId in FLINKS_LOGIN_STORE, for the next
+// fetch. Every request has a timeout (FLINKS_REQUEST_TIMEOUT), and is sent
+// again when it fires. It uses the standard library only, so it can be
+// copied.
 package main
 
 import (
@@ -51,6 +55,9 @@ func main() {
 
 type config struct {
 	baseURL, secretKey, apiKey, loginID string
+	username, password, institution     string
+	loginStore                          string
+	http                                *http.Client
 	cached                              bool
 	answers                             map[string][]string
 	interval, timeout, backoff          time.Duration
@@ -65,13 +72,19 @@ func configFromEnv() (*config, error) {
 		secretKey:   os.Getenv("FLINKS_SECRET_KEY"),
 		apiKey:      os.Getenv("FLINKS_API_KEY"),
 		loginID:     os.Getenv("FLINKS_LOGIN_ID"),
+		username:    os.Getenv("FLINKS_USERNAME"),
+		password:    os.Getenv("FLINKS_PASSWORD"),
+		institution: os.Getenv("FLINKS_INSTITUTION"),
+		// Where the LoginId of a linked login is kept (a database, in
+		// production).
+		loginStore:  os.Getenv("FLINKS_LOGIN_STORE"),
 		cached:      os.Getenv("FLINKS_MOST_RECENT_CACHED") != "false",
 		webhookAddr: os.Getenv("FLINKS_WEBHOOK_ADDR"),
 		// The secret Flinks signs webhooks with, when the instance has HMAC.
 		webhookSecret: os.Getenv("FLINKS_WEBHOOK_SECRET"),
 	}
-	if c.baseURL == "" || c.loginID == "" {
-		return nil, errors.New("FLINKS_BASE_URL and FLINKS_LOGIN_ID are needed (flinks-mock verify sets them)")
+	if c.baseURL == "" || c.loginID == "" && c.username == "" {
+		return nil, errors.New("FLINKS_BASE_URL and FLINKS_LOGIN_ID (or FLINKS_USERNAME) are needed (flinks-mock verify sets them)")
 	}
 	if a := os.Getenv("FLINKS_MFA_ANSWERS"); a != "" {
 		if err := json.Unmarshal([]byte(a), &c.answers); err != nil {
@@ -96,6 +109,13 @@ func configFromEnv() (*config, error) {
 	if c.userDelay, err = duration("FLINKS_USER_DELAY", 0); err != nil {
 		return nil, err
 	}
+	// How long to wait for one answer: Flinks answers within 210 s, or
+	// moves the request to the background (OPERATION_DISPATCHED).
+	requestTimeout, err := duration("FLINKS_REQUEST_TIMEOUT", 4*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	c.http = &http.Client{Timeout: requestTimeout}
 	return c, nil
 }
 
@@ -131,12 +151,14 @@ func (e *flinksError) Error() string {
 
 var errTimeout = errors.New("the data was not ready within the timeout")
 
+var errRequestTimeout = errors.New("no answer within FLINKS_REQUEST_TIMEOUT")
+
 func errorSummary(err error) map[string]any {
 	var fe *flinksError
 	switch {
 	case errors.As(err, &fe):
 		return map[string]any{"kind": "flinks", "flinksCode": fe.FlinksCode, "message": fe.Message}
-	case errors.Is(err, errTimeout):
+	case errors.Is(err, errTimeout), errors.Is(err, errRequestTimeout):
 		return map[string]any{"kind": "timeout"}
 	}
 	return map[string]any{"kind": "other", "message": err.Error()}
@@ -150,6 +172,7 @@ type answer struct {
 	FlinksCode         string
 	Message            string
 	SecurityChallenges []struct{ Prompt string }
+	Login              *struct{ Id string }
 	Accounts           []struct {
 		Id            string
 		AccountNumber string
@@ -178,14 +201,14 @@ func (c *config) call(ctx context.Context, method, endpoint string, header map[s
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, timedOut(endpoint, err)
 	}
 	defer resp.Body.Close()
 	var a answer
 	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
-		return nil, fmt.Errorf("/%s answered %d without JSON: %w", endpoint, resp.StatusCode, err)
+		return nil, timedOut(endpoint, fmt.Errorf("/%s answered %d without JSON: %w", endpoint, resp.StatusCode, err))
 	}
 	a.status = resp.StatusCode
 	for _, s := range ok {
@@ -196,8 +219,55 @@ func (c *config) call(ctx context.Context, method, endpoint string, header map[s
 	return nil, &flinksError{Endpoint: endpoint, Status: a.status, FlinksCode: a.FlinksCode, Message: a.Message}
 }
 
+// timedOut wraps the error of a request whose answer did not come in time
+// as errRequestTimeout.
+func timedOut(endpoint string, err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("/%s: %w", endpoint, errRequestTimeout)
+	}
+	return err
+}
+
+// data calls a data endpoint, sending it again twice after a back-off when
+// no answer came in time.
+func (c *config) data(ctx context.Context, method, endpoint string, body any) (*answer, error) {
+	for attempt := 0; ; attempt++ {
+		a, err := c.call(ctx, method, endpoint, map[string]string{"x-api-key": c.apiKey}, body, 200, 202)
+		if attempt >= 2 || !errors.Is(err, errRequestTimeout) {
+			return a, err
+		}
+		time.Sleep(c.backoff)
+	}
+}
+
+// startBody is the first /Authorize: the LoginId (given, or kept by an
+// earlier fetch) with cached data, or the credentials of a login not
+// linked yet.
+func (c *config) startBody() map[string]any {
+	loginID := c.loginID
+	if kept, err := os.ReadFile(c.loginStore); loginID == "" && c.loginStore != "" && err == nil {
+		loginID = string(bytes.TrimSpace(kept))
+	}
+	if loginID != "" {
+		return map[string]any{"LoginId": loginID, "MostRecentCached": c.cached}
+	}
+	return map[string]any{"Username": c.username, "Password": c.password, "Institution": c.institution, "Save": true}
+}
+
+// keepLogin keeps the LoginId Flinks gave (Login.Id) for the next fetch.
+func (c *config) keepLogin(answers ...*answer) error {
+	for _, a := range answers {
+		if c.loginStore != "" && a.Login != nil && a.Login.Id != "" {
+			return os.WriteFile(c.loginStore, []byte(a.Login.Id), 0o600)
+		}
+	}
+	return nil
+}
+
 // authorize calls /Authorize with a fresh token (tokens are single-use),
-// retrying RETRY_LATER and TOO_MANY_REQUESTS twice after a back-off.
+// retrying RETRY_LATER, TOO_MANY_REQUESTS and a timeout twice after a
+// back-off.
 func (c *config) authorize(ctx context.Context, body map[string]any) (*answer, error) {
 	for attempt := 0; ; attempt++ {
 		tok, err := c.call(ctx, http.MethodPost, "GenerateAuthorizeToken", map[string]string{"flinks-auth-key": c.secretKey}, nil, 200)
@@ -206,7 +276,8 @@ func (c *config) authorize(ctx context.Context, body map[string]any) (*answer, e
 		}
 		a, err := c.call(ctx, http.MethodPost, "Authorize", map[string]string{"flinks-auth-key": tok.Token}, body, 200, 203)
 		var fe *flinksError
-		if attempt < 2 && errors.As(err, &fe) && (fe.FlinksCode == "RETRY_LATER" || fe.FlinksCode == "TOO_MANY_REQUESTS") {
+		again := errors.Is(err, errRequestTimeout) || errors.As(err, &fe) && (fe.FlinksCode == "RETRY_LATER" || fe.FlinksCode == "TOO_MANY_REQUESTS")
+		if attempt < 2 && again {
 			time.Sleep(c.backoff)
 			continue
 		}
@@ -227,7 +298,7 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 		// too, and on a busy machine it may come a little later.
 		defer hooks.close(max(c.interval, 2*time.Second))
 	}
-	start := map[string]any{"LoginId": c.loginID, "MostRecentCached": c.cached}
+	start := c.startBody()
 	a, err := c.authorize(ctx, start)
 	for restarted := false; err == nil && a.status == 203; {
 		asked := time.Now()
@@ -254,9 +325,8 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	requestID := a.RequestId
-	apiKey := map[string]string{"x-api-key": c.apiKey}
-	a, err = c.call(ctx, http.MethodPost, "GetAccountsDetail", apiKey, map[string]any{"RequestId": requestID, "WithAccountIdentity": true}, 200, 202)
+	authorized, requestID := a, a.RequestId
+	a, err = c.data(ctx, http.MethodPost, "GetAccountsDetail", map[string]any{"RequestId": requestID, "WithAccountIdentity": true})
 	if err != nil {
 		return nil, err
 	}
@@ -281,10 +351,13 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 				return nil, errTimeout
 			}
 		}
-		a, err = c.call(ctx, http.MethodGet, "GetAccountsDetailAsync/"+requestID, apiKey, nil, 200, 202)
+		a, err = c.data(ctx, http.MethodGet, "GetAccountsDetailAsync/"+requestID, nil)
 		if err != nil {
 			return nil, err
 		}
+	}
+	if err := c.keepLogin(authorized, a); err != nil {
+		return nil, fmt.Errorf("keep the LoginId: %w", err)
 	}
 	out := []accountSummary{}
 	for _, acc := range a.Accounts {
