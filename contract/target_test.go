@@ -108,7 +108,8 @@ func TestMFAAnswersSendEveryAnswerOfAMultipleAnswersChallenge(t *testing.T) {
 func TestEveryScenarioNamesADefaultLogin(t *testing.T) {
 	lib := defaultLibrary(t)
 	for _, sc := range contract.Scenarios() {
-		if _, err := sc.LoginOf(lib); err != nil {
+		if _, err := sc.LoginOf(lib); err != nil && !sc.SlowAnswers {
+			// slow-answers runs on a login the harness adds for the run.
 			t.Error(err)
 		}
 		if sc.What == "" || sc.Want.String() == "" {
