@@ -68,6 +68,8 @@ outcome it printed. The command finds the mock in its environment:
   FLINKS_RETRY_BACKOFF       the wait before retrying RETRY_LATER, scaled
   FLINKS_MFA_IDLE_TIMEOUT    the 8 minutes a RequestId waits for its MFA answers, scaled
   FLINKS_USER_DELAY          slow-mfa-user only: how long the user takes over the first question (wait it, then start over if the RequestId expired)
+  FLINKS_REQUEST_TIMEOUT     how long to wait for one answer before giving up on it (the 4 minutes, scaled, at least 1s)
+  FLINKS_LOGIN_STORE         repeat-fetch only: a file to keep the LoginId in; FLINKS_LOGIN_ID is empty, the first run links with the credentials
   FLINKS_SCENARIO            the scenario's name
   FLINKS_WEBHOOK_ADDR, FLINKS_WEBHOOK_URL   webhook scenarios only: listen on ADDR, take the data from the webhook
   FLINKS_WEBHOOK_SECRET      webhook-signed only: reject a webhook whose flinks-authenticity-key is not Base64(HMAC-SHA256(secret, body))

@@ -416,6 +416,8 @@ func TestVerifyTheBrokenVariants(t *testing.T) {
 					switch c.Flaw {
 					case broken.NoTimeout, broken.NewRequestPerPoll:
 						scale = "0.002"
+					case broken.NoRequestTimeout:
+						scale = "0.002" // the shortest request timeout: 1 s, its slow answers 3 s
 					case broken.LateMFAAnswer:
 						scale = testTimeScale // the user's 9 minutes, in 5.4 s
 					}
