@@ -239,3 +239,16 @@ func HaveRejectedForgedWebhooks(opts ...contract.Options) types.GomegaMatcher {
 func HaveAcknowledgedWebhooks(opts ...contract.Options) types.GomegaMatcher {
 	return FollowRule(contract.WebhooksAcknowledged(), opts...)
 }
+
+// HaveGivenUpOnSlowAnswers is FM016: no request waited for its answer
+// more than twice the request timeout (Options.RequestTimeout; a harness
+// run's own by default).
+func HaveGivenUpOnSlowAnswers(opts ...contract.Options) types.GomegaMatcher {
+	return FollowRule(contract.RequestTimeouts(), opts...)
+}
+
+// HaveFetchedAgainByLoginID is FM017: a linked login is fetched again
+// with its LoginId and the cached data, never its credentials.
+func HaveFetchedAgainByLoginID(opts ...contract.Options) types.GomegaMatcher {
+	return FollowRule(contract.RepeatFetchCached(), opts...)
+}

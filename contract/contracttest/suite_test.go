@@ -232,3 +232,28 @@ var _ = Describe("the matchers", func() {
 		Expect(srv).NotTo(contracttest.HavePolledPolitely(contract.Options{MinPollInterval: time.Minute}))
 	})
 })
+
+var _ = Describe("the matchers of FM016 and FM017", func() {
+	It("fail a request that waited past the request timeout", func() {
+		waited := []journal.Entry{{Seq: 1, Kind: journal.KindRequest, Method: "POST", Endpoint: "Authorize", Status: 200, Latency: 9 * time.Minute}}
+		Expect(waited).NotTo(contracttest.HaveGivenUpOnSlowAnswers())
+		Expect(waited).To(contracttest.HaveGivenUpOnSlowAnswers(contract.Options{RequestTimeout: 5 * time.Minute}))
+	})
+
+	It("judge a repeat fetch with the options of its run", func(ctx SpecContext) {
+		again := contracttest.RunScenario(ctx, "repeat-fetch", broken.Run(broken.CredentialsAgain))
+		Expect(again).NotTo(contracttest.HaveFetchedAgainByLoginID())
+		Expect(contracttest.RunScenario(ctx, "repeat-fetch", reference.Run)).To(contracttest.HaveFetchedAgainByLoginID())
+	})
+
+	It("fail a repeat fetch that keeps the LoginId but refreshes live, with nobody there for the MFA", func(ctx SpecContext) {
+		live := func(ctx context.Context, t contract.Target) (contract.Outcome, error) {
+			t.MostRecentCached = false
+			return reference.Run(ctx, t)
+		}
+		res := contracttest.RunScenario(ctx, "repeat-fetch", live)
+		Expect(res.Report.FailedIDs()).To(Equal([]string{contract.IDRepeatFetchCached}))
+		r, _ := res.Report.Result(contract.IDRepeatFetchCached)
+		Expect(r.Violations[0].Problem).To(ContainSubstring("asked a live refresh (MostRecentCached false)"))
+	})
+})
