@@ -356,11 +356,16 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 			return nil, err
 		}
 	}
-	if err := c.keepLogin(authorized, a); err != nil {
+	return c.summarize(authorized, a)
+}
+
+// summarize keeps the LoginId of a fetch and returns its accounts.
+func (c *config) summarize(authorized, data *answer) ([]accountSummary, error) {
+	if err := c.keepLogin(authorized, data); err != nil {
 		return nil, fmt.Errorf("keep the LoginId: %w", err)
 	}
 	out := []accountSummary{}
-	for _, acc := range a.Accounts {
+	for _, acc := range data.Accounts {
 		out = append(out, accountSummary{ID: acc.Id, AccountNumber: acc.AccountNumber, Balance: acc.Balance.Current})
 	}
 	return out, nil
