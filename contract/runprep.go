@@ -28,12 +28,12 @@ func (h *Harness) requestTimeout() time.Duration {
 	if h.Options.RequestTimeout > 0 {
 		return h.Options.RequestTimeout
 	}
+	if h.Sleep != nil {
+		return MinRequestTimeout
+	}
 	scale := h.Scale
 	if scale <= 0 {
 		scale = 1
-	}
-	if h.Sleep != nil {
-		return MinRequestTimeout
 	}
 	return max(scaled(DefaultRequestTimeout, scale), MinRequestTimeout)
 }
