@@ -137,7 +137,7 @@ func Run(flaw Flaw) contract.RunFunc {
 		if err != nil {
 			return contract.Outcome{}, err
 		}
-		defer stop(t.PollInterval)
+		defer stop(reference.Linger(t.PollInterval))
 		return reference.OutcomeOf(c.fetch(ctx, req, hooks))
 	}
 }

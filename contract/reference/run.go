@@ -39,7 +39,7 @@ func Run(ctx context.Context, t contract.Target) (contract.Outcome, error) {
 	if err != nil {
 		return contract.Outcome{}, err
 	}
-	defer stop(t.PollInterval)
+	defer stop(Linger(t.PollInterval))
 	return OutcomeOf(c.FetchAccountsByWebhook(ctx, req, hooks))
 }
 
@@ -95,6 +95,11 @@ func UserTakes(delay time.Duration, sleep func(context.Context, time.Duration) e
 		return answer(ctx, challenges)
 	}
 }
+
+// Linger is how long a webhook receiver keeps answering after its data
+// came: a poll interval, and at least 2 s, for a duplicate send that a
+// busy machine delays must get its 200 too.
+func Linger(pollInterval time.Duration) time.Duration { return max(pollInterval, 2*time.Second) }
 
 // Listen serves a webhook handler on addr until stop is called. stop keeps
 // answering for linger first, so that a duplicate send that is on its way
