@@ -4,7 +4,8 @@
 // /Authorize call, MFA answered from a callback with the 203's RequestId,
 // /GetAccountsDetail then /GetAccountsDetailAsync polls of the same
 // RequestId every 10 seconds up to a 30-minute deadline, no retry of
-// answers that cannot change, and a back-off before retrying RETRY_LATER.
+// answers that cannot change, a back-off before retrying RETRY_LATER, and a
+// timeout on every request, after which it is sent again.
 //
 // Conn is the HTTP layer, one method per Flinks call and no decisions;
 // Client is the policy of the guide on top of it.
