@@ -96,16 +96,22 @@ func detailBody(requestID string) []byte {
 // readySession opens a cached session of greatday_nomfa and asks for its
 // data once, returning the RequestId and the 200 body: the hot path.
 func (c *flinksClient) readySession(ctx context.Context, customerID string) (string, []byte, error) {
-	a, err := c.authorize(ctx, customerID, map[string]any{"LoginId": NoMFALoginID, "MostRecentCached": true, "Save": true}, http.StatusOK)
+	return c.readySessionOf(ctx, customerID, NoMFALoginID, "greatday_nomfa")
+}
+
+// readySessionOf is readySession for any login that is authorized and
+// ready at once.
+func (c *flinksClient) readySessionOf(ctx context.Context, customerID, loginID, name string) (string, []byte, error) {
+	a, err := c.authorize(ctx, customerID, map[string]any{"LoginId": loginID, "MostRecentCached": true, "Save": true}, http.StatusOK)
 	if err != nil {
-		return "", nil, fmt.Errorf("open a session of greatday_nomfa: %w", err)
+		return "", nil, fmt.Errorf("open a session of %s: %w", name, err)
 	}
 	data, err := send(ctx, c.hc, request{
 		Method: http.MethodPost, URL: c.url(customerID, "GetAccountsDetail"),
 		Body: detailBody(a.RequestId), Want: http.StatusOK, Keep: true,
 	})
 	if err != nil {
-		return "", nil, fmt.Errorf("the ready session of greatday_nomfa: %w", err)
+		return "", nil, fmt.Errorf("the ready session of %s: %w", name, err)
 	}
 	return a.RequestId, data, nil
 }

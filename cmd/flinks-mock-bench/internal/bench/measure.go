@@ -23,10 +23,12 @@ type mockTree struct {
 	fc        *flinksClient
 	requestID string        // of the ready session of the hot path
 	ready     []byte        // its 200 body
+	smallID   string        // of the ready session of bench_small
+	small     []byte        // its 200 body, the ~3 KB answer
 	requests  uint64        // every request sent to the child
 	flows     atomic.Uint64 // complete flows it answered
 	hot       *hotSession   // the hot path under mixed load
-	phases    [3]*phase     // hot POST, hot GET, flows
+	phases    [5]*phase     // hot POST, hot GET, flows, small POST, small GET
 	idleRSS   int64
 	loadedRSS int64
 	peakRSS   int64
@@ -78,11 +80,17 @@ func (r *runner) load(ctx context.Context) error {
 	}
 	hot := r.mocks[0]
 	r.note("hot path: one ready session of greatday_nomfa in one tenant, shared by all %d connections; its 200 body is %s", r.cfg.Connections, formatValue(float64(len(hot.ready)), UnitBytes))
-	ref, refPost, err := r.startReference(ctx, hot)
+	r.note("hot path, ~3 KB answer: one ready session of bench_small (a scenario file the runner adds with --scenarios) in the same tenant; its 200 body is %s", formatValue(float64(len(hot.small)), UnitBytes))
+	ref, refPost, err := r.startReference(ctx, "reference", hot.ready, hot.requestID)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = ref.stop() }()
+	refSmall, refSmallPost, err := r.startReference(ctx, "reference (~3 KB answer)", hot.small, hot.smallID)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = refSmall.stop() }()
 
 	// Idle memory: all have served their first answers and settled.
 	time.Sleep(200 * time.Millisecond)
@@ -90,19 +98,22 @@ func (r *runner) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.refIdleRSS = refIdle
 	for _, m := range r.mocks {
 		if m.idleRSS, _, err = m.child.Memory(); err != nil {
 			return err
 		}
 		r.row(sectionMemory, NewRow(m.figure("RSS idle after start"), UnitBytes, float64(m.idleRSS), float64(refIdle), true, m.target(targetIdleRSS)))
 	}
-	refRes, err := r.hotPath(ctx, refPost)
+	refRes, refSmallRes, err := r.hotPath(ctx, refPost, refSmallPost)
 	if err != nil {
 		return err
 	}
 	for _, m := range r.mocks {
 		r.latencyRows(m, "hot path POST GetAccountsDetail", m.phases[0].res, refRes)
 		r.latencyRows(m, "hot path GET GetAccountsDetailAsync", m.phases[1].res, refRes)
+		r.latencyRows(m, "hot path POST GetAccountsDetail, ~3 KB answer", m.phases[3].res, refSmallRes)
+		r.latencyRows(m, "hot path GET GetAccountsDetailAsync, ~3 KB answer", m.phases[4].res, refSmallRes)
 	}
 	if err := r.flowPhases(ctx); err != nil {
 		return err
@@ -112,7 +123,7 @@ func (r *runner) load(ctx context.Context) error {
 
 // startMock starts the child of a tree and opens its hot path session.
 func (r *runner) startMock(ctx context.Context, m *mockTree) error {
-	c, err := startChild(ctx, m.name(), m.bin, "--addr", "127.0.0.1:0")
+	c, err := startChild(ctx, m.name(), m.bin, r.mockArgs()...)
 	if err != nil {
 		return err
 	}
@@ -122,53 +133,69 @@ func (r *runner) startMock(ctx context.Context, m *mockTree) error {
 		return fmt.Errorf("%s: %w", m.name(), err)
 	}
 	m.requests += 3
-	return nil
+	return m.openSmall(ctx)
 }
 
-// startReference starts the bare server with the ready body of the hot
-// path, and returns the request that loads it.
-func (r *runner) startReference(ctx context.Context, hot *mockTree) (*child, request, error) {
-	bodyFile := filepath.Join(r.dir, "ready.json")
-	if err := os.WriteFile(bodyFile, hot.ready, 0o644); err != nil {
-		return nil, request{}, fmt.Errorf("write the ready body for the reference: %w", err)
-	}
-	ref, err := startChild(ctx, "reference", r.refBin, "--addr", "127.0.0.1:0", "--body", bodyFile)
+// startReference starts a bare server answering body, and returns the
+// request that loads it: the hot path's, with requestID.
+func (r *runner) startReference(ctx context.Context, name string, body []byte, requestID string) (*child, request, error) {
+	bodyFile, err := r.bodyFile(body)
 	if err != nil {
 		return nil, request{}, err
 	}
-	refPost := request{Method: http.MethodPost, URL: ref.URL + "/v3/" + hotCustomerID + "/BankingServices/GetAccountsDetail", Body: detailBody(hot.requestID), Want: http.StatusOK}
+	ref, err := startChild(ctx, name, r.refBin, "--addr", "127.0.0.1:0", "--body", bodyFile)
+	if err != nil {
+		return nil, request{}, err
+	}
+	refPost := request{Method: http.MethodPost, URL: ref.URL + "/v3/" + hotCustomerID + "/BankingServices/GetAccountsDetail", Body: detailBody(requestID), Want: http.StatusOK}
 	if _, err := send(ctx, r.hc, refPost); err != nil {
 		_ = ref.stop()
-		return nil, request{}, fmt.Errorf("the reference server: %w", err)
+		return nil, request{}, fmt.Errorf("the %s server: %w", name, err)
 	}
 	r.refRequests++
 	return ref, refPost, nil
 }
 
-// hotPath loads the reference and the hot path of every tree in turn, and
-// returns the reference's figures.
-func (r *runner) hotPath(ctx context.Context, refPost request) (*loadResult, error) {
+// bodyFile writes an answer for the reference's --body into the run's
+// directory, named by its size.
+func (r *runner) bodyFile(body []byte) (string, error) {
+	path := filepath.Join(r.dir, fmt.Sprintf("answer-%d.json", len(body)))
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		return "", fmt.Errorf("write the answer for the reference: %w", err)
+	}
+	return path, nil
+}
+
+// hotPath loads the references and the hot paths of every tree in turn,
+// and returns the references' figures (the 66 KiB answer, the ~3 KB one).
+func (r *runner) hotPath(ctx context.Context, refPost, refSmallPost request) (*loadResult, *loadResult, error) {
 	refPhase := &phase{what: "reference", u: requestUnit(r.hc, refPost)}
-	phases := []*phase{refPhase}
+	refSmallPhase := &phase{what: "reference, ~3 KB answer", u: requestUnit(r.hc, refSmallPost)}
+	phases := []*phase{refPhase, refSmallPhase}
 	for _, m := range r.mocks {
 		post := request{Method: http.MethodPost, URL: m.fc.url(hotCustomerID, "GetAccountsDetail"), Body: detailBody(m.requestID), Want: http.StatusOK}
 		async := request{Method: http.MethodGet, URL: m.fc.url(hotCustomerID, "GetAccountsDetailAsync/"+m.requestID), Want: http.StatusOK}
 		m.phases[0] = &phase{what: m.figure("hot path POST GetAccountsDetail"), u: requestUnit(r.hc, post)}
 		m.phases[1] = &phase{what: m.figure("hot path GET GetAccountsDetailAsync"), u: requestUnit(r.hc, async)}
-		phases = append(phases, m.phases[0], m.phases[1])
+		m.phases[3], m.phases[4] = m.smallPhases(r.hc)
+		phases = append(phases, m.phases[0], m.phases[1], m.phases[3], m.phases[4])
 	}
 	err := r.measureInterleaved(ctx, phases...)
 	r.refRequests += refPhase.res.Requests
 	for _, m := range r.mocks {
-		m.requests += m.phases[0].res.Requests + m.phases[1].res.Requests
+		for _, i := range []int{0, 1, 3, 4} {
+			if m.phases[i].res != nil {
+				m.requests += m.phases[i].res.Requests
+			}
+		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if r.cfg.Rounds > 1 {
 		r.note("the reference and the hot path loads ran in turn, %d rounds of %s each, so that other work on the machine weighs on all alike", r.cfg.Rounds, r.cfg.Duration/time.Duration(r.cfg.Rounds))
 	}
-	return refPhase.res, nil
+	return refPhase.res, refSmallPhase.res, nil
 }
 
 // flowPhases runs complete flows on every tree in turn.

@@ -115,6 +115,8 @@ func quickDefaults(cfg Config, set map[string]bool) Config {
 	keep("go-bench", func() { cfg.GoBench = q.GoBench })
 	keep("benchtime", func() { cfg.GoBenchTime = q.GoBenchTime })
 	keep("bench-count", func() { cfg.GoBenchCount = q.GoBenchCount })
+	keep("peer-warmup", func() { cfg.PeerWarmup = q.PeerWarmup })
+	keep("peer-launches", func() { cfg.PeerLaunches = q.PeerLaunches })
 	return cfg
 }
 
@@ -142,6 +144,10 @@ func parseFlags(args []string, out io.Writer) (Config, string, error) {
 	fs.BoolVar(&cfg.GoBench, "go-bench", full.GoBench, "run 'go test -bench . -benchmem ./mockserver/' and report its figures")
 	fs.IntVar(&cfg.GoBenchCount, "bench-count", full.GoBenchCount, "go test -count for --go-bench; the fastest run of each benchmark is reported (quick: 1)")
 	fs.StringVar(&cfg.GoBenchTime, "benchtime", full.GoBenchTime, "go test -benchtime for --go-bench (quick: 50x; default: go test's)")
+	fs.BoolVar(&cfg.Peers, "peers", false, "also measure WireMock and Prism serving the same ~3 KB answer, when installed under --peers-prefix")
+	fs.StringVar(&cfg.PeersPrefix, "peers-prefix", full.PeersPrefix, "npm prefix the peers are installed under: npm install --prefix `dir` wiremock @stoplight/prism-cli")
+	fs.DurationVar(&cfg.PeerWarmup, "peer-warmup", full.PeerWarmup, "load each server of --peers takes before its throughput is measured again (quick: 200ms)")
+	fs.IntVar(&cfg.PeerLaunches, "peer-launches", full.PeerLaunches, "cold starts of each peer (quick: 1)")
 	fs.StringVar(&cfg.Baseline, "baseline", "", "root of another flinks-mock checkout (e.g. an older commit) to build and measure beside this one, in the same run")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: go run ./cmd/flinks-mock-bench [--quick] [--json FILE] [--duration 10s] [--connections 32]
@@ -151,7 +157,9 @@ and measures them from this process with the same HTTP client: hot path
 throughput and latency, complete flows per second, cold start, memory, and
 the Go benchmarks' allocations. Prints a table of figures, ratios to the
 bare server and targets. With --baseline DIR, the flinks-mock of another
-checkout is measured in the same run, each phase in turn with this one's. Exit status: 0 fine, 1 something broke, 2 bad
+checkout is measured in the same run, each phase in turn with this one's.
+With --peers, WireMock and Prism (when installed) serve the same ~3 KB
+answer and get rows of their own. Exit status: 0 fine, 1 something broke, 2 bad
 flags, 3 a target missed (never in --quick mode).
 
 Flags:`)

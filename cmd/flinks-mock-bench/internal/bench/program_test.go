@@ -30,6 +30,13 @@ func TestParseFlags(t *testing.T) {
 			}},
 		{name: "cap in MiB", args: []string{"--rss-cap-mib", "100"}, want: func(c Config) bool { return c.RSSCap == 100<<20 }},
 		{name: "json file", args: []string{"--json", "out.json"}, want: func(c Config) bool { return c == full }, wantJSON: "out.json"},
+		{name: "peers", args: []string{"--peers"}, want: func(c Config) bool {
+			return c.Peers && c.PeersPrefix == DefaultPeersPrefix && c.PeerWarmup == 30*time.Second && c.PeerLaunches == 3
+		}},
+		{name: "peers, quick", args: []string{"--quick", "--peers", "--peers-prefix", "/opt/peers"}, want: func(c Config) bool {
+			return c.Peers && c.PeersPrefix == "/opt/peers" && c.PeerWarmup == quick.PeerWarmup && c.PeerLaunches == 1
+		}},
+		{name: "no peer launch", args: []string{"--peers", "--peer-launches", "0"}, wantErr: "--peer-launches must be at least 1"},
 		{name: "one connection", args: []string{"--connections", "1"}, wantErr: "--connections must be at least 2"},
 		{name: "zero duration", args: []string{"--duration", "0s"}, wantErr: "--duration must be positive"},
 		{name: "stray argument", args: []string{"now"}, wantErr: `unexpected argument "now"`},
@@ -76,7 +83,9 @@ func TestHelpAndUsageExit(t *testing.T) {
 
 // TestQuickRun runs the whole runner, quick and shorter still: it builds
 // both servers, loads them, and checks the report is complete. It judges
-// no timing.
+// no timing. --peers points at an empty prefix: the peers are skipped,
+// and the run goes on to measure the reference and flinks-mock on the
+// ~3 KB answer.
 func TestQuickRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two binaries and loads them for a few seconds")
@@ -87,6 +96,7 @@ func TestQuickRun(t *testing.T) {
 		"--quick", "--duration", "150ms", "--warmup", "30ms", "--connections", "4",
 		"--launches", "1", "--rss-requests", "300", "--tenants", "3",
 		"--go-bench=false", "--json", jsonPath,
+		"--peers", "--peers-prefix", t.TempDir(), "--peer-warmup", "20ms",
 	})
 	if code != ExitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
@@ -116,6 +126,10 @@ func TestQuickRun(t *testing.T) {
 		"hot path POST GetAccountsDetail: throughput",
 		"hot path POST GetAccountsDetail: p99",
 		"hot path GET GetAccountsDetailAsync: throughput",
+		"hot path POST GetAccountsDetail, ~3 KB answer: throughput",
+		"hot path GET GetAccountsDetailAsync, ~3 KB answer: p99",
+		"flinks-mock, ~3 KB answer: throughput of a fresh process",
+		"flinks-mock, ~3 KB answer: throughput after 20ms warm-up",
 		"complete flows (Greatday, MFA, 202; 3 tenants): throughput",
 		"cold start to first 200 (median of 1)",
 		"RSS idle after start",
@@ -134,6 +148,11 @@ func TestQuickRun(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "| figure") || !strings.Contains(stdout.String(), "share the machine's") {
 		t.Errorf("stdout has no table or notes:\n%s", stdout.String())
+	}
+	for _, want := range []string{"- peers: WireMock: skipped: not installed", "- peers: Prism: skipped: not installed"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the notes do not say %q:\n%s", want, stdout.String())
+		}
 	}
 }
 

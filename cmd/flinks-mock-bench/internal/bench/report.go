@@ -129,6 +129,8 @@ type Settings struct {
 	GoBenchTime  string `json:"goBenchTime,omitempty"`
 	GoBenchCount int    `json:"goBenchCount"`
 	Baseline     string `json:"baseline,omitempty"`
+	Peers        bool   `json:"peers,omitempty"`
+	PeerWarmup   string `json:"peerWarmup,omitempty"`
 }
 
 // Report is what one run of the runner measured.

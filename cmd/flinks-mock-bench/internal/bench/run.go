@@ -61,7 +61,22 @@ type Config struct {
 	// in the same run, each phase in turn with this tree's, and its
 	// figures get rows of their own, as ratios to the same reference.
 	Baseline string
+	// Peers, when set, also measures the mock servers people would pick
+	// instead (WireMock, Prism), installed with npm under PeersPrefix,
+	// serving the same ~3 KB answer; one not installed is skipped.
+	Peers       bool
+	PeersPrefix string
+	// PeerWarmup is the load each server of the peers phase takes before
+	// its throughput is measured again "after warm-up".
+	PeerWarmup time.Duration
+	// PeerLaunches is how many times each peer is started for its cold
+	// start.
+	PeerLaunches int
 }
+
+// DefaultPeersPrefix is where the runner looks for the peers: the prefix
+// of 'npm install --prefix /tmp/peers wiremock @stoplight/prism-cli'.
+const DefaultPeersPrefix = "/tmp/peers"
 
 // DefaultConfig returns the settings of the full run, or of the quick one.
 func DefaultConfig(quick bool) Config {
@@ -80,6 +95,9 @@ func DefaultConfig(quick bool) Config {
 			GoBench:      true,
 			GoBenchTime:  "50x",
 			GoBenchCount: 1,
+			PeersPrefix:  DefaultPeersPrefix,
+			PeerWarmup:   200 * time.Millisecond,
+			PeerLaunches: 1,
 		}
 	}
 	return Config{
@@ -95,6 +113,9 @@ func DefaultConfig(quick bool) Config {
 		GoBench:      true,
 		GoBenchTime:  "",
 		GoBenchCount: 3,
+		PeersPrefix:  DefaultPeersPrefix,
+		PeerWarmup:   30 * time.Second,
+		PeerLaunches: 3,
 	}
 }
 
@@ -118,6 +139,10 @@ func (c Config) validate() error {
 		return errors.New("--rss-cap-mib must be positive")
 	case c.GoBenchCount < 1:
 		return errors.New("--bench-count must be at least 1")
+	case c.PeerWarmup < 0:
+		return errors.New("--peer-warmup must not be negative")
+	case c.PeerLaunches < 1:
+		return errors.New("--peer-launches must be at least 1")
 	case c.MaxLoadTime <= 0:
 		return errors.New("--max-load-time must be positive")
 	case c.Baseline != "" && !hasGoMod(c.Baseline):
@@ -128,11 +153,11 @@ func (c Config) validate() error {
 
 // Targets of the figures.
 var (
-	targetHotPath   = &Target{Kind: RatioAtLeast, Value: 0.5}
+	targetHotPath   = &Target{Kind: RatioAtLeast, Value: 0.85}
 	targetP99       = &Target{Kind: RatioAtMost, Value: 3}
 	targetFlows     = &Target{Kind: AtLeast, Value: 5000}
-	targetColdStart = &Target{Kind: AtMost, Value: float64(20 * time.Millisecond)}
-	targetIdleRSS   = &Target{Kind: AtMost, Value: 20 << 20}
+	targetColdStart = &Target{Kind: AtMost, Value: float64(10 * time.Millisecond)}
+	targetIdleRSS   = &Target{Kind: AtMost, Value: 16 << 20}
 	targetLoadedRSS = &Target{Kind: AtMost, Value: 64 << 20}
 )
 
@@ -149,6 +174,9 @@ type runner struct {
 	// baseline when there is one.
 	mocks       []*mockTree
 	refBin      string
+	smallFile   string                   // the scenario file of bench_small
+	startMedian map[string]time.Duration // median cold start by child name
+	refIdleRSS  int64
 	answers     map[string]string
 	refRequests uint64
 }
@@ -185,6 +213,8 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Report, error) {
 				GoBenchTime:  cfg.GoBenchTime,
 				GoBenchCount: cfg.GoBenchCount,
 				Baseline:     cfg.Baseline,
+				Peers:        cfg.Peers,
+				PeerWarmup:   cfg.PeerWarmup.String(),
 			},
 		},
 		hc: newClient(cfg.Connections),
@@ -199,6 +229,9 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Report, error) {
 
 	r.step(r.coldStart(ctx))
 	r.step(r.load(ctx))
+	if cfg.Peers {
+		r.step(r.peers(ctx))
+	}
 	if cfg.GoBench {
 		for _, m := range r.mocks {
 			r.step(r.goBench(ctx, m))
@@ -217,6 +250,7 @@ const (
 	sectionStart
 	sectionMemory
 	sectionGoBench
+	sectionPeers
 )
 
 // step records the error of a phase as a problem of the report.
@@ -257,6 +291,10 @@ func (r *runner) prepare(ctx context.Context) error {
 	if r.dir, err = os.MkdirTemp("", "flinks-mock-bench-"); err != nil {
 		return fmt.Errorf("create a temporary directory: %w", err)
 	}
+	if r.smallFile, err = writeSmallScenario(r.dir); err != nil {
+		os.RemoveAll(r.dir)
+		return err
+	}
 	r.mocks = []*mockTree{{dir: r.root}}
 	if r.cfg.Baseline != "" {
 		r.mocks = append(r.mocks, &mockTree{label: "baseline", dir: r.cfg.Baseline})
@@ -287,7 +325,9 @@ func (r *runner) coldStart(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.startMedian = map[string]time.Duration{"reference": median(res[0])}
 	for i, m := range r.mocks {
+		r.startMedian[m.name()] = median(res[i+1])
 		r.row(sectionStart, NewRow(m.figure(fmt.Sprintf("cold start to first 200 (median of %d)", n)), UnitNanoseconds,
 			float64(median(res[i+1])), float64(median(res[0])), true, m.target(targetColdStart)))
 	}
