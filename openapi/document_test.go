@@ -260,7 +260,8 @@ func TestDocumentReturnsAFreshCopy(t *testing.T) {
 	}
 }
 
-// Load skips the examples to start fast; they are checked here instead.
+// Load skips validation to start fast: both documents and their examples
+// are checked here instead.
 func TestTheExamplesOfBothDocumentsAreValid(t *testing.T) {
 	if _, err := load(context.Background(), flinksSource(), []byte(documentYAML), true); err != nil {
 		t.Errorf("flinks.yaml: %v", err)

@@ -244,6 +244,8 @@ func hasScenarioExt(name string) bool {
 
 // DefaultSources parses the embedded default library, which mirrors the
 // Flinks toolbox sandbox. Its files are named "library/<file>" in errors.
+// They are not checked against the JSON Schema here (the package's tests
+// do), so that a start without --scenarios never compiles the schema.
 func DefaultSources() ([]Source, error) {
 	names, err := fs.Glob(library, "library/*.yaml")
 	if err != nil {
@@ -260,7 +262,7 @@ func DefaultSources() ([]Source, error) {
 			ioErrs = append(ioErrs, fmt.Errorf("read the default library: %w", err))
 			continue
 		}
-		src, err := Parse(path.Clean(name), data)
+		src, err := parse(path.Clean(name), data, false)
 		if err != nil {
 			errs = appendErr(errs, &ioErrs, err)
 			continue

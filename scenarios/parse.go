@@ -26,6 +26,14 @@ import (
 // Error carries the file, line and field path, e.g.
 // "bank.yaml:14: logins[2].mfa.rounds[0].challenges[0].answers: required".
 func Parse(name string, data []byte) (Source, error) {
+	return parse(name, data, true)
+}
+
+// parse is Parse; checkSchema=false skips the JSON Schema, for the embedded
+// default library only: the package's tests check its files against the
+// schema, and compiling the schema is the largest part of loading the
+// library, which every start of the server does.
+func parse(name string, data []byte, checkSchema bool) (Source, error) {
 	if len(data) > MaxFileBytes {
 		return Source{}, Errors{tooLarge(name, int64(len(data)))}
 	}
@@ -40,12 +48,14 @@ func Parse(name string, data []byte) (Source, error) {
 	}
 	w.lines[""] = root.Line
 
-	sch, err := compiledSchema()
-	if err != nil {
-		return Source{}, fmt.Errorf("scenario schema: %w", err)
-	}
-	if errs := sch.validate(name, value, w.lines); len(errs) > 0 {
-		return Source{}, errs
+	if checkSchema {
+		sch, err := compiledSchema()
+		if err != nil {
+			return Source{}, fmt.Errorf("scenario schema: %w", err)
+		}
+		if errs := sch.validate(name, value, w.lines); len(errs) > 0 {
+			return Source{}, errs
+		}
 	}
 
 	f, err := decodeFile(value)

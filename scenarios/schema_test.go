@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"encoding/json"
+	"io/fs"
 	"reflect"
 	"slices"
 	"strings"
@@ -137,5 +138,33 @@ func TestSchemaCompiles(t *testing.T) {
 	}
 	if string(Schema()) != string(schemaJSON) {
 		t.Error("Schema() differs from schema.json")
+	}
+}
+
+// The default library is parsed without the JSON Schema at every start;
+// this is where its files are checked against it, and where skipping it
+// is shown to change nothing.
+func TestDefaultLibraryMatchesTheSchema(t *testing.T) {
+	names, err := fs.Glob(library, "library/*.yaml")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("list the default library: %v (%d files)", err, len(names))
+	}
+	for _, name := range names {
+		data, err := library.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked, err := Parse(name, data)
+		if err != nil {
+			t.Errorf("%s does not match the schema: %v", name, err)
+			continue
+		}
+		unchecked, err := parse(name, data, false)
+		if err != nil {
+			t.Fatalf("%s without the schema: %v", name, err)
+		}
+		if !reflect.DeepEqual(checked, unchecked) {
+			t.Errorf("%s parses differently without the schema", name)
+		}
 	}
 }
