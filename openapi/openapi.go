@@ -73,6 +73,8 @@ type Spec struct {
 	// handlerDecodedOptions are reqOptions without body validation.
 	handlerDecodedOptions *openapi3filter.Options
 	webhooks              map[string]webhookSchema
+	// memo remembers the requests found valid.
+	memo *validMemo
 	// invalidRequestStatus is the status of a request that does not match
 	// the document.
 	invalidRequestStatus int
@@ -195,6 +197,7 @@ func load(ctx context.Context, src source, data []byte, check bool) (*Spec, erro
 		handlerDecoded:       handlerDecodedOperations(doc),
 		webhooks:             webhooks,
 		invalidRequestStatus: status,
+		memo:                 newValidMemo(),
 	}
 	s.setOptions(doc.GetSchemaValidationOptions())
 	s.routes, s.operations = operationsOf(doc, &routed)

@@ -66,16 +66,58 @@ func (s *Spec) ValidateOperation(r *http.Request, op Operation, pathParams map[s
 	return s.validate(r, route, pathParams)
 }
 
-// validate checks r against the operation of route.
+// validate checks r against the operation of route. A request found
+// valid before, byte for byte in all that is checked, is not checked
+// again (see validMemo).
 func (s *Spec) validate(r *http.Request, route *routers.Route, pathParams map[string]string) *RequestError {
 	op := route.Operation
 	handlerDecoded := s.handlerDecoded[op]
-	empty := true
-	if hasBody(r) {
-		if e := s.checkBody(r, op.RequestBody, handlerDecoded); e != nil {
+	withBody := hasBody(r)
+	var data []byte
+	if withBody {
+		var e *RequestError
+		if data, e = s.readBody(r); e != nil {
 			return e
 		}
-		empty = r.ContentLength == 0
+		setContentType(r, data, op.RequestBody, handlerDecoded)
+	}
+	if handlerDecoded || len(data) > memoMaxKey {
+		return s.validateAll(r, route, pathParams, withBody, data)
+	}
+	buf := keyBuffers.Get().(*[]byte)
+	key := requestKey((*buf)[:0], route, r, pathParams, withBody, data)
+	e := s.validateOnce(r, route, pathParams, withBody, data, key)
+	if cap(key) <= 4*memoMaxKey {
+		*buf = key[:0]
+		keyBuffers.Put(buf)
+	}
+	return e
+}
+
+// validateOnce is validateAll for a request that has not been found valid
+// before under key, and remembers it when it is.
+func (s *Spec) validateOnce(r *http.Request, route *routers.Route, pathParams map[string]string, withBody bool, data, key []byte) *RequestError {
+	if s.memo.remembered(key) {
+		return nil
+	}
+	if e := s.validateAll(r, route, pathParams, withBody, data); e != nil {
+		return e
+	}
+	s.memo.remember(key)
+	return nil
+}
+
+// validateAll checks r, whose body (when withBody) has been read into
+// data, against the operation of route.
+func (s *Spec) validateAll(r *http.Request, route *routers.Route, pathParams map[string]string, withBody bool, data []byte) *RequestError {
+	op := route.Operation
+	handlerDecoded := s.handlerDecoded[op]
+	empty := true
+	if withBody {
+		if e := s.checkBody(r, data, op.RequestBody, handlerDecoded); e != nil {
+			return e
+		}
+		empty = len(data) == 0
 	}
 	options := s.reqOptions
 	var problems []problem
@@ -123,41 +165,70 @@ func hasBody(r *http.Request) bool {
 	return r.Body != nil && r.Body != http.NoBody
 }
 
-// checkBody reads the body once and puts it back, so that a body over the
-// server's limit is reported as such whatever the operation. For an
-// operation that declares a body, it also answers the problems kin-openapi
-// would report with a wording no person can act on: a wrong Content-Type,
-// and JSON that does not parse (kin-openapi's decoder also accepts trailing
-// garbage after the first value). A body the handler decodes is checked
-// for its Content-Type only.
-func (s *Spec) checkBody(r *http.Request, declared *openapi3.RequestBodyRef, handlerDecoded bool) *RequestError {
+// readBody reads the body once and puts it back, so that a body over the
+// server's limit is reported as such whatever the operation.
+func (s *Spec) readBody(r *http.Request) ([]byte, *RequestError) {
 	data, err := readAll(r.Body, r.ContentLength)
 	_ = r.Body.Close()
 	r.ContentLength = int64(len(data))
-	r.Body = io.NopCloser(bytes.NewReader(data))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	if err != nil {
-		if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return &RequestError{
-				Status:     http.StatusRequestEntityTooLarge,
-				FlinksCode: codeInvalidRequest,
-				Message:    fmt.Sprintf("Request body is larger than the limit of %d bytes", tooLarge.Limit),
-			}
-		}
-		return s.invalid(problem{subject: subjectRequestBody, text: "could not be read: " + err.Error()})
+	body := newReplayBody(data)
+	r.Body, r.GetBody = body, body.again
+	if err == nil {
+		return data, nil
 	}
+	if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return nil, &RequestError{
+			Status:     http.StatusRequestEntityTooLarge,
+			FlinksCode: codeInvalidRequest,
+			Message:    fmt.Sprintf("Request body is larger than the limit of %d bytes", tooLarge.Limit),
+		}
+	}
+	return nil, s.invalid(problem{subject: subjectRequestBody, text: "could not be read: " + err.Error()})
+}
+
+// replayBody is a body read whole, readable again from the start through
+// again (the request's GetBody).
+type replayBody struct {
+	bytes.Reader
+	data []byte
+}
+
+func newReplayBody(data []byte) *replayBody {
+	b := &replayBody{data: data}
+	b.Reset(data)
+	return b
+}
+
+// Close does nothing: the bytes are in memory.
+func (*replayBody) Close() error { return nil }
+
+func (b *replayBody) again() (io.ReadCloser, error) { return newReplayBody(b.data), nil }
+
+// setContentType takes a body sent without Content-Type to an operation
+// that declares one as JSON, or as YAML when the handler decodes it and
+// the operation takes YAML, and sets the header on r.
+func setContentType(r *http.Request, data []byte, declared *openapi3.RequestBodyRef, handlerDecoded bool) {
+	if len(data) == 0 || declared == nil || declared.Value == nil || r.Header.Get("Content-Type") != "" {
+		return
+	}
+	ct := "application/json"
+	if handlerDecoded && declared.Value.Content["application/yaml"] != nil {
+		ct = "application/yaml"
+	}
+	r.Header.Set("Content-Type", ct)
+}
+
+// checkBody answers, for an operation that declares a body, the problems
+// kin-openapi would report with a wording no person can act on: a wrong
+// Content-Type, and JSON that does not parse (kin-openapi's decoder also
+// accepts trailing garbage after the first value). A body the handler
+// decodes is checked for its Content-Type only.
+func (s *Spec) checkBody(r *http.Request, data []byte, declared *openapi3.RequestBodyRef, handlerDecoded bool) *RequestError {
 	if len(data) == 0 || declared == nil || declared.Value == nil {
 		return nil // the caller reports a missing required body.
 	}
 	rb := declared.Value
 	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		ct = "application/json"
-		if handlerDecoded && rb.Content["application/yaml"] != nil {
-			ct = "application/yaml"
-		}
-		r.Header.Set("Content-Type", ct)
-	}
 	if rb.Content.Get(ct) == nil {
 		return &RequestError{
 			Status:     http.StatusUnsupportedMediaType,
