@@ -3,6 +3,7 @@ package mockserver
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/gorilla/mux"
 )
@@ -17,13 +18,44 @@ import (
 // redirected: a Flinks client follows no 301, and a path with dot
 // segments or an encoded slash is answered 404 (or reaches its handler)
 // in the envelope like any other.
+//
+// The templates are kept in buckets by their number of segments and their
+// last segment, each bucket a gorilla/mux router of its own: a request is
+// matched against the few templates of its shape (those ending with its
+// last segment, then those ending with a parameter), not against every
+// regexp of the table in turn. A template that ends with a literal
+// segment thus goes before one that ends with a parameter, as net/http's
+// mux prefers the more specific pattern.
 type router struct {
-	mux    *mux.Router
-	routes []methodRoute
+	buckets map[shape]*mux.Router
+	routes  []methodRoute
 	// notFound answers a path no route has; methodNotAllowed a path some
 	// route has with another method, given the methods it takes, sorted.
 	notFound         http.HandlerFunc
 	methodNotAllowed func(w http.ResponseWriter, r *http.Request, allowed []string)
+}
+
+// shape is the key of a bucket: the number of "/" of a path, and its last
+// segment, or param for a template that ends with a parameter.
+type shape struct {
+	slashes int
+	last    string
+	param   bool
+}
+
+// pathShape is the shape of the bucket of literal templates that a path
+// may match.
+func pathShape(path string) shape {
+	return shape{slashes: strings.Count(path, "/"), last: path[strings.LastIndexByte(path, '/')+1:]}
+}
+
+// templateShape is the shape of a template's bucket.
+func templateShape(template string) shape {
+	sh := pathShape(template)
+	if strings.HasPrefix(sh.last, "{") {
+		sh = shape{slashes: sh.slashes, param: true}
+	}
+	return sh
 }
 
 // methodRoute is one route of the router and the method it takes.
@@ -34,33 +66,46 @@ type methodRoute struct {
 
 // handle adds a route of method on the path template.
 func (rt *router) handle(method, template string, h http.Handler) {
-	if rt.mux == nil {
-		rt.mux = mux.NewRouter()
-		rt.mux.SkipClean(true)
-		rt.mux.NotFoundHandler = http.HandlerFunc(rt.answerNotFound)
-		rt.mux.MethodNotAllowedHandler = http.HandlerFunc(rt.answerNotAllowed)
+	if rt.buckets == nil {
+		rt.buckets = map[shape]*mux.Router{}
 	}
-	route := rt.mux.Handle(template, withPathValues(h)).Methods(method)
+	sh := templateShape(template)
+	b := rt.buckets[sh]
+	if b == nil {
+		b = mux.NewRouter()
+		b.SkipClean(true)
+		rt.buckets[sh] = b
+	}
+	route := b.Handle(template, h).Methods(method)
 	rt.routes = append(rt.routes, methodRoute{method: method, route: route})
 }
 
-// ServeHTTP routes r.
+// ServeHTTP routes r: the handler of the route that matches it gets the
+// template's parameters as path values; a path that some route has with
+// another method is answered 405, any other 404.
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if rt.mux == nil {
-		rt.answerNotFound(w, r)
+	sh := pathShape(r.URL.Path)
+	mismatch := false
+	for _, key := range [2]shape{sh, {slashes: sh.slashes, param: true}} {
+		b := rt.buckets[key]
+		if b == nil {
+			continue
+		}
+		var match mux.RouteMatch
+		if b.Match(r, &match) && match.MatchErr == nil {
+			for name, value := range match.Vars {
+				r.SetPathValue(name, value)
+			}
+			match.Handler.ServeHTTP(w, r)
+			return
+		}
+		mismatch = mismatch || match.MatchErr == mux.ErrMethodMismatch
+	}
+	if mismatch {
+		rt.answerNotAllowed(w, r)
 		return
 	}
-	rt.mux.ServeHTTP(w, r)
-}
-
-// withPathValues hands the template's parameters to h as path values.
-func withPathValues(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for name, value := range mux.Vars(r) {
-			r.SetPathValue(name, value)
-		}
-		h.ServeHTTP(w, r)
-	})
+	rt.answerNotFound(w, r)
 }
 
 func (rt *router) answerNotFound(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,96 @@
+package mockserver
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/mux"
+)
+
+// TestRouterBucketsRouteAsOneMux: over the server's own routing table,
+// the buckets of router answer every method and path as one gorilla/mux
+// router of the same routes, in the same order, would. The paths are the
+// templates with each parameter replaced by a word and by every literal
+// segment another template has at that place, so a literal and a
+// parameter that could both match a path meet.
+func TestRouterBucketsRouteAsOneMux(t *testing.T) {
+	s := internalServer(t, Config{})
+	type route struct{ method, template string }
+	var table []route
+	for _, op := range append(s.spec.Operations(), s.admin.Operations()...) {
+		table = append(table, route{op.Method, op.Path})
+	}
+	table = append(table, route{"GET", "/openapi.yaml"}, route{"GET", "/v2/"}, route{"POST", "/v2/"}, route{"GET", "/v2"})
+
+	var got string
+	rt := &router{
+		notFound: func(http.ResponseWriter, *http.Request) { got = "404" },
+		methodNotAllowed: func(_ http.ResponseWriter, _ *http.Request, allowed []string) {
+			got = "405 " + strings.Join(allowed, ",")
+		},
+	}
+	one := mux.NewRouter()
+	one.SkipClean(true)
+	one.NotFoundHandler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { got = "404" })
+	one.MethodNotAllowedHandler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { got = "405" })
+	literals := map[int]map[string]bool{}
+	for _, rte := range table {
+		h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { got = rte.method + " " + rte.template })
+		rt.handle(rte.method, rte.template, h)
+		one.Handle(rte.template, h).Methods(rte.method)
+		for i, seg := range strings.Split(rte.template, "/") {
+			if literals[i] == nil {
+				literals[i] = map[string]bool{}
+			}
+			if !strings.HasPrefix(seg, "{") {
+				literals[i][seg] = true
+			}
+		}
+	}
+	paths := map[string]bool{}
+	for _, rte := range table {
+		segs := strings.Split(rte.template, "/")
+		variants := []string{""}
+		for i, seg := range segs {
+			choices := []string{seg}
+			if strings.HasPrefix(seg, "{") {
+				choices = []string{"word"}
+				for lit := range literals[i] {
+					choices = append(choices, lit)
+				}
+			}
+			var next []string
+			for _, v := range variants {
+				for _, c := range choices {
+					next = append(next, v+"/"+c)
+				}
+			}
+			variants = next
+		}
+		for _, v := range variants {
+			paths[strings.TrimPrefix(v, "/")] = true
+		}
+	}
+	for path := range paths {
+		for _, method := range []string{"GET", "POST", "PUT", "DELETE", "HEAD"} {
+			r := httptest.NewRequest(method, "http://x/", nil)
+			r.URL.Path = path
+			got = ""
+			one.ServeHTTP(httptest.NewRecorder(), r)
+			want := got
+			got = ""
+			rt.ServeHTTP(httptest.NewRecorder(), r)
+			if strings.HasPrefix(got, "405") {
+				got = "405"
+			}
+			if got != want {
+				t.Errorf("%s %s: the buckets answer %q, one mux %q", method, path, got, want)
+			}
+		}
+	}
+	if len(paths) < len(table) {
+		t.Fatalf("only %d paths for %d routes", len(paths), len(table))
+	}
+}
