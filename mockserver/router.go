@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gorilla/mux"
 )
@@ -58,6 +59,10 @@ func templateShape(template string) shape {
 	return sh
 }
 
+// routeMatches are the matches being filled, reused: gorilla/mux takes a
+// pointer to one, which would otherwise be allocated on each request.
+var routeMatches = sync.Pool{New: func() any { return new(mux.RouteMatch) }}
+
 // methodRoute is one route of the router and the method it takes.
 type methodRoute struct {
 	method string
@@ -91,15 +96,20 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if b == nil {
 			continue
 		}
-		var match mux.RouteMatch
-		if b.Match(r, &match) && match.MatchErr == nil {
-			for name, value := range match.Vars {
+		match := routeMatches.Get().(*mux.RouteMatch)
+		*match = mux.RouteMatch{}
+		matched := b.Match(r, match) && match.MatchErr == nil
+		h, vars, err := match.Handler, match.Vars, match.MatchErr
+		*match = mux.RouteMatch{}
+		routeMatches.Put(match)
+		if matched {
+			for name, value := range vars {
 				r.SetPathValue(name, value)
 			}
-			match.Handler.ServeHTTP(w, r)
+			h.ServeHTTP(w, r)
 			return
 		}
-		mismatch = mismatch || match.MatchErr == mux.ErrMethodMismatch
+		mismatch = mismatch || err == mux.ErrMethodMismatch
 	}
 	if mismatch {
 		rt.answerNotAllowed(w, r)

@@ -59,7 +59,7 @@ type Spec struct {
 	router routers.Router
 	// routes holds every operation by method and path template, so a
 	// request the server already routed skips a second routing.
-	routes map[string]*routers.Route
+	routes map[routeKey]*routers.Route
 	// operations lists them, sorted by path then method.
 	operations []Operation
 	// document and api name the document and its API in messages.
@@ -268,18 +268,22 @@ func (s *Spec) setOptions(schemaOptions []openapi3.SchemaValidationOption) {
 
 // operationsOf lists the operations of doc, and their routes by method
 // and path template.
-func operationsOf(doc, routed *openapi3.T) (map[string]*routers.Route, []Operation) {
-	routes := map[string]*routers.Route{}
+func operationsOf(doc, routed *openapi3.T) (map[routeKey]*routers.Route, []Operation) {
+	routes := map[routeKey]*routers.Route{}
 	var operations []Operation
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			routes[method+" "+path] = &routers.Route{Spec: routed, Path: path, PathItem: item, Method: method, Operation: op}
+			routes[routeKey{method, path}] = &routers.Route{Spec: routed, Path: path, PathItem: item, Method: method, Operation: op}
 			operations = append(operations, Operation{ID: op.OperationID, Method: method, Path: path})
 		}
 	}
 	slices.SortFunc(operations, func(a, b Operation) int { return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Method, b.Method)) })
 	return routes, operations
 }
+
+// routeKey finds an operation by method and path template, without
+// building a string on each request.
+type routeKey struct{ method, path string }
 
 // Operation is one operation of a document: the server routes each to its
 // handler, by ID.

@@ -59,7 +59,7 @@ func (s *Spec) ValidateRequest(r *http.Request) *RequestError {
 // the path parameters it found: it skips finding the route again. A
 // method and path the document does not have are not checked.
 func (s *Spec) ValidateOperation(r *http.Request, op Operation, pathParams map[string]string) *RequestError {
-	route := s.routes[op.Method+" "+op.Path]
+	route := s.routes[routeKey{op.Method, op.Path}]
 	if route == nil {
 		return nil
 	}
