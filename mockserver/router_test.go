@@ -35,44 +35,14 @@ func TestRouterBucketsRouteAsOneMux(t *testing.T) {
 	one.SkipClean(true)
 	one.NotFoundHandler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { got = "404" })
 	one.MethodNotAllowedHandler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { got = "405" })
-	literals := map[int]map[string]bool{}
+	var templates []string
 	for _, rte := range table {
 		h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { got = rte.method + " " + rte.template })
 		rt.handle(rte.method, rte.template, h)
 		one.Handle(rte.template, h).Methods(rte.method)
-		for i, seg := range strings.Split(rte.template, "/") {
-			if literals[i] == nil {
-				literals[i] = map[string]bool{}
-			}
-			if !strings.HasPrefix(seg, "{") {
-				literals[i][seg] = true
-			}
-		}
+		templates = append(templates, rte.template)
 	}
-	paths := map[string]bool{}
-	for _, rte := range table {
-		segs := strings.Split(rte.template, "/")
-		variants := []string{""}
-		for i, seg := range segs {
-			choices := []string{seg}
-			if strings.HasPrefix(seg, "{") {
-				choices = []string{"word"}
-				for lit := range literals[i] {
-					choices = append(choices, lit)
-				}
-			}
-			var next []string
-			for _, v := range variants {
-				for _, c := range choices {
-					next = append(next, v+"/"+c)
-				}
-			}
-			variants = next
-		}
-		for _, v := range variants {
-			paths[strings.TrimPrefix(v, "/")] = true
-		}
-	}
+	paths := samplePaths(templates)
 	for path := range paths {
 		for _, method := range []string{"GET", "POST", "PUT", "DELETE", "HEAD"} {
 			r := httptest.NewRequest(method, "http://x/", nil)
@@ -93,4 +63,44 @@ func TestRouterBucketsRouteAsOneMux(t *testing.T) {
 	if len(paths) < len(table) {
 		t.Fatalf("only %d paths for %d routes", len(paths), len(table))
 	}
+}
+
+// samplePaths are the templates with each parameter replaced by a word
+// and by every literal segment a template has at that place.
+func samplePaths(templates []string) map[string]bool {
+	literals := map[int]map[string]bool{}
+	for _, tmpl := range templates {
+		for i, seg := range strings.Split(tmpl, "/") {
+			if literals[i] == nil {
+				literals[i] = map[string]bool{}
+			}
+			if !strings.HasPrefix(seg, "{") {
+				literals[i][seg] = true
+			}
+		}
+	}
+	paths := map[string]bool{}
+	for _, tmpl := range templates {
+		variants := []string{""}
+		for i, seg := range strings.Split(tmpl, "/") {
+			choices := []string{seg}
+			if strings.HasPrefix(seg, "{") {
+				choices = []string{"word"}
+				for lit := range literals[i] {
+					choices = append(choices, lit)
+				}
+			}
+			var next []string
+			for _, v := range variants {
+				for _, c := range choices {
+					next = append(next, v+"/"+c)
+				}
+			}
+			variants = next
+		}
+		for _, v := range variants {
+			paths[strings.TrimPrefix(v, "/")] = true
+		}
+	}
+	return paths
 }

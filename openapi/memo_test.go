@@ -105,12 +105,23 @@ func TestValidRequestsAreRememberedAndProblemsNever(t *testing.T) {
 	if s.memo.remembered(keyOf(t, s, invalid())) {
 		t.Error("an invalid request is remembered")
 	}
-	// The body is still there for the handler, on a remembered request too.
+}
+
+// The body is still there for the handler, on a remembered request too.
+func TestARememberedRequestKeepsItsBody(t *testing.T) {
+	s := loadSpec(t)
+	want := `{"RequestId":"` + requestID + `"}`
+	valid := func() *http.Request { return newRequest(http.MethodPost, "GetAccountsDetail", jsonCT, want) }
+	if e := s.ValidateRequest(valid()); e != nil {
+		t.Fatal(e)
+	}
 	r := valid()
+	if !s.memo.remembered(keyOf(t, s, valid())) {
+		t.Fatal("the request is not remembered")
+	}
 	if e := s.ValidateRequest(r); e != nil {
 		t.Fatal(e)
 	}
-	want := `{"RequestId":"` + requestID + `"}`
 	if data, err := readAll(r.Body, -1); err != nil || string(data) != want {
 		t.Errorf("Body after validation = %q, %v; want %s", data, err, want)
 	}
