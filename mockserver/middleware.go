@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
+	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
 // adminPrefix is the path prefix of the admin API, which is not journalled:
@@ -54,18 +56,15 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 // Unwrap returns the writer it wraps, for http.ResponseController.
 func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// journalRequests journals every request outside the admin API: it starts
-// the entry handlers fill, then adds it to the tenant's journal (or to the
-// journal of requests without a tenant) with the status sent. A request
-// whose handler wrote nothing (the client left during a scripted latency)
-// is journalled with status 0.
+// journalRequests journals every request outside the admin API, and the
+// admin requests refused for where they came from or for their size: it
+// starts the entry handlers fill, then adds it to the tenant's journal (or
+// to the journal of requests without a tenant) with the status sent. A
+// request whose handler wrote nothing (the client left during a scripted
+// latency) is journalled with status 0.
 func (s *Server) journalRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, adminPrefix) {
-			// Not journalled, but handlers share the same exchange.
-			next.ServeHTTP(w, exchange.With(r, &exchange.Exchange{W: w, Lib: s.tenants.Base()}))
-			return
-		}
+		admin := strings.HasPrefix(r.URL.Path, adminPrefix)
 		start := time.Now()
 		x := &exchange.Exchange{Lib: s.tenants.Base(), Entry: journal.Entry{
 			Kind:   journal.KindRequest,
@@ -76,16 +75,20 @@ func (s *Server) journalRequests(next http.Handler) http.Handler {
 			Bearer: bearer(r),
 		}}
 		commit := func(status int) {
+			if admin && !x.Refused {
+				return
+			}
 			e := &x.Entry
 			e.Status = status
 			e.Latency = time.Since(start)
-			s.tenants.Record(x.Tenant, *e)
-			if s.log.Enabled(r.Context(), slog.LevelDebug) {
-				s.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
-					slog.String("method", e.Method), slog.String("path", e.Path),
-					slog.Int("status", e.Status), slog.String("flinksCode", e.FlinksCode),
-					slog.String("requestId", e.RequestID), slog.Duration("latency", e.Latency))
+			if admin {
+				// The customer the admin call named, when it exists.
+				if x.Tenant = s.tenants.Lookup(r.URL.Query().Get("customerId")); x.Tenant != nil {
+					e.Tenant = x.Tenant.ID()
+				}
 			}
+			s.tenants.Record(x.Tenant, *e)
+			s.logRequest(r, e)
 		}
 		rw := &recordingWriter{ResponseWriter: w, commit: commit}
 		x.W = rw
@@ -98,6 +101,16 @@ func (s *Server) journalRequests(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rw, exchange.With(r, x))
 	})
+}
+
+// logRequest logs a journalled request at debug level.
+func (s *Server) logRequest(r *http.Request, e *journal.Entry) {
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
+		s.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+			slog.String("method", e.Method), slog.String("path", e.Path),
+			slog.Int("status", e.Status), slog.String("flinksCode", e.FlinksCode),
+			slog.String("requestId", e.RequestID), slog.Duration("latency", e.Latency))
+	}
 }
 
 // recoverPanics turns a panic in a handler into the AGGREGATION_ERROR
@@ -128,17 +141,28 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 
 // readBody reads the whole request body once, refusing bodies over the
 // limit with a 413, so handlers and validation work from the same bytes.
+// A scenario file posted to the admin API may be as large as one on disk.
 func (s *Server) readBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+		limit, what := s.cfg.MaxBodyBytes, "Request body"
+		if r.URL.Path == scenariosPath {
+			limit, what = max(limit, scenarios.MaxFileBytes), "A scenario file"
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				msg := fmt.Sprintf("Request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes)
+				if x := exchange.Of(r); x != nil {
+					x.Refused = true
+				}
+				msg := fmt.Sprintf("%s is larger than the limit of %d bytes (%s)", what, limit, mebibytes(limit))
+				if what != "Request body" {
+					msg += "; split it into several files"
+				}
 				exchange.WriteError(w, r, exchange.WithStatus(r, http.StatusRequestEntityTooLarge, "INVALID_REQUEST", msg, ""))
 				return
 			}
@@ -150,6 +174,32 @@ func (s *Server) readBody(next http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
+	})
+}
+
+// scenariosPath is where the admin API takes scenario files.
+const scenariosPath = adminPrefix + "scenarios"
+
+// mebibytes words a byte count in MiB.
+func mebibytes(n int64) string {
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', -1, 64) + " MiB"
+}
+
+// guarded refuses, before h, the requests the guard refuses: a web page
+// of another origin changing state, or a Host the server does not answer
+// to. The refusal is journalled.
+func (s *Server) guarded(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.guard.Check(r); err != nil {
+			if x := exchange.Of(r); x != nil {
+				x.Refused = true
+			}
+			s.log.Warn("request refused", "method", r.Method, "path", r.URL.Path, "host", r.Host,
+				"origin", r.Header.Get("Origin"), "secFetchSite", r.Header.Get("Sec-Fetch-Site"))
+			exchange.WriteError(w, r, exchange.WithStatus(r, http.StatusForbidden, "ACCESS_DENIED", err.Error(), ""))
+			return
+		}
+		h.ServeHTTP(w, r)
 	})
 }
 

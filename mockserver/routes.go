@@ -69,7 +69,9 @@ var openAdmin = []string{"GetHealth", "GetAdminDocument"}
 // routes builds the routing table from the two OpenAPI documents and the
 // pages no document describes, and wraps it in the middleware chain,
 // outermost first: journal → panic recovery → body limit → routing →
-// OpenAPI validation (and, on the admin API, the admin token) → handler.
+// the guard against web pages and foreign Host names (admin API, Connect
+// forms) → OpenAPI validation (and, on the admin API, the admin token) →
+// handler.
 func (s *Server) routes() (http.Handler, error) {
 	rt := &router{notFound: s.notFound, methodNotAllowed: s.methodNotAllowed}
 	flinks, err := bind(s.spec, s.flinksHandlers())
@@ -89,7 +91,7 @@ func (s *Server) routes() (http.Handler, error) {
 			rt.handle(http.MethodHead, b.op.Path, b.handler)
 			continue
 		}
-		rt.handle(b.op.Method, b.op.Path, s.adminAPI.RequireAdmin(adminJSONBody(validated(s.admin, b.op, s.adminAPI.InvalidRequest, b.handler))))
+		rt.handle(b.op.Method, b.op.Path, s.guarded(s.adminAPI.RequireAdmin(adminJSONBody(validated(s.admin, b.op, s.adminAPI.InvalidRequest, b.handler)))))
 	}
 
 	// Pages no document describes: the Flinks document itself, and the
@@ -98,7 +100,7 @@ func (s *Server) routes() (http.Handler, error) {
 	rt.handle(http.MethodGet, "/openapi.yaml", http.HandlerFunc(serveDocument))
 	rt.handle(http.MethodHead, "/openapi.yaml", http.HandlerFunc(serveDocument))
 	rt.handle(http.MethodGet, "/v2/", http.HandlerFunc(s.connect.Page))
-	rt.handle(http.MethodPost, "/v2/", http.HandlerFunc(s.connect.Page))
+	rt.handle(http.MethodPost, "/v2/", s.guarded(http.HandlerFunc(s.connect.Page)))
 	rt.handle(http.MethodGet, "/v2", http.HandlerFunc(s.connect.Redirect))
 
 	return s.middleware(rt), nil

@@ -31,6 +31,7 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/adminapi"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/connect"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/flinksapi"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/guard"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/tenancy"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/mockserver/webhook"
@@ -130,6 +131,13 @@ type Config struct {
 	// DeliveryBudget those of all tenants.
 	MaxDeliveries  int
 	DeliveryBudget int
+	// AllowedHosts are the Host names, beyond loopback names, IP
+	// addresses and single-label names, that the admin API and the
+	// Connect forms answer to ("*": any); AllowedOrigins the origins of
+	// the web pages that may change state through them. See package
+	// guard.
+	AllowedHosts   []string
+	AllowedOrigins []string
 }
 
 func (cfg *Config) fill() {
@@ -174,6 +182,7 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 
+	guard    *guard.Guard
 	sink     *journal.Sink // nil without a journal file
 	tenants  *tenancy.Registry
 	hooks    *webhook.Dispatcher
@@ -205,7 +214,11 @@ func New(cfg Config) (*Server, error) {
 			cfg.AdminSpec = admin
 		}
 	}
-	s := &Server{cfg: cfg, spec: cfg.Spec, admin: cfg.AdminSpec, log: cfg.Logger}
+	g, err := guard.New(guard.Config{AllowedHosts: cfg.AllowedHosts, AllowedOrigins: cfg.AllowedOrigins})
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: Config.AllowedOrigins: %w", err)
+	}
+	s := &Server{cfg: cfg, spec: cfg.Spec, admin: cfg.AdminSpec, log: cfg.Logger, guard: g}
 	s.wire()
 	handler, err := s.routes()
 	if err != nil {

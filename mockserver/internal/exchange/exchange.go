@@ -28,6 +28,10 @@ type Exchange struct {
 	Lib *scenarios.Library
 	// W is the writer of the answer, for its write deadline.
 	W http.ResponseWriter
+	// Refused marks an admin request the server refused for where it
+	// came from or for its size: the admin API is not journalled, but
+	// what was refused there is.
+	Refused bool
 }
 
 type key struct{}
