@@ -82,36 +82,7 @@ type received struct {
 var _ = Describe("the Flinks Connect simulator in a browser", Label("browser"), Ordered, func() {
 	var browser context.Context
 
-	BeforeAll(func() {
-		path := findChromium()
-		if path == "" {
-			Skip("no Chromium found ($CHROME_PATH, chromium, chromium-browser or google-chrome): the browser specs skip; install one (apt-get install -y chromium) to run them")
-		}
-		opts := append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(path),
-			chromedp.Headless,
-			chromedp.NoSandbox,
-			chromedp.DisableGPU,
-			chromedp.NoFirstRun,
-			// A closed network refuses Chromium's own background
-			// connections; these flags keep it from trying.
-			chromedp.Flag("disable-quic", true),
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true),
-			chromedp.UserDataDir(GinkgoT().TempDir()),
-		)
-		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-		DeferCleanup(cancelAlloc)
-		ctx, cancel := chromedp.NewContext(alloc)
-		DeferCleanup(cancel)
-		// The first action starts the browser and binds it to its context,
-		// so the start gets no deadline of its own: the wait for it does.
-		started := make(chan error, 1)
-		go func() { started <- chromedp.Do(ctx) }()
-		Eventually(started).WithTimeout(60*time.Second).Should(Receive(Succeed()), "start %s", path)
-		browser = ctx
-	})
+	BeforeAll(func() { browser = startChromium() })
 
 	var (
 		tab context.Context
