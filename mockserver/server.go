@@ -76,6 +76,15 @@ const (
 	// DefaultDeliveryBudget is how many deliveries all tenants keep
 	// together.
 	DefaultDeliveryBudget = 20_000
+	// DefaultWebhookMaxInFlight is how many webhook attempts are in
+	// flight at once, to every receiver together, and
+	// DefaultWebhookMaxInFlightPerTarget to one receiver (scheme, host and
+	// port): a receiver that hangs holds that many connections, no more.
+	DefaultWebhookMaxInFlight          = webhook.DefaultMaxInFlight
+	DefaultWebhookMaxInFlightPerTarget = webhook.DefaultMaxInFlightPerTarget
+	// DefaultWebhookQueueBytes bounds the bodies of the attempts waiting
+	// for a free place; past it an attempt is deferred to its next retry.
+	DefaultWebhookQueueBytes = webhook.DefaultQueueBytes
 )
 
 // Config configures a Server. Only Library is required.
@@ -131,6 +140,13 @@ type Config struct {
 	// DeliveryBudget those of all tenants.
 	MaxDeliveries  int
 	DeliveryBudget int
+	// WebhookMaxInFlight and WebhookMaxInFlightPerTarget cap the webhook
+	// attempts in flight, in all and to one receiver; WebhookQueueBytes
+	// bounds the attempts waiting for a place (0: the Defaults; a negative
+	// WebhookQueueBytes: no queue).
+	WebhookMaxInFlight          int
+	WebhookMaxInFlightPerTarget int
+	WebhookQueueBytes           int
 	// AllowedHosts are the Host names, beyond loopback names, IP
 	// addresses and single-label names, that the admin API and the
 	// Connect forms answer to ("*": any); AllowedOrigins the origins of
@@ -165,6 +181,11 @@ func (cfg *Config) fill() {
 	def(&cfg.WebhookAttempts, DefaultWebhookAttempts)
 	def(&cfg.MaxDeliveries, DefaultMaxDeliveries)
 	def(&cfg.DeliveryBudget, DefaultDeliveryBudget)
+	def(&cfg.WebhookMaxInFlight, DefaultWebhookMaxInFlight)
+	def(&cfg.WebhookMaxInFlightPerTarget, DefaultWebhookMaxInFlightPerTarget)
+	if cfg.WebhookQueueBytes == 0 {
+		cfg.WebhookQueueBytes = DefaultWebhookQueueBytes
+	}
 	if cfg.WebhookInterval <= 0 {
 		cfg.WebhookInterval = DefaultWebhookInterval
 	}
@@ -250,6 +271,11 @@ func (s *Server) wire() {
 		Policy:         webhook.Policy{Attempts: cfg.WebhookAttempts, Interval: cfg.WebhookInterval, Timeout: cfg.WebhookTimeout},
 		MaxDeliveries:  cfg.MaxDeliveries,
 		DeliveryBudget: cfg.DeliveryBudget,
+		Limits: webhook.Limits{
+			InFlight:          cfg.WebhookMaxInFlight,
+			InFlightPerTarget: cfg.WebhookMaxInFlightPerTarget,
+			QueueBytes:        max(cfg.WebhookQueueBytes, 0),
+		},
 	})
 	s.api = flinksapi.New(flinksapi.Config{
 		Tenants:   s.tenants,

@@ -17,21 +17,23 @@ import (
 
 // attempt makes one attempt of dl, records it in the customer's journal
 // and schedules the next one, or ends the delivery. It returns the
-// deliveries its first attempt releases that are due now.
-func (d *Dispatcher) attempt(dl *delivery) []*delivery {
-	n, body, released, ok := d.startAttempt(dl)
-	if !ok {
-		return released
+// deliveries its first attempt releases that are due now. given is set
+// when dl waited and was given its place in flight.
+func (d *Dispatcher) attempt(dl *delivery, given bool) []*delivery {
+	start := d.startAttempt(dl, given)
+	switch {
+	case start.deferred != "":
+		a, entry := d.deferredAttempt(dl, start.n, start.deferred)
+		return d.finishAttempt(dl, a, entry)
+	case !start.ok:
+		return start.released
 	}
+	defer d.limit.release(dl.receiver)
 	defer d.inflight.Done()
 	at := d.cfg.Clock.Now()
-	status, took, err := d.post(dl, body)
-	a := admin.DeliveryAttempt{Attempt: n, Time: at, Status: status, Duration: took}
-	entry := journal.Entry{
-		Kind: journal.KindWebhook, Time: at, Tenant: dl.owner.ID(), Method: http.MethodPost, Path: dl.path,
-		RequestID: dl.requestID, LoginID: dl.loginID, Status: status, Latency: took,
-		URL: dl.url, DeliveryID: dl.id, Attempt: n, ResponseType: dl.responseType,
-	}
+	status, took, err := d.post(dl, start.body)
+	a := admin.DeliveryAttempt{Attempt: start.n, Time: at, Status: status, Duration: took}
+	entry := d.attemptEntry(dl, a)
 	switch {
 	case err != nil:
 		a.Error, entry.Error = err.Error(), err.Error()
@@ -43,24 +45,75 @@ func (d *Dispatcher) attempt(dl *delivery) []*delivery {
 	return d.finishAttempt(dl, a, entry)
 }
 
-// startAttempt marks dl in flight and returns its attempt number and body;
-// ok is false when no attempt is to be made (then released lists the
-// deliveries a delivery ended by a reset releases).
-func (d *Dispatcher) startAttempt(dl *delivery) (n int, body []byte, released []*delivery, ok bool) {
+// attemptEntry is the journal entry of attempt a of dl.
+func (d *Dispatcher) attemptEntry(dl *delivery, a admin.DeliveryAttempt) journal.Entry {
+	return journal.Entry{
+		Kind: journal.KindWebhook, Time: a.Time, Tenant: dl.owner.ID(), Method: http.MethodPost, Path: dl.path,
+		RequestID: dl.requestID, LoginID: dl.loginID, Status: a.Status, Latency: a.Duration,
+		URL: dl.url, DeliveryID: dl.id, Attempt: a.Attempt, ResponseType: dl.responseType, Error: a.Error,
+	}
+}
+
+// deferredAttempt is attempt n of dl, not made because the queue of
+// attempts waiting for a place was full: it counts as a failed attempt,
+// in the deliveries and the journal, and the next retry follows.
+func (d *Dispatcher) deferredAttempt(dl *delivery, n int, why string) (admin.DeliveryAttempt, journal.Entry) {
+	a := admin.DeliveryAttempt{Attempt: n, Time: d.cfg.Clock.Now(), Error: why}
+	d.cfg.Log.Warn("webhook attempt deferred: too many attempts in flight and waiting", "customerId", dl.owner.ID(), "deliveryId", dl.id, "url", dl.url, "attempt", n)
+	return a, d.attemptEntry(dl, a)
+}
+
+// started is what startAttempt decided: make attempt n with body (ok),
+// record it as deferred (deferred says why), or make none (released lists
+// the deliveries a delivery ended by a reset releases).
+type started struct {
+	ok       bool
+	n        int
+	body     []byte
+	deferred string
+	released []*delivery
+}
+
+// startAttempt marks dl in flight, once it has a place among the attempts
+// in flight; without one it queues dl, or defers its attempt when the
+// queue is full.
+func (d *Dispatcher) startAttempt(dl *delivery, given bool) started {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.closed || dl.state != pending || dl.inFlight || dl.waiting {
-		return 0, nil, nil, false
+	if given {
+		dl.queued = false
+	}
+	if d.closed || dl.state != pending || dl.inFlight || dl.waiting || dl.queued {
+		if given {
+			d.limit.release(dl.receiver)
+		}
+		return started{}
 	}
 	if !dl.owner.Live() {
 		// The customer was reset: the delivery ends unsent.
+		if given {
+			d.limit.release(dl.receiver)
+		}
 		dl.end(dropped)
-		return 0, nil, d.releaseLocked(dl), false
+		return started{released: d.releaseLocked(dl)}
+	}
+	n := len(dl.attempts) + 1
+	if !given {
+		switch how, why := d.limit.admit(dl.receiver, dl); how {
+		case queued:
+			dl.stopTimer()
+			dl.queued, dl.due = true, time.Time{}
+			return started{}
+		case refused:
+			dl.stopTimer()
+			dl.inFlight, dl.due = true, time.Time{}
+			return started{n: n, deferred: why}
+		}
 	}
 	dl.stopTimer()
 	dl.inFlight, dl.due = true, time.Time{}
 	d.inflight.Add(1)
-	return len(dl.attempts) + 1, dl.body, nil, true
+	return started{ok: true, n: n, body: dl.body}
 }
 
 // finishAttempt records attempt a of dl and moves the delivery on. The

@@ -3,6 +3,7 @@ package webhook
 import (
 	"net/url"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/admin"
@@ -40,6 +41,7 @@ type delivery struct {
 	id           string
 	owner        Owner
 	url          string
+	receiver     string // scheme, host and port of url: what the limits count by
 	path         string
 	responseType string
 	requestID    string
@@ -54,6 +56,7 @@ type delivery struct {
 	attempts  []admin.DeliveryAttempt
 	timer     clock.Timer
 	inFlight  bool
+	queued    bool        // waiting for a place among the attempts in flight
 	waiting   bool        // until the delivery it follows has made its first attempt
 	followers []*delivery // to start once this one made its first attempt or ended
 }
@@ -158,7 +161,7 @@ func (d *Dispatcher) queueLocked(owner Owner, tg Target, p Policy, o Outgoing, a
 	for i := 0; i <= o.Script.Duplicate; i++ {
 		d.seq++
 		dl := &delivery{
-			seq: d.seq, id: uuid.NewString(), owner: owner, url: tg.URL, path: path,
+			seq: d.seq, id: uuid.NewString(), owner: owner, url: tg.URL, receiver: receiverOf(tg.URL), path: path,
 			responseType: o.ResponseType, requestID: o.RequestID, loginID: o.LoginID,
 			body: o.Body, signature: sig, policy: p, state: pending, due: now.Add(o.Script.Delay.D()),
 		}
@@ -212,14 +215,27 @@ func (d *Dispatcher) releaseLocked(dl *delivery) []*delivery {
 	return due
 }
 
-// run makes the attempts of ds, one after the other, then those of the
-// deliveries they release. It runs on the goroutine that calls it: a timer
-// of the virtual clock thus finishes its attempts before the clock moves on.
+// run makes the attempts of ds, each on a goroutine of its own so that a
+// receiver that hangs holds up no other, then those of the deliveries
+// they release, and returns once all are made (or wait for a place, see
+// limiter). It runs on the goroutine that calls it: a timer of the
+// virtual clock thus finishes its attempts before the clock moves on.
 func (d *Dispatcher) run(ds []*delivery) {
-	for len(ds) > 0 {
-		dl := ds[0]
-		ds = append(ds[1:], d.attempt(dl)...)
+	if len(ds) == 1 {
+		d.run(d.attempt(ds[0], false))
+		return
 	}
+	var wg sync.WaitGroup
+	for _, dl := range ds {
+		wg.Go(func() { d.run(d.attempt(dl, false)) })
+	}
+	wg.Wait()
+}
+
+// runGiven makes the attempt of dl, which waited and was given a place
+// in flight, then those of the deliveries it releases.
+func (d *Dispatcher) runGiven(dl *delivery) {
+	d.run(d.attempt(dl, true))
 }
 
 // view snapshots dl for the admin API. Callers hold d.mu.

@@ -48,6 +48,9 @@ type Config struct {
 	// DeliveryBudget those of all customers.
 	MaxDeliveries  int
 	DeliveryBudget int
+	// Limits cap the attempts in flight and bound those waiting (zero
+	// caps: the Defaults; a zero QueueBytes: no attempt waits).
+	Limits Limits
 }
 
 // webhookReadLimit caps what is read of a receiver's answer: only its
@@ -62,6 +65,7 @@ type Dispatcher struct {
 	ctx      context.Context // cancelled when Shutdown gives up on attempts in flight
 	cancel   context.CancelFunc
 	inflight sync.WaitGroup
+	limit    *limiter
 
 	mu        sync.Mutex
 	closed    bool
@@ -84,6 +88,12 @@ type customer struct {
 
 // New returns a dispatcher.
 func New(cfg Config) *Dispatcher {
+	if cfg.Limits.InFlight <= 0 {
+		cfg.Limits.InFlight = DefaultMaxInFlight
+	}
+	if cfg.Limits.InFlightPerTarget <= 0 {
+		cfg.Limits.InFlightPerTarget = DefaultMaxInFlightPerTarget
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &Dispatcher{
 		cfg: cfg,
@@ -93,7 +103,7 @@ func New(cfg Config) *Dispatcher {
 		client: &http.Client{
 			Transport: &http.Transport{
 				Proxy:               nil,
-				MaxIdleConnsPerHost: 4,
+				MaxIdleConnsPerHost: cfg.Limits.InFlightPerTarget,
 				IdleConnTimeout:     30 * time.Second,
 			},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -103,6 +113,7 @@ func New(cfg Config) *Dispatcher {
 		customers: map[string]*customer{},
 		sweepAt:   64,
 	}
+	d.limit = newLimiter(cfg.Limits, func(dl *delivery) { go d.runGiven(dl) })
 	// The budget trims only from an add, which is made under d.mu.
 	d.budget = bounded.NewBudget(cfg.DeliveryBudget, func(yield func(bounded.Dropper) bool) {
 		for _, c := range d.customers {

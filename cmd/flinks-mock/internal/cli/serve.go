@@ -82,6 +82,8 @@ type serveConfig struct {
 	logFormat     string
 	logLevel      string
 	webhooks      webhookFlags
+	allowedHosts  listFlag
+	allowedOrigin listFlag
 }
 
 // webhookFlags are the serve flags of webhooks.
@@ -91,6 +93,8 @@ type webhookFlags struct {
 	attempts int
 	interval time.Duration
 	timeout  time.Duration
+	// The bounds of the attempts in flight and waiting.
+	maxInFlight, maxPerTarget, queueBytes int
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -113,6 +117,11 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.webhooks.attempts, "webhook-attempts", mockserver.DefaultWebhookAttempts, "how many times a webhook is tried before it fails")
 	fs.DurationVar(&c.webhooks.interval, "webhook-interval", mockserver.DefaultWebhookInterval, "wait between two attempts of a webhook, on the server clock")
 	fs.DurationVar(&c.webhooks.timeout, "webhook-timeout", mockserver.DefaultWebhookTimeout, "how long one webhook attempt waits for the receiver's answer")
+	fs.IntVar(&c.webhooks.maxInFlight, "webhook-max-in-flight", mockserver.DefaultWebhookMaxInFlight, "how many webhook attempts are in flight at once, to every receiver together")
+	fs.IntVar(&c.webhooks.maxPerTarget, "webhook-max-in-flight-per-target", mockserver.DefaultWebhookMaxInFlightPerTarget, "how many webhook attempts are in flight at once to one receiver (scheme, host and port)")
+	fs.IntVar(&c.webhooks.queueBytes, "webhook-queue-bytes", mockserver.DefaultWebhookQueueBytes, "how many bytes of webhook bodies wait for a free attempt; past it an attempt is deferred to its next retry")
+	fs.Var(&c.allowedHosts, "allowed-hosts", "Host `names` the admin API and the Connect forms answer to besides loopback names, IP addresses, single-label names and the host of --addr (repeatable; comma-separated; * for any)")
+	fs.Var(&c.allowedOrigin, "allowed-origins", "`origins` (scheme://host[:port]) whose web pages may call the admin API and post the Connect forms (repeatable; comma-separated)")
 }
 
 // check refuses webhook flags the server cannot use.
@@ -129,8 +138,21 @@ func (w *webhookFlags) check() error {
 		return fmt.Errorf("--webhook-interval %s: give a positive duration such as 30m", w.interval)
 	case w.timeout <= 0:
 		return fmt.Errorf("--webhook-timeout %s: give a positive duration such as 10s", w.timeout)
+	case w.maxInFlight < 1 || w.maxPerTarget < 1:
+		return fmt.Errorf("--webhook-max-in-flight %d and --webhook-max-in-flight-per-target %d: give 1 or more", w.maxInFlight, w.maxPerTarget)
+	case w.queueBytes < 0:
+		return fmt.Errorf("--webhook-queue-bytes %d: give 0 (no queue) or more", w.queueBytes)
 	}
 	return nil
+}
+
+// queue is the Config value of --webhook-queue-bytes, where 0 means the
+// default: -1 for no queue.
+func (w *webhookFlags) queue() int {
+	if w.queueBytes == 0 {
+		return -1
+	}
+	return w.queueBytes
 }
 
 // logger builds the slog logger the flags ask for.
@@ -258,6 +280,13 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		WebhookAttempts: cfg.webhooks.attempts,
 		WebhookInterval: cfg.webhooks.interval,
 		WebhookTimeout:  cfg.webhooks.timeout,
+
+		WebhookMaxInFlight:          cfg.webhooks.maxInFlight,
+		WebhookMaxInFlightPerTarget: cfg.webhooks.maxPerTarget,
+		WebhookQueueBytes:           cfg.webhooks.queue(),
+
+		AllowedHosts:   append(listenHost(cfg.addr), cfg.allowedHosts...),
+		AllowedOrigins: cfg.allowedOrigin,
 	}
 	if journalFile != nil {
 		mcfg.JournalFile = journalFile
@@ -293,6 +322,16 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 	case <-ctx.Done():
 	}
 	return shutdown(log, p, httpServer, srv, ShutdownTimeout)
+}
+
+// listenHost is the host of --addr when it is a name, which the server
+// then answers to whatever its form.
+func listenHost(addr string) []string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || net.ParseIP(host) != nil {
+		return nil
+	}
+	return []string{host}
 }
 
 // serveClock is the clock --clock asks for. A pinned --today starts it at
