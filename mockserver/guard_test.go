@@ -68,28 +68,35 @@ func TestGuardOverHTTP(t *testing.T) {
 			if tc.want != http.StatusForbidden {
 				return
 			}
-			var env struct {
-				HttpStatusCode int
-				FlinksCode     string
-				Message        string
-			}
-			if err := json.Unmarshal(body, &env); err != nil || env.HttpStatusCode != 403 || env.FlinksCode != "ACCESS_DENIED" {
-				t.Errorf("answer %s, want the envelope with 403 ACCESS_DENIED", body)
-			}
-			if !strings.Contains(env.Message, "--allowed-") {
-				t.Errorf("message %q says not how to allow it", env.Message)
-			}
-			entries := append(srv.Mock.Journal(srv.CustomerID), srv.Mock.Journal("")...)
-			if len(entries) != before+1 {
-				t.Fatalf("journal went from %d to %d entries, want one more", before, len(entries))
-			}
-			found := false
-			for _, e := range entries {
-				found = found || (e.Status == 403 && e.Method == tc.method && strings.HasPrefix(tc.path, e.Path))
-			}
-			if !found {
-				t.Errorf("no journal entry of the refusal among %+v", entries)
-			}
+			checkRefusal(t, srv, tc.method, tc.path, body, before)
 		})
+	}
+}
+
+// checkRefusal checks the answer of a refused request: the envelope, a
+// message that says how to allow it, and one journal entry more.
+func checkRefusal(t *testing.T, srv *mocktest.Server, method, path string, body []byte, before int) {
+	t.Helper()
+	var env struct {
+		HttpStatusCode int
+		FlinksCode     string
+		Message        string
+	}
+	if err := json.Unmarshal(body, &env); err != nil || env.HttpStatusCode != 403 || env.FlinksCode != "ACCESS_DENIED" {
+		t.Errorf("answer %s, want the envelope with 403 ACCESS_DENIED", body)
+	}
+	if !strings.Contains(env.Message, "--allowed-") {
+		t.Errorf("message %q says not how to allow it", env.Message)
+	}
+	entries := append(srv.Mock.Journal(srv.CustomerID), srv.Mock.Journal("")...)
+	if len(entries) != before+1 {
+		t.Fatalf("journal went from %d to %d entries, want one more", before, len(entries))
+	}
+	found := false
+	for _, e := range entries {
+		found = found || (e.Status == 403 && e.Method == method && strings.HasPrefix(path, e.Path))
+	}
+	if !found {
+		t.Errorf("no journal entry of the refusal among %+v", entries)
 	}
 }
