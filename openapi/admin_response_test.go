@@ -138,7 +138,7 @@ func TestAdminValidateResponseRejectsDrift(t *testing.T) {
 		{
 			name: "undeclared status", method: http.MethodPost, target: "clock/advance", status: 500,
 			body: `{"HttpStatusCode":500,"FlinksCode":"AGGREGATION_ERROR","Message":"m"}`,
-			want: `POST /__admin/clock/advance answered 500, a status the document does not declare for AdvanceClock (it declares 200, 400, 401, 409, 413, 415)`,
+			want: `POST /__admin/clock/advance answered 500, a status the document does not declare for AdvanceClock (it declares 200, 400, 401, 403, 409, 413, 415)`,
 		},
 		{
 			name: "the document as JSON", method: http.MethodGet, target: "openapi.yaml", status: 200,
