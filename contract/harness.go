@@ -1,21 +1,13 @@
 package contract
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net"
-	"net/http"
-	"net/url"
-	"strings"
-	"sync"
 	"time"
 
-	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 	"github.com/google/uuid"
@@ -34,250 +26,6 @@ var ErrNoOutcome = errors.New("the integration reported no outcome")
 // abnormally (a non-zero exit, a panic): the harness adds the last Flinks
 // answer it saw, which is most often what it could not handle.
 var ErrCrashed = errors.New("it crashed")
-
-// ErrNoWebhooks is returned when the mock serves no webhook admin API.
-var ErrNoWebhooks = errors.New("this flinks-mock sends no webhooks")
-
-// Mock is a running flinks-mock, driven through its admin API.
-type Mock struct {
-	// URL is the server's root, e.g. http://127.0.0.1:8080.
-	URL string
-	// AdminToken is the bearer token of the admin API, if it needs one.
-	AdminToken string
-	// HTTP sends the admin requests (http.DefaultClient when nil).
-	HTTP *http.Client
-	// Subscribe, for a mock in process, calls fn with every entry recorded
-	// for a customer from now on, as it is recorded, until cancel is
-	// called (mockserver.Server.Subscribe). Nil follows the journal through
-	// the admin API, and counts exactly what it could not read.
-	Subscribe func(customerID string, fn func(journal.Entry)) (cancel func())
-	// Now reads the server clock; nil reads it through the admin API.
-	Now func(ctx context.Context) (time.Time, error)
-}
-
-func (m Mock) admin() *admin.Client { return admin.New(m.URL, m.AdminToken, m.HTTP) }
-
-func (m Mock) now(ctx context.Context) (time.Time, error) {
-	if m.Now != nil {
-		return m.Now(ctx)
-	}
-	st, err := m.admin().Clock(ctx)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read the server clock: %w", err)
-	}
-	return st.Now, nil
-}
-
-// adminCall sends a JSON request to the admin API and returns the status.
-func (m Mock) adminCall(ctx context.Context, method, path string, body any) (int, []byte, error) {
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, method, m.URL+"/__admin/"+path, bytes.NewReader(raw))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if m.AdminToken != "" {
-		req.Header.Set("Authorization", "Bearer "+m.AdminToken)
-	}
-	hc := m.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, out, nil
-}
-
-// SetWebhookTarget sends the webhooks of a customer to url only. It
-// returns ErrNoWebhooks when the server has no webhook admin API.
-func (m Mock) SetWebhookTarget(ctx context.Context, customerID, target string) error {
-	return m.setWebhookTarget(ctx, customerID, target, "")
-}
-
-// setWebhookTarget sends the webhooks of a customer to url only, signed
-// with secret when it is set.
-func (m Mock) setWebhookTarget(ctx context.Context, customerID, target, secret string) error {
-	tg := map[string]string{"url": target}
-	if secret != "" {
-		tg["secret"] = secret
-	}
-	status, body, err := m.adminCall(ctx, http.MethodPut, "webhooks/targets?customerId="+url.QueryEscape(customerID),
-		map[string]any{"targets": []map[string]string{tg}})
-	switch {
-	case err != nil:
-		return fmt.Errorf("set the webhook target of customer %s: %w", customerID, err)
-	case status == http.StatusNotFound:
-		return ErrNoWebhooks
-	case status != http.StatusOK:
-		return fmt.Errorf("set the webhook target of customer %s: the admin API answered %d: %s", customerID, status, bytes.TrimSpace(body))
-	}
-	return nil
-}
-
-// FireWebhook has the mock send the GetAccountsDetail webhook of a
-// RequestId now, to the customer's target; it returns after the first
-// attempt.
-func (m Mock) FireWebhook(ctx context.Context, customerID, requestID string) error {
-	status, body, err := m.adminCall(ctx, http.MethodPost, "webhooks/fire",
-		map[string]string{"customerId": customerID, "requestId": requestID})
-	switch {
-	case err != nil:
-		return fmt.Errorf("fire the webhook of RequestId %s: %w", requestID, err)
-	case status == http.StatusNotFound && !strings.Contains(string(body), "session"):
-		return ErrNoWebhooks
-	case status != http.StatusOK:
-		return fmt.Errorf("fire the webhook of RequestId %s: the admin API answered %d: %s", requestID, status, bytes.TrimSpace(body))
-	}
-	return nil
-}
-
-// fireForged has the mock send, to the customer's target, a webhook that
-// no Flinks would send: fields of the fire call (a wrong secret, or no
-// signature). It returns the id of its delivery.
-func (m Mock) fireForged(ctx context.Context, customerID string, fields map[string]any) (string, error) {
-	fields["customerId"] = customerID
-	status, body, err := m.adminCall(ctx, http.MethodPost, "webhooks/fire", fields)
-	switch {
-	case err != nil:
-		return "", fmt.Errorf("send a forged webhook: %w", err)
-	case status != http.StatusOK:
-		return "", fmt.Errorf("send a forged webhook: the admin API answered %d: %s", status, bytes.TrimSpace(body))
-	}
-	var d struct {
-		ID string `json:"id"`
-	}
-	if err := json.Unmarshal(body, &d); err != nil || d.ID == "" {
-		return "", fmt.Errorf("send a forged webhook: the admin API answered no delivery id: %s", bytes.TrimSpace(body))
-	}
-	return d.ID, nil
-}
-
-// forgedAccountID is the account of the forged webhook: an integration
-// that reports it took data no Flinks sent.
-const forgedAccountID = "f0f0f0f0-f0f0-4f0f-8f0f-f0f0f0f0f0f0"
-
-// sendForged sends, before the genuine webhooks of a RequestId, one signed
-// with a wrong secret and carrying an account of its own, then the genuine
-// payload with no signature; it returns their delivery ids.
-func (m Mock) sendForged(ctx context.Context, customerID, requestID string) ([]string, error) {
-	forged := map[string]any{
-		"secret": "not-the-secret-flinks-holds",
-		"body": map[string]any{
-			"ResponseType": "GetAccountsDetail", "HttpStatusCode": 200, "RequestId": requestID,
-			"Accounts": []map[string]any{{"Id": forgedAccountID, "Title": "Forged", "AccountNumber": "0000000",
-				"Category": "Operations", "Type": "Chequing", "Currency": "CAD", "Balance": map[string]any{"Current": 1000000}}},
-		},
-	}
-	unsigned := map[string]any{"requestId": requestID, "unsigned": true}
-	var ids []string
-	for _, fields := range []map[string]any{forged, unsigned} {
-		id, err := m.fireForged(ctx, customerID, fields)
-		if err != nil {
-			return ids, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
-}
-
-// pendingRequest watches the run's journal until a data request of the
-// login is answered 202 and returns its RequestId, or "" once ctx ends
-// without one.
-func pendingRequest(ctx context.Context, rj *runJournal, loginID string) string {
-	for i := 0; ; {
-		// One last look after ctx ended: the 202 may have come between
-		// two looks.
-		done := ctx.Err() != nil
-		entries, changed := rj.since(i)
-		i += len(entries)
-		for _, e := range entries {
-			if e.Endpoint == "GetAccountsDetail" && e.Status == http.StatusAccepted && e.LoginID == loginID {
-				return e.RequestID
-			}
-		}
-		if done {
-			return ""
-		}
-		select {
-		case <-ctx.Done():
-		case <-changed:
-		}
-	}
-}
-
-// fireCopies has the mock send the GetAccountsDetail webhook of a
-// RequestId copies times at once (a duplicate send, which the receiver
-// must answer 200 too), and returns once every first attempt is over.
-func (m Mock) fireCopies(ctx context.Context, customerID, requestID string, copies int) error {
-	errs := make([]error, copies)
-	var wg sync.WaitGroup
-	for i := range copies {
-		wg.Go(func() { errs[i] = m.FireWebhook(ctx, customerID, requestID) })
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// webhookCopies is how many times the harness sends the data webhook of a
-// run in webhook mode.
-const webhookCopies = 2
-
-// webhookSends is the harness's sending of the webhooks of one run.
-type webhookSends struct {
-	stopWatching context.CancelFunc
-	done         chan webhookResult
-}
-
-// webhookResult is how the sending of a run's webhooks ended.
-type webhookResult struct {
-	requestID string   // "" when no data request was answered 202
-	forged    []string // delivery ids of the forged webhooks sent
-	err       error    // the harness could not send them
-}
-
-// sendWebhooks starts watching for the run's 202 and, once it comes,
-// sends its webhooks. The watch ends with the integration; the sending,
-// once started, runs to its end under ctx alone, so that an integration
-// that returns after the first copy never cuts the second short.
-func (m Mock) sendWebhooks(ctx context.Context, rj *runJournal, customerID, loginID string, signed bool) *webhookSends {
-	watchCtx, stop := context.WithCancel(ctx)
-	w := &webhookSends{stopWatching: stop, done: make(chan webhookResult, 1)}
-	go func() {
-		var err error
-		var forged []string
-		rid := pendingRequest(watchCtx, rj, loginID)
-		switch {
-		case rid != "" && watchCtx.Err() == nil:
-			if signed {
-				forged, err = m.sendForged(ctx, customerID, rid)
-			}
-			if err == nil {
-				err = m.fireCopies(ctx, customerID, rid, webhookCopies)
-			}
-		case rid != "":
-			rid, err = "", errIntegrationLeft
-		}
-		w.done <- webhookResult{requestID: rid, forged: forged, err: err}
-	}()
-	return w
-}
-
-// errIntegrationLeft says that the integration returned after its 202
-// without waiting for the webhooks.
-var errIntegrationLeft = errors.New("the integration returned after GetAccountsDetail answered 202, before its webhooks could be sent: in webhook mode it must wait for the GetAccountsDetail webhook")
-
-// wait stops watching and waits for the sending to end.
-func (w *webhookSends) wait() webhookResult {
-	w.stopWatching()
-	return <-w.done
-}
 
 // Harness runs integrations in scenarios against one mock and judges each
 // run by the rules and by its outcome.
@@ -359,40 +107,14 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		res.Skipped = err.Error()
 		return res
 	}
-	t := NewTarget(sc, login, h.Mock.URL, customer)
-	scale := h.Scale
-	if scale <= 0 {
-		scale = 1
-	}
-	t.PollInterval = scaled(t.PollInterval, scale)
-	t.Timeout = scaled(t.Timeout, scale)
-	t.RetryBackoff = scaled(t.RetryBackoff, scale)
-	t.MFAIdleTimeout = scaled(t.MFAIdleTimeout, scale)
-	t.UserDelay = scaled(t.UserDelay, scale)
-	t.RequestTimeout = h.requestTimeout()
+	t := h.target(sc, login, customer)
 	run = forScenario(sc, run)
-	t.Sleep, t.Now = h.Sleep, h.Now
-	if t.Sleep == nil {
-		t.Sleep = sleepReal
-	}
-	if t.Now == nil {
-		t.Now = time.Now
-	}
 
 	rj := h.Mock.follow(ctx, customer, h.MaxEntries)
 	defer rj.stop()
 	var hooks *webhookSends
 	if sc.Webhook {
-		addr, err := FreeAddr()
-		if err != nil {
-			res.Err = err
-			return res
-		}
-		t.WebhookAddr, t.WebhookURL = addr, "http://"+addr+"/flinks/webhook"
-		if sc.Signed {
-			t.WebhookSecret = "flinks-mock-" + uuid.NewString()
-		}
-		if err := h.Mock.setWebhookTarget(ctx, customer, t.WebhookURL, t.WebhookSecret); err != nil {
+		if err := h.listenForWebhooks(ctx, &t, customer, sc.Signed); err != nil {
 			if errors.Is(err, ErrNoWebhooks) {
 				res.Skipped = err.Error()
 			} else {
@@ -404,6 +126,69 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 	}
 	res.Target = t
 
+	outcome, runErr := h.runWatched(ctx, &res, rj, run)
+	opts := h.runOptions(sc, t)
+	if hooks != nil {
+		sent := hooks.wait()
+		opts.Forged = sent.forged
+		runErr = webhookVerdict(ctx, sent, runErr)
+	}
+	if err := h.judgeJournal(ctx, &res, rj, opts); err != nil {
+		res.Err = err
+		return res
+	}
+	judgeOutcome(&res, login, outcome, runErr)
+	return res
+}
+
+// scale is Scale, with zero read as 1.
+func (h *Harness) scale() float64 {
+	if h.Scale <= 0 {
+		return 1
+	}
+	return h.Scale
+}
+
+// target is the target of a run: the guide's intervals scaled, on the
+// harness's clock.
+func (h *Harness) target(sc Scenario, login *scenarios.Login, customer string) Target {
+	t := NewTarget(sc, login, h.Mock.URL, customer)
+	scale := h.scale()
+	t.PollInterval = scaled(t.PollInterval, scale)
+	t.Timeout = scaled(t.Timeout, scale)
+	t.RetryBackoff = scaled(t.RetryBackoff, scale)
+	t.MFAIdleTimeout = scaled(t.MFAIdleTimeout, scale)
+	t.UserDelay = scaled(t.UserDelay, scale)
+	t.RequestTimeout = h.requestTimeout()
+	t.Sleep, t.Now = h.Sleep, h.Now
+	if t.Sleep == nil {
+		t.Sleep = sleepReal
+	}
+	if t.Now == nil {
+		t.Now = time.Now
+	}
+	return t
+}
+
+// listenForWebhooks gives the target an address to receive webhooks on
+// (and a secret to check them with, when signed), and has the mock send
+// the customer's webhooks there.
+func (h *Harness) listenForWebhooks(ctx context.Context, t *Target, customer string, signed bool) error {
+	addr, err := FreeAddr()
+	if err != nil {
+		return err
+	}
+	t.WebhookAddr, t.WebhookURL = addr, "http://"+addr+"/flinks/webhook"
+	if signed {
+		t.WebhookSecret = "flinks-mock-" + uuid.NewString()
+	}
+	return h.Mock.setWebhookTarget(ctx, customer, t.WebhookURL, t.WebhookSecret)
+}
+
+// runWatched runs the integration on res.Target and sets res.Duration.
+// On a virtual clock it stops an integration that polls without waiting,
+// and says so in res.Stopped.
+func (h *Harness) runWatched(ctx context.Context, res *RunResult, rj *runJournal, run RunFunc) (Outcome, error) {
 	runCtx, stopRun := context.WithCancelCause(ctx)
 	defer stopRun(nil)
 	if limit := h.MaxPollsWithoutWait; h.Sleep != nil && limit >= 0 {
@@ -413,34 +198,38 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		go watchTightLoop(runCtx, rj, limit, stopRun)
 	}
 	start := time.Now()
-	outcome, runErr := run(runCtx, t)
+	outcome, runErr := run(runCtx, res.Target)
 	res.Duration = time.Since(start)
 	var loop *tightLoop
 	if errors.As(context.Cause(runCtx), &loop) {
 		res.Stopped = loop.Error()
 		runErr = ErrNoOutcome
 	}
-	opts := h.runOptions(sc, t)
-	if hooks != nil {
-		sent := hooks.wait()
-		opts.Forged = sent.forged
-		runErr = webhookVerdict(ctx, sent, runErr)
-	}
+	return outcome, runErr
+}
+
+// judgeJournal sets res.Journal, what the mock recorded of the run, and
+// the rules' verdict on it.
+func (h *Harness) judgeJournal(ctx context.Context, res *RunResult, rj *runJournal, opts Options) error {
 	// The run ends once the webhooks it was sent are answered: their
 	// attempts are judged with it.
 	end, err := h.Mock.now(ctx)
 	if err != nil {
-		res.Err = err
-		return res
+		return err
 	}
 	entries, lost, err := rj.result()
 	if err != nil {
-		res.Err = err
-		return res
+		return err
 	}
 	res.Journal = duringRun(entries, end)
 	res.Report = CheckRun(res.Journal, lost, opts)
-	res.Timing = unscaledTiming(res.Journal, opts, scale)
+	res.Timing = unscaledTiming(res.Journal, opts, h.scale())
+	return nil
+}
+
+// judgeOutcome sets res.Err from the run's error, or res.Outcome and
+// res.OutcomeProblem from the outcome it reported.
+func judgeOutcome(res *RunResult, login *scenarios.Login, outcome Outcome, runErr error) {
 	switch {
 	case errors.Is(runErr, ErrNoOutcome):
 		// Judged by the rules only.
@@ -451,11 +240,10 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 		}
 	default:
 		res.Outcome = &outcome
-		if err := sc.Want.Judge(outcome, ExpectedAccounts(login)); err != nil {
+		if err := res.Scenario.Want.Judge(outcome, ExpectedAccounts(login)); err != nil {
 			res.OutcomeProblem = err.Error()
 		}
 	}
-	return res
 }
 
 // withLastAnswer adds to the error of a crashed run the last Flinks answer
@@ -467,21 +255,6 @@ func withLastAnswer(err error, entries []journal.Entry) error {
 		}
 	}
 	return fmt.Errorf("%w, before it sent any request to the mock", err)
-}
-
-// webhookVerdict folds how the sending of a run's webhooks ended into the
-// run's error: a run whose webhooks were not all sent never passes, and
-// says whose doing that was.
-func webhookVerdict(ctx context.Context, r webhookResult, runErr error) error {
-	switch {
-	case r.err == nil || runErr != nil && !errors.Is(runErr, ErrNoOutcome):
-		return runErr
-	case errors.Is(r.err, errIntegrationLeft):
-		return r.err
-	case ctx.Err() != nil:
-		return fmt.Errorf("the run was interrupted before the harness sent the webhooks: %w", ctx.Err())
-	}
-	return fmt.Errorf("the harness could not send the webhooks (a fault of the harness or the mock, not of the integration): %w", r.err)
 }
 
 // duringRun drops the webhook attempts that started after the run ended.
