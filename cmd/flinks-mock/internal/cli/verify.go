@@ -88,50 +88,10 @@ Flags:
 `
 
 func (p *Program) verify(ctx context.Context, args []string) int {
-	var cfg verifyConfig
-	fs := flag.NewFlagSet("flinks-mock verify", flag.ContinueOnError)
-	cfg.flags(fs)
-	fs.Usage = func() {
-		var names []string
-		for _, sc := range contract.Scenarios() {
-			names = append(names, sc.Name)
-		}
-		fmt.Fprintf(fs.Output(), verifyUsage, strings.Join(names, ", "))
-		fs.PrintDefaults()
-	}
-	if code, done := p.parse(fs, args); done {
+	cfg, scs, code, done := p.verifyArgs(args)
+	if done {
 		return code
 	}
-	cfg.command = fs.Args()
-	if len(cfg.command) == 0 {
-		fmt.Fprintln(p.Stderr, "flinks-mock verify: give the command to verify after --, e.g. flinks-mock verify -- node client.mjs")
-		return ExitUsage
-	}
-	scs, err := cfg.selected()
-	if err != nil {
-		fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
-		return ExitUsage
-	}
-	if len(cfg.files) > 0 && cfg.server != "" {
-		fmt.Fprintln(p.Stderr, "flinks-mock verify: --scenarios needs the server verify starts: the files are served by the mock verify starts; leave --server out")
-		return ExitUsage
-	}
-	switch {
-	case cfg.timeScale < 0:
-		fmt.Fprintf(p.Stderr, "flinks-mock verify: --time-scale %v: give a positive number such as 0.01\n", cfg.timeScale)
-		return ExitUsage
-	case cfg.server != "" && cfg.timeScale != 0 && cfg.timeScale != 1:
-		fmt.Fprintln(p.Stderr, "flinks-mock verify: --time-scale needs the server verify starts: the clock of --server runs at its own pace, so leave --time-scale out (or 1)")
-		return ExitUsage
-	case cfg.timeScale == 0 && cfg.server == "":
-		cfg.timeScale = DefaultVerifyTimeScale
-	case cfg.timeScale == 0:
-		cfg.timeScale = 1
-	}
-	if cfg.timeout == 0 {
-		cfg.timeout = 2*time.Duration(float64(contract.DefaultDeadline)*cfg.timeScale) + 30*time.Second
-	}
-
 	h, stop, err := cfg.harness(ctx, p)
 	if err != nil {
 		fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
@@ -151,22 +111,10 @@ func (p *Program) verify(ctx context.Context, args []string) int {
 		time.Duration(float64(contract.DefaultMinPollInterval)*cfg.timeScale),
 		time.Duration(float64(contract.DefaultDeadline)*cfg.timeScale))
 
-	var runs []contract.RunResult
-	live := p.liveLine()
-	for i, sc := range scs {
-		if ctx.Err() != nil {
-			break
-		}
-		var proc process
-		stop := live.show(fmt.Sprintf("scenario %s (%d of %d)", sc.Name, i+1, len(scs)))
-		res := h.Run(ctx, sc, proc.runner(cfg.command, cfg.timeout))
-		stop()
-		res.Exit, res.Output = proc.exit, proc.output
-		runs = append(runs, res)
-		if err := contract.WriteRun(p.Stdout, res); err != nil {
-			fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
-			return ExitFailure
-		}
+	runs, err := p.verifyRuns(ctx, cfg, h, scs)
+	if err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
+		return ExitFailure
 	}
 	fmt.Fprintln(p.Stdout, contract.Summary(runs))
 	if cfg.junit != "" {
@@ -184,6 +132,83 @@ func (p *Program) verify(ctx context.Context, args []string) int {
 		return ExitFailure // interrupted
 	}
 	return ExitOK
+}
+
+// verifyArgs parses and checks the verify flags. It returns the settled
+// configuration and the scenarios the flags name, or, when done, the exit
+// code after it told the user what was wrong.
+func (p *Program) verifyArgs(args []string) (cfg verifyConfig, scs []contract.Scenario, code int, done bool) {
+	fs := flag.NewFlagSet("flinks-mock verify", flag.ContinueOnError)
+	cfg.flags(fs)
+	fs.Usage = func() {
+		var names []string
+		for _, sc := range contract.Scenarios() {
+			names = append(names, sc.Name)
+		}
+		fmt.Fprintf(fs.Output(), verifyUsage, strings.Join(names, ", "))
+		fs.PrintDefaults()
+	}
+	if code, done := p.parse(fs, args); done {
+		return cfg, nil, code, true
+	}
+	cfg.command = fs.Args()
+	if len(cfg.command) == 0 {
+		fmt.Fprintln(p.Stderr, "flinks-mock verify: give the command to verify after --, e.g. flinks-mock verify -- node client.mjs")
+		return cfg, nil, ExitUsage, true
+	}
+	scs, err := cfg.selected()
+	if err == nil {
+		err = cfg.settle()
+	}
+	if err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
+		return cfg, nil, ExitUsage, true
+	}
+	return cfg, scs, ExitOK, false
+}
+
+// settle checks the flags that go together and fills in the defaults
+// that depend on others: the time scale and the timeout.
+func (c *verifyConfig) settle() error {
+	if len(c.files) > 0 && c.server != "" {
+		return errors.New("--scenarios needs the server verify starts: the files are served by the mock verify starts; leave --server out")
+	}
+	switch {
+	case c.timeScale < 0:
+		return fmt.Errorf("--time-scale %v: give a positive number such as 0.01", c.timeScale)
+	case c.server != "" && c.timeScale != 0 && c.timeScale != 1:
+		return errors.New("--time-scale needs the server verify starts: the clock of --server runs at its own pace, so leave --time-scale out (or 1)")
+	case c.timeScale == 0 && c.server == "":
+		c.timeScale = DefaultVerifyTimeScale
+	case c.timeScale == 0:
+		c.timeScale = 1
+	}
+	if c.timeout == 0 {
+		c.timeout = 2*time.Duration(float64(contract.DefaultDeadline)*c.timeScale) + 30*time.Second
+	}
+	return nil
+}
+
+// verifyRuns runs the command in each scenario, printing each verdict as
+// it comes, until ctx ends.
+func (p *Program) verifyRuns(ctx context.Context, cfg verifyConfig, h *contract.Harness, scs []contract.Scenario) ([]contract.RunResult, error) {
+	var runs []contract.RunResult
+	live := p.liveLine()
+	for i, sc := range scs {
+		if ctx.Err() != nil {
+			break
+		}
+		var proc process
+		stop := live.show(fmt.Sprintf("scenario %s (%d of %d)", sc.Name, i+1, len(scs)))
+		res := h.Run(ctx, sc, proc.runner(cfg.command, cfg.timeout))
+		stop()
+		res.Exit, res.Output = proc.exit, proc.output
+		runs = append(runs, res)
+		if err := contract.WriteRun(p.Stdout, res); err != nil {
+			return runs, err
+		}
+	}
+	return runs, nil
 }
 
 // selected returns the scenarios the flags name, in catalogue order of
