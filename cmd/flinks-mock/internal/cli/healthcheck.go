@@ -78,14 +78,7 @@ func (p *Program) healthcheck(ctx context.Context, args []string) int {
 // dial, so it becomes the loopback address that reaches the same server.
 func healthURL(addr, base string) (string, error) {
 	if base != "" {
-		u, err := url.Parse(base)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return "", fmt.Errorf("--server %q: give a base URL such as http://flinks-mock:8080", base)
-		}
-		if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-			return "", fmt.Errorf("--server %q: give the base URL alone, without a query or fragment", base)
-		}
-		return strings.TrimSuffix(u.String(), "/") + HealthPath, nil
+		return baseHealthURL(base)
 	}
 	host, port, err := net.SplitHostPort(addr)
 	n, perr := strconv.Atoi(port)
@@ -105,6 +98,18 @@ func healthURL(addr, base string) (string, error) {
 		return "", fmt.Errorf("--addr %q: %q is not a host name or IP address", addr, host)
 	}
 	return target, nil
+}
+
+// baseHealthURL is the URL healthcheck asks of --server base.
+func baseHealthURL(base string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("--server %q: give a base URL such as http://flinks-mock:8080", base)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("--server %q: give the base URL alone, without a query or fragment", base)
+	}
+	return strings.TrimSuffix(u.String(), "/") + HealthPath, nil
 }
 
 // probe GETs target once and returns the HTTP status. The client ignores

@@ -173,6 +173,53 @@ func (c *serveConfig) logger(p *Program) (*slog.Logger, error) {
 
 func (p *Program) serve(ctx context.Context, args []string) int {
 	var cfg serveConfig
+	if code, done := p.serveArgs(&cfg, args); done {
+		return code
+	}
+	log, err := cfg.logger(p)
+	if err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
+		return ExitUsage
+	}
+	st := serving{cfg: &cfg, log: log, start: cfg.today.start(p)}
+	st.clock, err = serveClock(cfg.clock, st.start, cfg.today.pinned())
+	if err == nil {
+		err = cfg.check()
+	}
+	if err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
+		return ExitUsage
+	}
+	if err := st.load(ctx, p); err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
+		return ExitFailure
+	}
+	if cfg.journalFile != "" {
+		// Appended to, never truncated: after a crash and a restart the
+		// file still holds the run that crashed.
+		if st.journalFile, err = os.OpenFile(cfg.journalFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644); err != nil {
+			fmt.Fprintf(p.Stderr, "flinks-mock serve: --journal-file: %v\n", err)
+			return ExitFailure
+		}
+		defer st.journalFile.Close()
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		fmt.Fprintf(p.Stderr, "flinks-mock serve: listen on %s: %v\n", cfg.addr, err)
+		return ExitFailure
+	}
+	srv, err := st.server(ln)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
+		return ExitFailure
+	}
+	return st.run(ctx, p, ln, srv)
+}
+
+// serveArgs parses the serve flags into cfg; done says the command ends
+// there, with code.
+func (p *Program) serveArgs(cfg *serveConfig, args []string) (code int, done bool) {
 	fs := flag.NewFlagSet("flinks-mock serve", flag.ContinueOnError)
 	cfg.flags(fs)
 	fs.Usage = func() {
@@ -180,37 +227,47 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		fs.PrintDefaults()
 	}
 	if code, done := p.parse(fs, args); done {
-		return code
+		return code, true
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(p.Stderr, "flinks-mock serve: unexpected argument %q (scenario files go after --scenarios)\n", fs.Arg(0))
-		return ExitUsage
+		return ExitUsage, true
 	}
-	log, err := cfg.logger(p)
-	if err != nil {
-		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
-		return ExitUsage
-	}
+	return ExitOK, false
+}
 
-	start := cfg.today.start(p)
-	clk, err := serveClock(cfg.clock, start, cfg.today.pinned())
-	if err != nil {
-		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
-		return ExitUsage
+// check refuses flags that the server cannot use together.
+func (c *serveConfig) check() error {
+	if err := c.webhooks.check(); err != nil {
+		return err
 	}
-	if err := cfg.webhooks.check(); err != nil {
-		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
-		return ExitUsage
+	if c.maxConns < 1 {
+		return fmt.Errorf("--max-connections %d: give 1 or more", c.maxConns)
 	}
-	if cfg.maxConns < 1 {
-		fmt.Fprintf(p.Stderr, "flinks-mock serve: --max-connections %d: give 1 or more\n", cfg.maxConns)
-		return ExitUsage
+	if c.watch && len(c.scenarioPaths) == 0 {
+		return errors.New("--watch needs --scenarios: the embedded library never changes")
 	}
-	if cfg.watch && len(cfg.scenarioPaths) == 0 {
-		fmt.Fprintln(p.Stderr, "flinks-mock serve: --watch needs --scenarios: the embedded library never changes")
-		return ExitUsage
-	}
+	return nil
+}
 
+// serving is what serve has gathered to start the server.
+type serving struct {
+	cfg   *serveConfig
+	log   *slog.Logger
+	start time.Time
+	clock clock.Clock
+	// lib and the specs are loaded by load; loadedFiles is the
+	// fingerprint of the --scenarios files as loaded, for --watch.
+	lib                   *scenarios.Library
+	flinksSpec, adminSpec *openapi.Spec
+	loadedFiles           string
+	journalFile           *os.File
+	// adminToken is the token the admin API requires, set by server.
+	adminToken string
+}
+
+// load reads the OpenAPI documents and the scenarios.
+func (st *serving) load(ctx context.Context, p *Program) error {
 	// The contract and the scenarios load side by side: each is about
 	// half of the start-up.
 	type specs struct {
@@ -230,49 +287,41 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 	}
 	// The files as loaded, for --watch: taken before the load, so that an
 	// edit made while the server starts is seen as one.
-	loadedFiles := scenarios.Fingerprint(cfg.scenarioPaths...)
-	lib, err := scenarios.Load(start, !cfg.noDefaults, cfg.scenarioPaths...)
+	st.loadedFiles = scenarios.Fingerprint(st.cfg.scenarioPaths...)
+	lib, err := scenarios.Load(st.start, !st.cfg.noDefaults, st.cfg.scenarioPaths...)
 	sp := <-loaded
 	if err != nil {
-		fmt.Fprintf(p.Stderr, "flinks-mock serve: the scenarios did not load:\n%v\n", err)
-		return ExitFailure
+		return fmt.Errorf("the scenarios did not load:\n%w", err)
 	}
 	if sp.err != nil {
-		fmt.Fprintln(p.Stderr, "flinks-mock serve:", sp.err)
-		return ExitFailure
+		return sp.err
 	}
 	for _, s := range lib.Skipped {
-		log.Info("skipped: not a scenario", "path", s.Path, "reason", s.Reason)
+		st.log.Info("skipped: not a scenario", "path", s.Path, "reason", s.Reason)
 	}
-	var journalFile *os.File
-	if cfg.journalFile != "" {
-		// Appended to, never truncated: after a crash and a restart the
-		// file still holds the run that crashed.
-		if journalFile, err = os.OpenFile(cfg.journalFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644); err != nil {
-			fmt.Fprintf(p.Stderr, "flinks-mock serve: --journal-file: %v\n", err)
-			return ExitFailure
-		}
-		defer journalFile.Close()
-	}
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		fmt.Fprintf(p.Stderr, "flinks-mock serve: listen on %s: %v\n", cfg.addr, err)
-		return ExitFailure
-	}
-	adminToken := cfg.adminToken
-	if adminToken == "" && !isLoopback(ln.Addr()) {
-		adminToken = rand.Text()
-		log.Warn("the admin API listens beyond loopback, so it needs a token; set --admin-token to choose it", "adminToken", adminToken)
+	st.lib, st.flinksSpec, st.adminSpec = lib, sp.flinks, sp.admin
+	return nil
+}
+
+// server builds the mock server that will answer on ln. Beyond loopback
+// the admin API needs a token: a random one, logged, unless
+// --admin-token chose it.
+func (st *serving) server(ln net.Listener) (*mockserver.Server, error) {
+	cfg := st.cfg
+	st.adminToken = cfg.adminToken
+	if st.adminToken == "" && !isLoopback(ln.Addr()) {
+		st.adminToken = rand.Text()
+		st.log.Warn("the admin API listens beyond loopback, so it needs a token; set --admin-token to choose it", "adminToken", st.adminToken)
 	}
 	mcfg := mockserver.Config{
-		Library:    lib,
-		Spec:       sp.flinks,
-		AdminSpec:  sp.admin,
-		Clock:      clk,
+		Library:    st.lib,
+		Spec:       st.flinksSpec,
+		AdminSpec:  st.adminSpec,
+		Clock:      st.clock,
 		SecretKey:  cfg.secretKey,
 		APIKey:     cfg.apiKey,
-		AdminToken: adminToken,
-		Logger:     log,
+		AdminToken: st.adminToken,
+		Logger:     st.log,
 		MaxTenants: cfg.maxTenants,
 
 		WebhookURLs:     cfg.webhooks.urls,
@@ -288,26 +337,26 @@ func (p *Program) serve(ctx context.Context, args []string) int {
 		AllowedHosts:   append(listenHost(cfg.addr), cfg.allowedHosts...),
 		AllowedOrigins: cfg.allowedOrigin,
 	}
-	if journalFile != nil {
-		mcfg.JournalFile = journalFile
+	if st.journalFile != nil {
+		mcfg.JournalFile = st.journalFile
 	}
-	srv, err := mockserver.New(mcfg)
-	if err != nil {
-		ln.Close()
-		fmt.Fprintln(p.Stderr, "flinks-mock serve:", err)
-		return ExitFailure
-	}
+	return mockserver.New(mcfg)
+}
+
+// run serves on ln until ctx ends, then shuts down.
+func (st *serving) run(ctx context.Context, p *Program, ln net.Listener, srv *mockserver.Server) int {
+	cfg, log := st.cfg, st.log
 	httpServer := newHTTPServer(srv.Handler(), log)
 	limited := limitConnections(envelopeListener{ln}, cfg.maxConns)
 	httpServer.ConnState = limited.track
 	baseURL := "http://" + ln.Addr().String()
-	log.Info("flinks-mock listening", "url", baseURL, "logins", len(lib.Logins), "clock", cfg.clock, "today", start.Format(time.DateOnly),
-		"adminToken", adminToken != "", "example", baseURL+"/v3/"+toolbox.CustomerID+"/BankingServices/GenerateAuthorizeToken")
+	log.Info("flinks-mock listening", "url", baseURL, "logins", len(st.lib.Logins), "clock", cfg.clock, "today", st.start.Format(time.DateOnly),
+		"adminToken", st.adminToken != "", "example", baseURL+"/v3/"+toolbox.CustomerID+"/BankingServices/GenerateAuthorizeToken")
 	if p.Started != nil {
 		p.Started(baseURL)
 	}
 	if cfg.watch {
-		go watch(ctx, log, srv, !cfg.noDefaults, cfg.scenarioPaths, loadedFiles)
+		go watch(ctx, log, srv, !cfg.noDefaults, cfg.scenarioPaths, st.loadedFiles)
 	}
 	// Loading the documents and scenarios leaves garbage behind; give it
 	// back to the system once serving, without delaying the first answer.

@@ -43,22 +43,62 @@ func (p *Program) webhook(ctx context.Context, args []string) int {
 	return ExitUsage
 }
 
+// webhookFireConfig is what the webhook fire flags say.
+type webhookFireConfig struct {
+	server   string
+	base     *url.URL // server, parsed by check
+	fire     admin.WebhookFire
+	bodyFile string
+	token    string
+}
+
+func (c *webhookFireConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.server, "server", "http://"+DefaultAddr, "base `URL` of the running flinks-mock")
+	fs.StringVar(&c.fire.CustomerID, "customer-id", "", "the customer (tenant) whose webhook it is (required)")
+	fs.StringVar(&c.fire.RequestID, "request-id", "", "send the data of this session (its RequestId)")
+	fs.StringVar(&c.fire.LoginID, "login-id", "", "send a fresh rendering of this login's accounts")
+	fs.StringVar(&c.bodyFile, "body", "", "send the JSON object in this `file` as is (- reads standard input)")
+	fs.StringVar(&c.fire.ResponseType, "response-type", "", "with --request-id or --login-id: GetAccountsDetail (default) or KYC")
+	fs.StringVar(&c.fire.URL, "webhook-url", "", "`URL` to send it to (default: the customer's first target); never read from the environment")
+	fs.StringVar(&c.fire.Secret, "secret", "", "sign with this secret instead of the target's (or, for a --webhook-url that is no target, the server's)")
+	fs.BoolVar(&c.fire.Unsigned, "unsigned", false, "send it without a signature, to see that the receiver rejects it")
+	fs.StringVar(&c.token, "admin-token", "", "bearer token of the admin API, when the server has one")
+}
+
+// check refuses flags that do not name one webhook to send, and parses
+// --server.
+func (c *webhookFireConfig) check() error {
+	fire := c.fire
+	if fire.CustomerID == "" {
+		return errors.New("--customer-id is required: the customerId of the Flinks paths whose webhook to send")
+	}
+	if fire.Unsigned && fire.Secret != "" {
+		return errors.New("give --secret or --unsigned, not both")
+	}
+	sources := 0
+	for _, v := range []string{fire.RequestID, fire.LoginID, c.bodyFile} {
+		if v != "" {
+			sources++
+		}
+	}
+	if sources != 1 {
+		return errors.New("give one of --request-id, --login-id or --body")
+	}
+	base, err := url.Parse(c.server)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return fmt.Errorf("--server %q: give the base URL of the mock, such as http://127.0.0.1:8080", c.server)
+	}
+	c.base = base
+	return nil
+}
+
 // webhookFire posts to /__admin/webhooks/fire and prints the delivery. It
 // exits 0 when the first attempt got a 200, 1 when it did not (the server
 // goes on retrying) or the server refused the call, 2 on misuse.
 func (p *Program) webhookFire(ctx context.Context, args []string) int {
+	var cfg webhookFireConfig
 	fs := flag.NewFlagSet("flinks-mock webhook fire", flag.ContinueOnError)
-	server := fs.String("server", "http://"+DefaultAddr, "base `URL` of the running flinks-mock")
-	var fire admin.WebhookFire
-	fs.StringVar(&fire.CustomerID, "customer-id", "", "the customer (tenant) whose webhook it is (required)")
-	fs.StringVar(&fire.RequestID, "request-id", "", "send the data of this session (its RequestId)")
-	fs.StringVar(&fire.LoginID, "login-id", "", "send a fresh rendering of this login's accounts")
-	bodyFile := fs.String("body", "", "send the JSON object in this `file` as is (- reads standard input)")
-	fs.StringVar(&fire.ResponseType, "response-type", "", "with --request-id or --login-id: GetAccountsDetail (default) or KYC")
-	fs.StringVar(&fire.URL, "webhook-url", "", "`URL` to send it to (default: the customer's first target); never read from the environment")
-	fs.StringVar(&fire.Secret, "secret", "", "sign with this secret instead of the target's (or, for a --webhook-url that is no target, the server's)")
-	fs.BoolVar(&fire.Unsigned, "unsigned", false, "send it without a signature, to see that the receiver rejects it")
-	token := fs.String("admin-token", "", "bearer token of the admin API, when the server has one")
+	cfg.flags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: flinks-mock webhook fire --customer-id ID (--request-id ID | --login-id ID | --body FILE) [flags]\n\n"+
 			"Asks a running flinks-mock to send a webhook now, and prints the delivery after its\n"+
@@ -75,54 +115,42 @@ func (p *Program) webhookFire(ctx context.Context, args []string) int {
 		// FLINKS_MOCK_WEBHOOK_URL is where serve sends every customer's
 		// webhooks; a one-off send goes to the customer's targets unless
 		// the command line names another.
-		fire.URL = ""
+		cfg.fire.URL = ""
 	}
-	misuse := func(format string, a ...any) int {
-		fmt.Fprintf(p.Stderr, "flinks-mock webhook fire: "+format+"\n", a...)
+	err := cfg.check()
+	if fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err != nil {
+		fmt.Fprintln(p.Stderr, "flinks-mock webhook fire:", err)
 		return ExitUsage
 	}
-	if fs.NArg() > 0 {
-		return misuse("unexpected argument %q", fs.Arg(0))
-	}
-	if fire.CustomerID == "" {
-		return misuse("--customer-id is required: the customerId of the Flinks paths whose webhook to send")
-	}
-	if fire.Unsigned && fire.Secret != "" {
-		return misuse("give --secret or --unsigned, not both")
-	}
-	sources := 0
-	for _, v := range []string{fire.RequestID, fire.LoginID, *bodyFile} {
-		if v != "" {
-			sources++
-		}
-	}
-	if sources != 1 {
-		return misuse("give one of --request-id, --login-id or --body")
-	}
-	base, err := url.Parse(*server)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return misuse("--server %q: give the base URL of the mock, such as http://127.0.0.1:8080", *server)
-	}
-	if *bodyFile != "" {
-		body, err := readBody(*bodyFile, os.Stdin)
+	if cfg.bodyFile != "" {
+		body, err := readBody(cfg.bodyFile, os.Stdin)
 		if err != nil {
 			fmt.Fprintln(p.Stderr, "flinks-mock webhook fire:", err)
 			return ExitFailure
 		}
-		fire.Body = body
+		cfg.fire.Body = body
 	}
 
-	client := admin.New(strings.TrimSuffix(base.String(), "/"), *token, &http.Client{Timeout: webhookCallTimeout})
-	d, err := client.FireWebhook(ctx, fire)
+	client := admin.New(strings.TrimSuffix(cfg.base.String(), "/"), cfg.token, &http.Client{Timeout: webhookCallTimeout})
+	d, err := client.FireWebhook(ctx, cfg.fire)
 	if err != nil {
 		var apiErr *admin.Error
 		if errors.As(err, &apiErr) {
-			fmt.Fprintf(p.Stderr, "flinks-mock webhook fire: %s answered %d: %s\n", base.Host, apiErr.Status, apiErr.Message)
+			fmt.Fprintf(p.Stderr, "flinks-mock webhook fire: %s answered %d: %s\n", cfg.base.Host, apiErr.Status, apiErr.Message)
 		} else {
 			fmt.Fprintln(p.Stderr, "flinks-mock webhook fire:", err)
 		}
 		return ExitFailure
 	}
+	return p.reportDelivery(d)
+}
+
+// reportDelivery prints the delivery of webhook fire, and on stderr why
+// it was not delivered when it was not.
+func (p *Program) reportDelivery(d *admin.Delivery) int {
 	out, _ := json.MarshalIndent(d, "", "  ")
 	fmt.Fprintln(p.Stdout, string(out))
 	if d.State == admin.DeliveryDelivered {
