@@ -54,72 +54,8 @@ func WriteJUnit(w io.Writer, name string, runs []RunResult) error {
 	doc := junitSuites{Name: name}
 	var total float64
 	for _, r := range runs {
-		s := junitSuite{Name: r.Scenario.Name, Time: secondsAttr(r.Duration.Seconds())}
 		total += r.Duration.Seconds()
-		add := func(c junitCase) {
-			c.Classname = "flinks-mock." + r.Scenario.Name
-			if c.Time == "" {
-				c.Time = "0"
-			}
-			s.Tests++
-			switch {
-			case c.Failure != nil:
-				s.Failures++
-			case c.Skipped != nil:
-				s.Skipped++
-			}
-			s.Cases = append(s.Cases, c)
-		}
-		if r.Skipped != "" {
-			for _, n := range append([]string{"run", "outcome"}, ruleIDs()...) {
-				add(junitCase{Name: n, Skipped: &junitMessage{Message: r.Skipped}})
-			}
-			doc.add(s)
-			continue
-		}
-		run := junitCase{Name: "run", Time: secondsAttr(r.Duration.Seconds())}
-		switch {
-		case r.Err != nil:
-			run.Failure = &junitMessage{Message: r.Err.Error(), Type: "run", Text: fmt.Sprintf("%s\n%s", orText(r.Exit, ""), OutputTail(r.Output))}
-		case r.Stopped != "":
-			run.Failure = &junitMessage{Message: r.Stopped, Type: "run"}
-		case r.Report.Lost > 0:
-			run.Failure = &junitMessage{Message: r.Report.Incomplete(), Type: "journal"}
-		}
-		add(run)
-		out := junitCase{Name: "outcome"}
-		switch {
-		case r.Outcome == nil && r.Err == nil && r.Stopped == "":
-			out.Skipped = &junitMessage{Message: "the integration reported no outcome"}
-		case r.Outcome == nil:
-			out.Skipped = &junitMessage{Message: "the run failed"}
-		case r.OutcomeProblem != "":
-			out.Failure = &junitMessage{Message: r.OutcomeProblem, Type: "outcome", Text: "wanted: " + r.Scenario.Want.String() + "\nreported: " + r.Outcome.String()}
-		}
-		add(out)
-		for _, res := range r.Report.Results {
-			c := junitCase{Name: res.Rule.ID}
-			switch res.Verdict {
-			case Fail:
-				c.Failure = &junitMessage{
-					Message: firstLine(res.Violations[0].Problem),
-					Type:    res.Rule.ID,
-					Text:    fmt.Sprintf("%s\nguide: \"%s\" (%s)\n%s", res.Rule.Statement, res.Rule.Guide, res.Rule.Source, res.Details()),
-				}
-			case NotApplicable:
-				c.Skipped = &junitMessage{Message: "not applicable: the journal holds nothing this rule is about"}
-			case NotJudged:
-				c.Skipped = &junitMessage{Message: "not judged: " + r.Report.Incomplete()}
-			}
-			add(c)
-		}
-		if !r.Passed() {
-			s.SystemOut = OutputTail(r.Output)
-			if r.Timing != "" {
-				s.SystemOut = "timing: " + r.Timing + "\n" + s.SystemOut
-			}
-		}
-		doc.add(s)
+		doc.add(junitSuiteOf(r))
 	}
 	doc.Time = secondsAttr(total)
 	if _, err := io.WriteString(w, xml.Header); err != nil {
@@ -132,6 +68,92 @@ func WriteJUnit(w io.Writer, name string, runs []RunResult) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// junitSuiteOf is the testsuite of one run.
+func junitSuiteOf(r RunResult) junitSuite {
+	s := junitSuite{Name: r.Scenario.Name, Time: secondsAttr(r.Duration.Seconds())}
+	if r.Skipped != "" {
+		for _, n := range append([]string{"run", "outcome"}, ruleIDs()...) {
+			s.add(r, junitCase{Name: n, Skipped: &junitMessage{Message: r.Skipped}})
+		}
+		return s
+	}
+	s.add(r, junitRunCase(r))
+	s.add(r, junitOutcomeCase(r))
+	for _, res := range r.Report.Results {
+		s.add(r, junitRuleCase(r, res))
+	}
+	if !r.Passed() {
+		s.SystemOut = OutputTail(r.Output)
+		if r.Timing != "" {
+			s.SystemOut = "timing: " + r.Timing + "\n" + s.SystemOut
+		}
+	}
+	return s
+}
+
+// add adds a testcase of run r to the suite, and counts it.
+func (s *junitSuite) add(r RunResult, c junitCase) {
+	c.Classname = "flinks-mock." + r.Scenario.Name
+	if c.Time == "" {
+		c.Time = "0"
+	}
+	s.Tests++
+	switch {
+	case c.Failure != nil:
+		s.Failures++
+	case c.Skipped != nil:
+		s.Skipped++
+	}
+	s.Cases = append(s.Cases, c)
+}
+
+// junitRunCase is the testcase "run": the integration ended without error.
+func junitRunCase(r RunResult) junitCase {
+	run := junitCase{Name: "run", Time: secondsAttr(r.Duration.Seconds())}
+	switch {
+	case r.Err != nil:
+		run.Failure = &junitMessage{Message: r.Err.Error(), Type: "run", Text: fmt.Sprintf("%s\n%s", orText(r.Exit, ""), OutputTail(r.Output))}
+	case r.Stopped != "":
+		run.Failure = &junitMessage{Message: r.Stopped, Type: "run"}
+	case r.Report.Lost > 0:
+		run.Failure = &junitMessage{Message: r.Report.Incomplete(), Type: "journal"}
+	}
+	return run
+}
+
+// junitOutcomeCase is the testcase "outcome": the integration reported
+// what the scenario calls for.
+func junitOutcomeCase(r RunResult) junitCase {
+	out := junitCase{Name: "outcome"}
+	switch {
+	case r.Outcome == nil && r.Err == nil && r.Stopped == "":
+		out.Skipped = &junitMessage{Message: "the integration reported no outcome"}
+	case r.Outcome == nil:
+		out.Skipped = &junitMessage{Message: "the run failed"}
+	case r.OutcomeProblem != "":
+		out.Failure = &junitMessage{Message: r.OutcomeProblem, Type: "outcome", Text: "wanted: " + r.Scenario.Want.String() + "\nreported: " + r.Outcome.String()}
+	}
+	return out
+}
+
+// junitRuleCase is the testcase of one rule, named by its id.
+func junitRuleCase(r RunResult, res Result) junitCase {
+	c := junitCase{Name: res.Rule.ID}
+	switch res.Verdict {
+	case Fail:
+		c.Failure = &junitMessage{
+			Message: firstLine(res.Violations[0].Problem),
+			Type:    res.Rule.ID,
+			Text:    fmt.Sprintf("%s\nguide: \"%s\" (%s)\n%s", res.Rule.Statement, res.Rule.Guide, res.Rule.Source, res.Details()),
+		}
+	case NotApplicable:
+		c.Skipped = &junitMessage{Message: "not applicable: the journal holds nothing this rule is about"}
+	case NotJudged:
+		c.Skipped = &junitMessage{Message: "not judged: " + r.Report.Incomplete()}
+	}
+	return c
 }
 
 // MaxOutputBytes bounds the output of an integration that a JUnit report
