@@ -26,17 +26,12 @@ func DeleteCardWhenIdle() Rule {
 func checkDeleteCardWhenIdle(entries []journal.Entry, _ Options) (bool, []Violation) {
 	var problems []Violation
 	applicable := false
-	open := map[string]map[string]journal.Entry{} // LoginId → RequestId → its /Authorize
-	login := map[string]string{}                  // RequestId → LoginId
+	open := openSessions{}       // LoginId → RequestId → its /Authorize
+	login := map[string]string{} // RequestId → LoginId
 	for _, e := range requests(entries) {
 		switch {
-		case e.Endpoint == endpointAuthorize && (e.Status == 200 || e.Status == 203) && e.LoginID != "" && e.RequestID != "":
-			if open[e.LoginID] == nil {
-				open[e.LoginID] = map[string]journal.Entry{}
-			}
-			if _, ok := open[e.LoginID][e.RequestID]; !ok || e.Status == 203 {
-				open[e.LoginID][e.RequestID] = e
-			}
+		case opensSession(e):
+			open.add(e)
 			login[e.RequestID] = e.LoginID
 		case e.Endpoint == "DeleteCard":
 			applicable = true
@@ -59,4 +54,24 @@ func checkDeleteCardWhenIdle(entries []journal.Entry, _ Options) (bool, []Violat
 		}
 	}
 	return applicable, problems
+}
+
+// openSessions are the sessions of each LoginId that have not had their
+// data yet: LoginId → RequestId → the /Authorize that opened it.
+type openSessions map[string]map[string]journal.Entry
+
+// opensSession reports whether e is an /Authorize that opened a session
+// of a known LoginId.
+func opensSession(e journal.Entry) bool {
+	return e.Endpoint == endpointAuthorize && (e.Status == 200 || e.Status == 203) && e.LoginID != "" && e.RequestID != ""
+}
+
+// add keeps the /Authorize e of a session: its first, or its latest 203.
+func (o openSessions) add(e journal.Entry) {
+	if o[e.LoginID] == nil {
+		o[e.LoginID] = map[string]journal.Entry{}
+	}
+	if _, ok := o[e.LoginID][e.RequestID]; !ok || e.Status == 203 {
+		o[e.LoginID][e.RequestID] = e
+	}
 }

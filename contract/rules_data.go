@@ -308,12 +308,7 @@ func FollowUpA202() Rule {
 func checkFollowUpA202(entries []journal.Entry, o Options) (bool, []Violation) {
 	var problems []Violation
 	applicable := false
-	delivered := map[string]bool{} // RequestId → a webhook of it reached the receiver
-	for _, e := range entries {
-		if e.Kind == journal.KindWebhook && e.Status != 0 && e.RequestID != "" {
-			delivered[e.RequestID] = true
-		}
-	}
+	delivered := deliveredWebhooks(entries)
 	chains := dataChains(entries)
 	for i, c := range chains {
 		first := c.calls[0]
@@ -325,23 +320,10 @@ func checkFollowUpA202(entries []journal.Entry, o Options) (bool, []Violation) {
 			continue // polled, or the webhook came
 		}
 		// A new data request of the same login in place of the poll, this
-		// one or an earlier one, is FM004's to judge.
-		followed := false
-		for j, other := range chains {
-			if j != i && other.base == c.base && other.loginID == c.loginID && (j > i || other.calls[0].Status == 202) {
-				followed = true
-				break
-			}
-		}
-		// A 202 that came when the deadline, counted from the login's first
-		// data request, left no room for another poll is a timeout.
-		start := first.Time
-		for _, earlier := range chains[:i] {
-			if earlier.base == c.base && earlier.loginID == c.loginID && earlier.calls[0].Time.Before(start) {
-				start = earlier.calls[0].Time
-			}
-		}
-		if followed || !first.Time.Add(o.MinPollInterval).Before(start.Add(o.Deadline)) {
+		// one or an earlier one, is FM004's to judge. A 202 that came when
+		// the deadline, counted from the login's first data request, left
+		// no room for another poll is a timeout.
+		if followedByAnother(chains, i) || !first.Time.Add(o.MinPollInterval).Before(loginStart(chains, i).Add(o.Deadline)) {
 			continue
 		}
 		problems = append(problems, Violation{
@@ -351,4 +333,42 @@ func checkFollowUpA202(entries []journal.Entry, o Options) (bool, []Violation) {
 		})
 	}
 	return applicable, problems
+}
+
+// deliveredWebhooks returns the RequestIds a webhook of which reached the
+// receiver.
+func deliveredWebhooks(entries []journal.Entry) map[string]bool {
+	delivered := map[string]bool{}
+	for _, e := range entries {
+		if e.Kind == journal.KindWebhook && e.Status != 0 && e.RequestID != "" {
+			delivered[e.RequestID] = true
+		}
+	}
+	return delivered
+}
+
+// followedByAnother reports whether another data request of the login of
+// chains[i], on the same endpoint, came after it or answered 202 before
+// it.
+func followedByAnother(chains []*chain, i int) bool {
+	c := chains[i]
+	for j, other := range chains {
+		if j != i && other.base == c.base && other.loginID == c.loginID && (j > i || other.calls[0].Status == 202) {
+			return true
+		}
+	}
+	return false
+}
+
+// loginStart is the time of the first data request of the login of
+// chains[i], on the same endpoint.
+func loginStart(chains []*chain, i int) time.Time {
+	c := chains[i]
+	start := c.calls[0].Time
+	for _, earlier := range chains[:i] {
+		if earlier.base == c.base && earlier.loginID == c.loginID && earlier.calls[0].Time.Before(start) {
+			start = earlier.calls[0].Time
+		}
+	}
+	return start
 }

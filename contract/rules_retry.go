@@ -71,52 +71,18 @@ func NoRetryOfFinalErrors() Rule {
 }
 
 func checkNoRetryOfFinalErrors(entries []journal.Entry, _ Options) (bool, []Violation) {
-	var problems []Violation
+	r := finalAnswers{failed: map[string]journal.Entry{}, flagged: map[string]int{}}
 	applicable := false
-	failed := map[string]journal.Entry{} // key → the final answer
-	flagged := map[string]int{}          // key → index in problems
 	for _, e := range requests(entries) {
-		keys := []string{requestKey(e)}
-		if e.RequestID != "" {
-			keys = append(keys, "RequestId="+e.RequestID)
-		}
-		for _, k := range keys {
-			f, ok := failed[k]
-			if !ok {
-				continue
-			}
-			if i, ok := flagged[k]; ok {
-				problems[i].Entries = append(problems[i].Entries, e)
-				break
-			}
-			flagged[k] = len(problems)
-			problems = append(problems, Violation{
-				Problem: fmt.Sprintf("after %s (%s, not retryable) the same request was sent again; report the error instead of repeating it", f.FlinksCode, codeMeaning(f.FlinksCode)),
-				Entries: []journal.Entry{f, e},
-			})
-			break
-		}
-		if e.Endpoint == endpointAuthorize && e.Status == 200 && e.RequestID != "" {
-			// The session is authorized now: data asked for too early
-			// (UNAUTHORIZED, judged by FM003) may be asked for again.
-			for k, f := range failed {
-				if f.RequestID == e.RequestID && f.FlinksCode == "UNAUTHORIZED" {
-					delete(failed, k)
-				}
-			}
-		}
+		r.repeated(e)
+		r.authorized(e)
 		if !final(e) || e.FlinksCode == codeWrongAnswer {
 			continue
 		}
 		applicable = true
-		k := requestKey(e)
-		if endsSession(e.FlinksCode) && e.RequestID != "" {
-			k = "RequestId=" + e.RequestID
-		}
-		if _, ok := failed[k]; !ok {
-			failed[k] = e
-		}
+		r.remember(e)
 	}
+	problems := r.problems
 	for i := range problems {
 		if n := len(problems[i].Entries) - 2; n > 0 {
 			problems[i].Problem += fmt.Sprintf(" (%d repeats in all)", n+1)
@@ -124,6 +90,65 @@ func checkNoRetryOfFinalErrors(entries []journal.Entry, _ Options) (bool, []Viol
 		problems[i].Entries = firstN(problems[i].Entries, MaxViolationsShown)
 	}
 	return applicable, problems
+}
+
+// finalAnswers follows the final answers of a journal, and the requests
+// sent again after them.
+type finalAnswers struct {
+	failed   map[string]journal.Entry // key → the final answer
+	flagged  map[string]int           // key → index in problems
+	problems []Violation
+}
+
+// repeated records e as a violation when it repeats a request that got a
+// final answer, by its request or by its RequestId.
+func (r *finalAnswers) repeated(e journal.Entry) {
+	keys := []string{requestKey(e)}
+	if e.RequestID != "" {
+		keys = append(keys, "RequestId="+e.RequestID)
+	}
+	for _, k := range keys {
+		f, ok := r.failed[k]
+		if !ok {
+			continue
+		}
+		if i, ok := r.flagged[k]; ok {
+			r.problems[i].Entries = append(r.problems[i].Entries, e)
+			return
+		}
+		r.flagged[k] = len(r.problems)
+		r.problems = append(r.problems, Violation{
+			Problem: fmt.Sprintf("after %s (%s, not retryable) the same request was sent again; report the error instead of repeating it", f.FlinksCode, codeMeaning(f.FlinksCode)),
+			Entries: []journal.Entry{f, e},
+		})
+		return
+	}
+}
+
+// authorized forgets, once e authorized a session, the UNAUTHORIZED
+// answers of its RequestId: data asked for too early (judged by FM003)
+// may be asked for again.
+func (r *finalAnswers) authorized(e journal.Entry) {
+	if e.Endpoint != endpointAuthorize || e.Status != 200 || e.RequestID == "" {
+		return
+	}
+	for k, f := range r.failed {
+		if f.RequestID == e.RequestID && f.FlinksCode == "UNAUTHORIZED" {
+			delete(r.failed, k)
+		}
+	}
+}
+
+// remember keeps e, a final answer, unless its request already got one:
+// by RequestId when the code ends the session, else by request.
+func (r *finalAnswers) remember(e journal.Entry) {
+	k := requestKey(e)
+	if endsSession(e.FlinksCode) && e.RequestID != "" {
+		k = "RequestId=" + e.RequestID
+	}
+	if _, ok := r.failed[k]; !ok {
+		r.failed[k] = e
+	}
 }
 
 func codeMeaning(code string) string {
