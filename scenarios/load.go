@@ -195,9 +195,22 @@ func scenarioFiles(p string) ([]string, []Skipped, error) {
 	if !info.IsDir() {
 		return []string{p}, nil, nil
 	}
+	files, skipped, err := walkScenarioDir(p)
+	if err != nil {
+		return nil, skipped, fmt.Errorf("read scenarios: %w", err)
+	}
+	if len(files) == 0 && len(skipped) == 0 {
+		return nil, nil, fmt.Errorf("read scenarios: the directory %s holds no .yaml, .yml or .json file", p)
+	}
+	return files, skipped, nil
+}
+
+// walkScenarioDir lists the scenario files under the directory p, and
+// the folders it left out: hidden ones silently, testdata with a reason.
+func walkScenarioDir(p string) ([]string, []Skipped, error) {
 	var files []string
 	var skipped []Skipped
-	err = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -223,13 +236,7 @@ func scenarioFiles(p string) ([]string, []Skipped, error) {
 		files = append(files, name)
 		return nil
 	})
-	if err != nil {
-		return nil, skipped, fmt.Errorf("read scenarios: %w", err)
-	}
-	if len(files) == 0 && len(skipped) == 0 {
-		return nil, nil, fmt.Errorf("read scenarios: the directory %s holds no .yaml, .yml or .json file", p)
-	}
-	return files, skipped, nil
+	return files, skipped, err
 }
 
 func hasScenarioExt(name string) bool {

@@ -212,26 +212,7 @@ func (l *loginRec) mfa(note func(string, ...any), fk *mfaFaker) *scenarios.MFA {
 				note("the challenge %q of round %d was never answered right, so it is left out", prompt, r+1)
 				continue
 			}
-			choices := fk.choices()
-			ch := scenarios.Challenge{Prompt: prompt}
-			if c.typ != scenarios.ChallengeQuestionAndAnswer {
-				ch.Type = c.typ
-			}
-			if slices.Contains([]string{scenarios.ChallengeMultipleChoice, scenarios.ChallengeMultipleChoiceMultipleAnswers, scenarios.ChallengeImageSelection}, c.typ) {
-				for _, it := range c.iterables {
-					ch.Iterables = append(ch.Iterables, choices.fake(it))
-				}
-				for _, a := range c.answers {
-					if !slices.ContainsFunc(c.iterables, func(it string) bool { return strings.EqualFold(strings.TrimSpace(it), strings.TrimSpace(a)) }) {
-						ch.Iterables = append(ch.Iterables, choices.fake(a))
-						note("the answer %q to %q was not among its Iterables; it is added to them", choices.fake(a), prompt)
-					}
-				}
-			}
-			for _, a := range c.answers {
-				ch.Answers = append(ch.Answers, choices.fake(a))
-			}
-			round.Challenges = append(round.Challenges, ch)
+			round.Challenges = append(round.Challenges, c.challenge(prompt, note, fk.choices()))
 		}
 		if len(round.Challenges) == 0 {
 			if r < len(l.rounds)-1 {
@@ -248,6 +229,30 @@ func (l *loginRec) mfa(note func(string, ...any), fk *mfaFaker) *scenarios.MFA {
 		return nil
 	}
 	return m
+}
+
+// challenge is a challenge answered right, with its prompt faked as
+// prompt and its choices and answers faked by choices.
+func (c challengeRec) challenge(prompt string, note func(string, ...any), choices *choiceFakes) scenarios.Challenge {
+	ch := scenarios.Challenge{Prompt: prompt}
+	if c.typ != scenarios.ChallengeQuestionAndAnswer {
+		ch.Type = c.typ
+	}
+	if slices.Contains([]string{scenarios.ChallengeMultipleChoice, scenarios.ChallengeMultipleChoiceMultipleAnswers, scenarios.ChallengeImageSelection}, c.typ) {
+		for _, it := range c.iterables {
+			ch.Iterables = append(ch.Iterables, choices.fake(it))
+		}
+		for _, a := range c.answers {
+			if !slices.ContainsFunc(c.iterables, func(it string) bool { return strings.EqualFold(strings.TrimSpace(it), strings.TrimSpace(a)) }) {
+				ch.Iterables = append(ch.Iterables, choices.fake(a))
+				note("the answer %q to %q was not among its Iterables; it is added to them", choices.fake(a), prompt)
+			}
+		}
+	}
+	for _, a := range c.answers {
+		ch.Answers = append(ch.Answers, choices.fake(a))
+	}
+	return ch
 }
 
 // dataSteps is a data request's sequence of answers: that of the first
