@@ -293,11 +293,24 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 			return nil, err
 		}
 		// Keep answering a moment after the data came: a duplicate send
-		// may be on its way, and it must get its 200 too.
-		// Keep answering a moment: a duplicate send must get its 200
-		// too, and on a busy machine it may come a little later.
+		// must get its 200 too, and on a busy machine it may come a
+		// little later.
 		defer hooks.close(max(c.interval, 2*time.Second))
 	}
+	authorized, err := c.login(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := c.accounts(ctx, authorized.RequestId, hooks)
+	if err != nil {
+		return nil, err
+	}
+	return c.summarize(authorized, a)
+}
+
+// login authorizes the login and answers its security questions, until
+// /Authorize answers 200.
+func (c *config) login(ctx context.Context) (*answer, error) {
 	start := c.startBody()
 	a, err := c.authorize(ctx, start)
 	for restarted := false; err == nil && a.status == 203; {
@@ -322,11 +335,13 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 		}
 		a, err = c.authorize(ctx, map[string]any{"RequestId": a.RequestId, "SecurityResponses": responses})
 	}
-	if err != nil {
-		return nil, err
-	}
-	authorized, requestID := a, a.RequestId
-	a, err = c.data(ctx, http.MethodPost, "GetAccountsDetail", map[string]any{"RequestId": requestID, "WithAccountIdentity": true})
+	return a, err
+}
+
+// accounts asks for the data of an authorized RequestId and, while it is
+// processing, waits for the webhook (with hooks) or polls.
+func (c *config) accounts(ctx context.Context, requestID string, hooks *receiver) (*answer, error) {
+	a, err := c.data(ctx, http.MethodPost, "GetAccountsDetail", map[string]any{"RequestId": requestID, "WithAccountIdentity": true})
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +371,7 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 			return nil, err
 		}
 	}
-	return c.summarize(authorized, a)
+	return a, nil
 }
 
 // summarize keeps the LoginId of a fetch and returns its accounts.
