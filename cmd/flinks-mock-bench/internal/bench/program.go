@@ -120,6 +120,21 @@ func quickDefaults(cfg Config, set map[string]bool) Config {
 	return cfg
 }
 
+// usage is what --help prints above the flags.
+const usage = `Usage: go run ./cmd/flinks-mock-bench [--quick] [--json FILE] [--duration 10s] [--connections 32]
+
+Builds flinks-mock and a bare net/http server, runs both as child processes
+and measures them from this process with the same HTTP client: hot path
+throughput and latency, complete flows per second, cold start, memory, and
+the Go benchmarks' allocations. Prints a table of figures, ratios to the
+bare server and targets. With --baseline DIR, the flinks-mock of another
+checkout is measured in the same run, each phase in turn with this one's.
+With --peers, WireMock and Prism (when installed) serve the same ~3 KB
+answer and get rows of their own. Exit status: 0 fine, 1 something broke, 2 bad
+flags, 3 a target missed (never in --quick mode).
+
+Flags:`
+
 // parseFlags reads the flags; those not given take the default of the
 // mode --quick selects.
 func parseFlags(args []string, out io.Writer) (Config, string, error) {
@@ -150,19 +165,7 @@ func parseFlags(args []string, out io.Writer) (Config, string, error) {
 	fs.IntVar(&cfg.PeerLaunches, "peer-launches", full.PeerLaunches, "cold starts of each peer (quick: 1)")
 	fs.StringVar(&cfg.Baseline, "baseline", "", "root of another flinks-mock checkout (e.g. an older commit) to build and measure beside this one, in the same run")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `Usage: go run ./cmd/flinks-mock-bench [--quick] [--json FILE] [--duration 10s] [--connections 32]
-
-Builds flinks-mock and a bare net/http server, runs both as child processes
-and measures them from this process with the same HTTP client: hot path
-throughput and latency, complete flows per second, cold start, memory, and
-the Go benchmarks' allocations. Prints a table of figures, ratios to the
-bare server and targets. With --baseline DIR, the flinks-mock of another
-checkout is measured in the same run, each phase in turn with this one's.
-With --peers, WireMock and Prism (when installed) serve the same ~3 KB
-answer and get rows of their own. Exit status: 0 fine, 1 something broke, 2 bad
-flags, 3 a target missed (never in --quick mode).
-
-Flags:`)
+		fmt.Fprintln(fs.Output(), usage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
