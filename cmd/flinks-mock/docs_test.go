@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,17 +23,23 @@ import (
 	"github.com/onsi/gomega"
 )
 
-// runDocs are the pages whose ```sh blocks TestDocsRun runs.
-var runDocs = []string{
-	"README.md",
-	"docs/api.md",
-	"docs/ci.md",
-	"docs/configuration.md",
-	"docs/conventions.md",
-	"docs/recording.md",
-	"docs/scenarios.md",
-	"docs/testing.md",
-	"docs/verify.md",
+// docPages are the pages whose blocks the tests check: the README and
+// every page of docs/, so that a new page is checked as soon as it exists.
+func docPages(t *testing.T, root string) []string {
+	t.Helper()
+	pages, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{"README.md"}
+	for _, p := range pages {
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, filepath.ToSlash(rel))
+	}
+	return out
 }
 
 // docsToday is the date every block runs on, so that what it prints does
@@ -52,11 +59,16 @@ type docBlock struct {
 	// include is the file named by "<!-- include: path -->" right above
 	// the block: the block must show that file as it is.
 	include string
+	// from is the file named by "<!-- from: path -->" right above the
+	// block: the block must be lines of that file as they are (indented
+	// alike, or all less by the same amount).
+	from string
 }
 
 var (
 	notRunMarker  = regexp.MustCompile(`^<!-- not run: (.+) -->$`)
 	includeMarker = regexp.MustCompile(`^<!-- include: (\S+) -->$`)
+	fromMarker    = regexp.MustCompile(`^<!-- from: (\S+) -->$`)
 )
 
 // docBlocks returns the fenced blocks of a Markdown page.
@@ -80,6 +92,9 @@ func docBlocks(t *testing.T, root, file string) []docBlock {
 			}
 			if m := includeMarker.FindStringSubmatch(lines[i-1]); m != nil {
 				b.include = m[1]
+			}
+			if m := fromMarker.FindStringSubmatch(lines[i-1]); m != nil {
+				b.from = m[1]
 			}
 		}
 		var body []string
@@ -140,7 +155,7 @@ const docsRunning = "FLINKS_MOCK_DOCS_TEST"
 // test runs inside it, so it checks that CI runs it instead.
 const suiteCommand = "go test ./..."
 
-// TestDocsRun runs every ```sh block of the pages in runDocs. Each block
+// TestDocsRun runs every ```sh block of the README and of docs/. Each block
 // gets a fresh server on an address of its own, FLINKS_MOCK_ADDR, which
 // serve listens on and healthcheck and examples/walkthrough.sh dial: the
 // block's own server command when it has one, else flinks-mock. Every block runs with FLINKS_MOCK_TODAY
@@ -165,9 +180,9 @@ func TestDocsRun(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	ran := 0
-	for _, file := range runDocs {
+	for _, file := range docPages(t, root) {
 		for _, b := range docBlocks(t, root, file) {
-			if b.lang != "sh" || b.include != "" {
+			if b.lang != "sh" || b.include != "" || b.from != "" {
 				continue
 			}
 			name := strings.ReplaceAll(file, "/", "_") + ":" + strconv.Itoa(b.line)
@@ -195,7 +210,13 @@ func runBlock(t *testing.T, root, bin string, b docBlock) {
 		docsRunning+"=1",
 		"GOFLAGS=",
 	)
-	body := strings.ReplaceAll(b.body, docAddr, addr)
+	body := strings.ReplaceAll(quick(b.body), docAddr, addr)
+	if strings.Contains(body, docReceiver) {
+		hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+		t.Cleanup(hooks.Close)
+		body = strings.ReplaceAll(body, docReceiver, hooks.Listener.Addr().String())
+	}
+	removeNewFiles(t, root)
 	var script []string
 	started := false
 	for _, l := range strings.Split(body, "\n") {
@@ -224,6 +245,57 @@ func runBlock(t *testing.T, root, bin string, b docBlock) {
 	if err != nil {
 		t.Fatalf("%s:%d failed: %v\n--- block\n%s--- output\n%s", b.file, b.line, err, b.body, out)
 	}
+}
+
+// docReceiver is the webhook receiver the docs show; a block gets one of
+// its own, which answers every webhook 200.
+const docReceiver = "127.0.0.1:9000"
+
+var (
+	benchRun  = regexp.MustCompile(`(?m)^go run \./cmd/flinks-mock-bench\b[^#\n]*`)
+	benchTime = regexp.MustCompile(`-benchtime \S+`)
+	fuzzTime  = regexp.MustCompile(`-fuzztime \S+`)
+)
+
+// quick shrinks the documented commands that measure for minutes into
+// runs of seconds: the same commands, with tiny durations and counts. The
+// runner leaves out the Go benchmarks, which the profiling commands run.
+func quick(body string) string {
+	body = benchRun.ReplaceAllStringFunc(body, func(cmd string) string {
+		if strings.Contains(cmd, "--help") {
+			return cmd
+		}
+		return strings.TrimRight(cmd, " ") + " --quick --duration 50ms --warmup 10ms --launches 1 --rss-requests 1000 --go-bench=false "
+	})
+	body = benchTime.ReplaceAllString(body, "-benchtime 1x")
+	return fuzzTime.ReplaceAllString(body, "-fuzztime 20x")
+}
+
+// removeNewFiles removes, at the end of the test, what appeared at the top
+// of the module while it ran: the files a block writes where a reader
+// runs it (a report, profiles, a test binary).
+func removeNewFiles(t *testing.T, root string) {
+	t.Helper()
+	names := func() map[string]bool {
+		entries, err := os.ReadDir(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, e := range entries {
+			out[e.Name()] = true
+		}
+		return out
+	}
+	before := names()
+	t.Cleanup(func() {
+		for name := range names() {
+			if !before[name] {
+				t.Logf("removing %s, which the block wrote", name)
+				_ = os.RemoveAll(filepath.Join(root, name))
+			}
+		}
+	})
 }
 
 // startServer runs a server-starting command line in its own process
@@ -269,33 +341,57 @@ func startServer(t *testing.T, root string, env []string, addr, line string) {
 }
 
 // TestDocsIncludes checks that a block marked "<!-- include: path -->"
-// shows that file as it is.
+// shows that file as it is, and one marked "<!-- from: path -->" lines of
+// it as they are.
 func TestDocsIncludes(t *testing.T) {
 	root := repoRoot(t)
-	pages, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := []string{"README.md", "CONTRIBUTING.md"}
-	for _, p := range pages {
-		rel, _ := filepath.Rel(root, p)
-		files = append(files, rel)
-	}
-	for _, file := range files {
+	for _, file := range append(docPages(t, root), "CONTRIBUTING.md") {
 		for _, b := range docBlocks(t, root, file) {
-			if b.include == "" {
+			path := b.include + b.from
+			if path == "" {
 				continue
 			}
-			want, err := os.ReadFile(filepath.Join(root, b.include))
+			want, err := os.ReadFile(filepath.Join(root, path))
 			if err != nil {
-				t.Errorf("%s:%d includes %s: %v", file, b.line, b.include, err)
+				t.Errorf("%s:%d shows %s: %v", file, b.line, path, err)
 				continue
 			}
-			if b.body != string(want) {
+			switch {
+			case b.include != "" && b.body != string(want):
 				t.Errorf("%s:%d does not show %s as it is; paste it again", file, b.line, b.include)
+			case b.from != "" && !excerptOf(b.body, string(want)):
+				t.Errorf("%s:%d is not lines of %s as they are (all indented alike); paste them again", file, b.line, b.from)
 			}
 		}
 	}
+}
+
+// excerptOf reports whether the lines of block are consecutive lines of
+// src, each with the same indentation removed.
+func excerptOf(block, src string) bool {
+	want := strings.Split(strings.TrimSuffix(block, "\n"), "\n")
+	lines := strings.Split(src, "\n")
+	for i, l := range lines {
+		indent, ok := strings.CutSuffix(l, want[0])
+		if !ok || strings.TrimLeft(indent, " \t") != "" || i+len(want) > len(lines) {
+			continue
+		}
+		if sameLines(lines[i+1:i+len(want)], want[1:], indent) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameLines reports whether each of got is indent and the line of want
+// (a blank line of want matches any blank line).
+func sameLines(got, want []string, indent string) bool {
+	for k, w := range want {
+		if got[k] != indent+w && !(w == "" && strings.TrimSpace(got[k]) == "") {
+			return false
+		}
+	}
+	return true
 }
 
 // TestCIRunsTheREADMECommands: the README's quick start holds exactly the
