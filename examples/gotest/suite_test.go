@@ -2,6 +2,7 @@ package gotest_test
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -18,7 +19,14 @@ func TestSuite(t *testing.T) {
 }
 
 var _ = contracttest.DescribeIntegration("our Flinks client", func(ctx context.Context, t contract.Target) (contract.Outcome, error) {
-	c := reference.NewClient(t) // yours: t.BaseURL, t.SecretKey, t.APIKey, t.Sleep, t.Now, t.MFAAnswers
-	accounts, err := c.FetchAccounts(ctx, reference.Request{LoginID: t.LoginID, MostRecentCached: t.MostRecentCached})
+	c := reference.NewClient(t)        // yours: t.BaseURL, t.SecretKey, t.APIKey, t.Sleep, t.Now, t.MFAAnswers
+	req, err := reference.RequestOf(t) // t.LoginID, or the credentials while the login is not linked yet
+	if err != nil {
+		return contract.Outcome{}, err
+	}
+	accounts, err := c.FetchAccounts(ctx, req)
+	if err == nil && t.LoginStore != "" {
+		err = os.WriteFile(t.LoginStore, []byte(accounts.LoginID), 0o600) // the LoginId, for the next fetch
+	}
 	return reference.OutcomeOf(accounts, err)
 })
