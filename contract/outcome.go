@@ -21,6 +21,10 @@ import (
 type Outcome struct {
 	Accounts []Account     `json:"accounts,omitempty"`
 	Error    *OutcomeError `json:"error,omitempty"`
+	// Statements and DeletedCard are reported in the scenarios that ask
+	// for them (Target.Statements, Target.DeleteCard).
+	Statements  []Statement `json:"statements,omitempty"`
+	DeletedCard string      `json:"deletedCard,omitempty"`
 }
 
 // Account is what the outcome says of one account. AccountNumber and
@@ -55,7 +59,7 @@ const (
 // String says the outcome in a few words.
 func (o Outcome) String() string {
 	if o.Error == nil {
-		return plural(len(o.Accounts), "account")
+		return plural(len(o.Accounts), "account") + o.extras()
 	}
 	switch o.Error.Kind {
 	case ErrorFlinks:
@@ -122,6 +126,11 @@ type Want struct {
 	Timeout bool
 	// FlinksCodes: a Flinks error with one of these codes.
 	FlinksCodes []string
+	// Statements, with Accounts: this many PDF statements of each of the
+	// login's accounts, read right.
+	Statements int
+	// CardDeleted, with Accounts: the integration deleted the card.
+	CardDeleted bool
 }
 
 // String says what is wanted, e.g. "the login's accounts, or Flinks error
@@ -129,7 +138,7 @@ type Want struct {
 func (w Want) String() string {
 	var parts []string
 	if w.Accounts {
-		parts = append(parts, "the login's accounts")
+		parts = append(parts, "the login's accounts"+w.extras())
 	}
 	if w.Timeout {
 		parts = append(parts, "a timeout")

@@ -28,7 +28,7 @@ func Quote(e journal.Entry) string {
 	if e.Mode != "" {
 		fmt.Fprintf(&b, " (%s)", e.Mode)
 	}
-	if e.LoginID != "" && e.Endpoint == "Authorize" {
+	if e.LoginID != "" && (isAuthorize(e) || e.Endpoint == endpointDeleteCard) {
 		fmt.Fprintf(&b, " LoginId=%s", e.LoginID)
 	}
 	if e.RequestID != "" {

@@ -98,6 +98,7 @@ func Rules() []Rule {
 		NoMFAReanswer(),
 		WebhookSignature(),
 		MFAAnswerInTime(),
+		DeleteCardWhenIdle(),
 		RequestTimeouts(),
 		RepeatFetchCached(),
 	}

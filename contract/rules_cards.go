@@ -11,14 +11,14 @@ const IDDeleteCardWhenIdle = "FM015-delete-card-when-idle"
 
 // DeleteCardWhenIdle is FM015: /DeleteCard is called for a LoginId only
 // when none of its sessions is still being processed, that is when every
-// RequestId /Authorize opened for it has had its data (a 200 from a data
-// endpoint). It is not among Rules() yet; call its Check directly.
+// RequestId /Authorize (or /AuthorizeAsync) opened for it has had its data
+// (a 200 from a data endpoint).
 func DeleteCardWhenIdle() Rule {
 	return Rule{
 		ID:        IDDeleteCardWhenIdle,
 		Statement: "/DeleteCard is called for a LoginId only once every session /Authorize opened for it has received its data.",
 		Guide:     "CARD_IN_USE: An operation was requested while the account is still being processed. Reproduced by calling the DeleteCard endpoint immediately after Authorizing a new account.",
-		Source:    "Flinks API error codes",
+		Source:    "Flinks error codes, docs.flinks.com/api/authorize/error-codes and help article 43000436119; flinks-contract.md §4",
 		check:     checkDeleteCardWhenIdle,
 	}
 }
@@ -33,7 +33,7 @@ func checkDeleteCardWhenIdle(entries []journal.Entry, _ Options) (bool, []Violat
 		case opensSession(e):
 			open.add(e)
 			login[e.RequestID] = e.LoginID
-		case e.Endpoint == "DeleteCard":
+		case e.Endpoint == endpointDeleteCard:
 			applicable = true
 			for rid, authz := range open[e.LoginID] {
 				problems = append(problems, Violation{
@@ -63,7 +63,7 @@ type openSessions map[string]map[string]journal.Entry
 // opensSession reports whether e is an /Authorize that opened a session
 // of a known LoginId.
 func opensSession(e journal.Entry) bool {
-	return e.Endpoint == endpointAuthorize && (e.Status == 200 || e.Status == 203) && e.LoginID != "" && e.RequestID != ""
+	return isAuthorize(e) && e.Status < 300 && e.LoginID != "" && e.RequestID != ""
 }
 
 // add keeps the /Authorize e of a session: its first, or its latest 203.

@@ -26,12 +26,12 @@ func checkDataAfterAuthorize(entries []journal.Entry, _ Options) (bool, []Violat
 	waiting := map[string]journal.Entry{} // RequestId → its 203, until a 200
 	flagged := map[string]int{}           // RequestId → index in problems
 	for _, e := range requests(entries) {
-		if e.Endpoint == endpointAuthorize {
-			switch e.Status {
-			case 200:
+		if isAuthorize(e) {
+			switch {
+			case authorizes(e):
 				authorized[e.RequestID] = true
 				delete(waiting, e.RequestID)
-			case 203:
+			case e.Status == 203:
 				waiting[e.RequestID] = e
 			}
 			continue

@@ -9,9 +9,25 @@ import (
 
 // Endpoints the rules tell apart.
 const (
-	endpointToken     = "GenerateAuthorizeToken"
-	endpointAuthorize = "Authorize"
+	endpointToken          = "GenerateAuthorizeToken"
+	endpointAuthorize      = "Authorize"
+	endpointAuthorizeAsync = "AuthorizeAsync"
+	endpointDeleteCard     = "DeleteCard"
 )
+
+// isAuthorize reports whether an entry is an /Authorize call: /Authorize
+// itself or /AuthorizeAsync, its non-blocking form, which takes the same
+// bodies and the same authorize token.
+func isAuthorize(e journal.Entry) bool {
+	return e.Endpoint == endpointAuthorize || e.Endpoint == endpointAuthorizeAsync
+}
+
+// authorizes reports whether an entry is the 200 of an /Authorize call that
+// authorized its RequestId: /Authorize answered 200, or a poll of
+// /AuthorizeAsync did (its other calls answer 202).
+func authorizes(e journal.Entry) bool {
+	return isAuthorize(e) && e.Status == 200 && e.RequestID != ""
+}
 
 // requests returns the entries of requests (not webhook attempts).
 func requests(entries []journal.Entry) []journal.Entry {
@@ -56,7 +72,7 @@ func checkSingleUseToken(entries []journal.Entry, _ Options) (bool, []Violation)
 	applicable := false
 	firstUse := map[string]journal.Entry{} // TokenRef → first /Authorize that sent it
 	for _, e := range requests(entries) {
-		if e.Endpoint != endpointAuthorize {
+		if !isAuthorize(e) {
 			if first, ok := firstUse[e.TokenRef]; ok && e.TokenRef != "" {
 				problems = append(problems, Violation{
 					Problem: fmt.Sprintf("an authorize token was sent to /%s; it belongs to /Authorize only", e.Endpoint),
@@ -114,7 +130,7 @@ func checkKeysInTheirPlace(entries []journal.Entry, o Options) (bool, []Violatio
 	applicable := false
 	var noKey []journal.Entry
 	for _, e := range requests(entries) {
-		if e.Endpoint == endpointAuthorize {
+		if isAuthorize(e) {
 			applicable = true
 			if e.Token == journal.TokenSecret {
 				problems = append(problems, Violation{Problem: "the secret key was sent as flinks-auth-key of /Authorize; it belongs to /GenerateAuthorizeToken, and /Authorize takes the token that call returns", Entries: []journal.Entry{e}})

@@ -28,7 +28,7 @@ func checkMFAAnsweredInFull(entries []journal.Entry, _ Options) (bool, []Violati
 	applicable := false
 	asked := map[string]journal.Entry{} // RequestId → its latest 203
 	for _, e := range requests(entries) {
-		if e.Endpoint != endpointAuthorize {
+		if !isAuthorize(e) {
 			continue
 		}
 		if e.Mode == modeAnswer {
@@ -73,7 +73,7 @@ func checkNoMFAReanswer(entries []journal.Entry, _ Options) (bool, []Violation) 
 	refused := map[string]journal.Entry{} // RequestId or "login "+LoginId → the refusal
 	flagged := map[string]int{}           // the same keys → index in problems
 	for _, e := range requests(entries) {
-		if e.Endpoint != endpointAuthorize {
+		if !isAuthorize(e) {
 			continue
 		}
 		if e.LoginID != "" && e.RequestID != "" {
@@ -164,7 +164,7 @@ func checkMFAAnswerInTime(entries []journal.Entry, o Options) (bool, []Violation
 	applicable := false
 	asked := map[string]journal.Entry{} // RequestId → its latest 203
 	for _, e := range requests(entries) {
-		if e.Endpoint != endpointAuthorize {
+		if !isAuthorize(e) {
 			continue
 		}
 		if e.Mode == modeAnswer {

@@ -12,10 +12,12 @@ import (
 // endpoint for a RequestId.
 func requestKey(e journal.Entry) string {
 	switch e.Endpoint {
-	case endpointAuthorize:
+	case endpointAuthorize, endpointAuthorizeAsync:
 		switch {
 		case e.Mode == modeAnswer:
 			return "Authorize answer RequestId=" + e.RequestID
+		case e.Endpoint == endpointAuthorizeAsync && e.Mode == "" && e.RequestID != "":
+			return "AuthorizeAsync poll RequestId=" + e.RequestID
 		case e.LoginID != "":
 			return "Authorize LoginId=" + e.LoginID
 		}
@@ -41,7 +43,7 @@ func credentialFailure(e journal.Entry) bool {
 	switch e.Endpoint {
 	case endpointToken:
 		return e.FlinksCode == "ACCESS_DENIED" || e.FlinksCode == "UNAUTHORIZED"
-	case endpointAuthorize:
+	case endpointAuthorize, endpointAuthorizeAsync:
 		return e.Token != journal.TokenFresh && e.Token != journal.TokenNone &&
 			(e.FlinksCode == "ACCESS_DENIED" || e.FlinksCode == "UNAUTHORIZED")
 	}
@@ -129,7 +131,7 @@ func (r *finalAnswers) repeated(e journal.Entry) {
 // answers of its RequestId: data asked for too early (judged by FM003)
 // may be asked for again.
 func (r *finalAnswers) authorized(e journal.Entry) {
-	if e.Endpoint != endpointAuthorize || e.Status != 200 || e.RequestID == "" {
+	if !authorizes(e) {
 		return
 	}
 	for k, f := range r.failed {

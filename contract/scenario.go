@@ -41,6 +41,13 @@ type Scenario struct {
 	// first to link it with its username and password, then to fetch it
 	// again with the LoginId it kept in Target.LoginStore.
 	Repeat bool
+	// Statements, when set, has the integration fetch the login's PDF
+	// statements too once it has the accounts, with this
+	// NumberOfStatements (Target.Statements).
+	Statements string
+	// DeleteCard has the integration delete the card once it has the data
+	// (Target.DeleteCard).
+	DeleteCard bool
 	// What says what the scenario exercises.
 	What string
 	// Want is the outcome the integration must report.
@@ -83,11 +90,28 @@ func Scenarios() []Scenario {
 			What: "the first answers of /Authorize and GetAccountsDetail take three times FLINKS_REQUEST_TIMEOUT: give up on each when the timeout fires, then retry (a fresh token for /Authorize)"},
 		{Name: "repeat-fetch", Login: "greatday", Repeat: true, Want: accounts,
 			What: "two runs: the first links the login with its username and password (no LoginId yet) and keeps the LoginId in FLINKS_LOGIN_STORE; the second fetches it again with that LoginId and MostRecentCached true, never the credentials"},
+		statementsScenario(),
+		deleteCardScenario(),
 		{Name: "webhook", Login: "mock_pending_45m", MostRecentCached: true, Webhook: true, Want: accounts,
 			What: "webhook mode: GetAccountsDetail answers 202 and the data comes only by webhook, sent twice; both sends must be answered 200"},
 		{Name: "webhook-signed", Login: "mock_pending_45m", MostRecentCached: true, Webhook: true, Signed: true, Want: accounts,
 			What: "webhook mode with signatures: a webhook signed with a wrong secret (carrying an account of its own) and an unsigned one come first, and must be rejected; then the genuine one, twice"},
 	}
+}
+
+// statementsScenario asks for three months of PDF statements, which the
+// bank takes two polls to prepare.
+func statementsScenario() Scenario {
+	return Scenario{Name: "statements", Login: "mock_statements", MostRecentCached: true, Statements: "Months3",
+		Want: Want{Accounts: true, Statements: 3},
+		What: "after the accounts, GetStatements for Months3 answers 202 twice before the 200: poll GetStatementsAsync, then read each PDF's account number and period"}
+}
+
+// deleteCardScenario asks for the card to be deleted once the data is in.
+func deleteCardScenario() Scenario {
+	return Scenario{Name: "delete-card", Login: "greatday_nomfa", MostRecentCached: true, DeleteCard: true,
+		Want: Want{Accounts: true, CardDeleted: true},
+		What: "after the accounts, delete the card with /DeleteCard, once no session of the login is being processed"}
 }
 
 // DefaultScenarios returns the scenarios run when none is named: every

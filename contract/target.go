@@ -88,6 +88,14 @@ type Target struct {
 	// the integration must reject a webhook whose signature is wrong or
 	// missing.
 	WebhookSecret string
+	// Statements, when set, is the NumberOfStatements (MostRecent, Months3
+	// or Months12) of the PDF statements the integration fetches once it
+	// has the accounts; it reports what each PDF says (Outcome.Statements).
+	Statements string
+	// DeleteCard asks the integration to delete the card (/DeleteCard of
+	// the LoginId) once it has the data, and to report it
+	// (Outcome.DeletedCard).
+	DeleteCard bool
 	// Sleep waits d (it moves a virtual clock in tests), and Now reads
 	// the same clock. Integrations that take neither sleep in real time.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -118,13 +126,16 @@ const (
 	EnvWebhookAddr      = "FLINKS_WEBHOOK_ADDR"
 	EnvWebhookURL       = "FLINKS_WEBHOOK_URL"
 	EnvWebhookSecret    = "FLINKS_WEBHOOK_SECRET"
+	EnvStatements       = "FLINKS_STATEMENTS"
+	EnvDeleteCard       = "FLINKS_DELETE_CARD"
 )
 
 // Env returns the target as NAME=value environment variables. Durations
 // are written as a whole number of seconds ("18s") or else of
 // milliseconds ("100ms"), so any language can read them; FLINKS_MFA_ANSWERS
 // is a JSON object of prompt → list of answers. The webhook variables are
-// set only when the run uses webhooks.
+// set only when the run uses webhooks, FLINKS_STATEMENTS and
+// FLINKS_DELETE_CARD only when the scenario asks for them.
 func (t Target) Env() []string {
 	answers, _ := json.Marshal(t.MFAAnswers)
 	if t.MFAAnswers == nil {
@@ -159,6 +170,12 @@ func (t Target) Env() []string {
 	}
 	if t.WebhookSecret != "" {
 		env = append(env, EnvWebhookSecret+"="+t.WebhookSecret)
+	}
+	if t.Statements != "" {
+		env = append(env, EnvStatements+"="+t.Statements)
+	}
+	if t.DeleteCard {
+		env = append(env, EnvDeleteCard+"=true")
 	}
 	return env
 }
@@ -198,6 +215,8 @@ func NewTarget(sc Scenario, login *scenarios.Login, serverURL, customerID string
 		MFAIdleTimeout:   DefaultMFAIdleTimeout,
 		RequestTimeout:   DefaultRequestTimeout,
 		UserDelay:        sc.UserDelay,
+		Statements:       sc.Statements,
+		DeleteCard:       sc.DeleteCard,
 	}
 }
 

@@ -67,6 +67,7 @@ func TestDefaultLibraryKeepsItsLogins(t *testing.T) {
 		{"mock_retry_then_ok", "36cd8067-fcb9-4a9f-bb97-58bfef068014", "error RETRY_LATER×2, ok", "ready"},
 		{"mock_empty_account", "c864cffc-3c0c-4565-91bd-c5cd0ca7a9ca", "ok", "ready"},
 		{"mock_business", "4ed46086-4db2-40e2-8296-86a739f5f026", "ok", "ready"},
+		{"mock_statements", "8d684e90-6010-4771-9b2d-2eadce2ec7e8", "ok", "ready"},
 	}
 	lib := buildDefaultLibrary(t)
 	doc, err := os.ReadFile("../docs/default-logins.md")

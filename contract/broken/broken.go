@@ -64,6 +64,10 @@ const (
 	// CredentialsAgain never keeps the LoginId: every fetch authorizes with
 	// the username and password (FM017).
 	CredentialsAgain Flaw = "credentials-again"
+	// DeleteCardInUse deletes the card right after /Authorize, while its
+	// session waits for its data (CARD_IN_USE), and again once it has the
+	// data (FM015).
+	DeleteCardInUse Flaw = "delete-card-in-use"
 )
 
 // UnscaledTiming waits the guide's 10 s and 30 minutes as written, not
@@ -96,6 +100,7 @@ func Cases() []Case {
 		{ReanswerMFA, "wrong-mfa-answer", contract.IDNoMFAReanswer},
 		{NoSignatureCheck, "webhook-signed", contract.IDWebhookSignature},
 		{LateMFAAnswer, "slow-mfa-user", contract.IDMFAAnswerInTime},
+		{DeleteCardInUse, "delete-card", contract.IDDeleteCardWhenIdle},
 		{NoRequestTimeout, "slow-answers", contract.IDRequestTimeout},
 		{CredentialsAgain, "repeat-fetch", contract.IDRepeatFetchCached},
 	}
@@ -121,7 +126,7 @@ func Run(flaw Flaw) contract.RunFunc {
 			return contract.Outcome{}, err
 		}
 		if t.WebhookAddr == "" {
-			return c.keep(c.fetch(ctx, req, nil))
+			return c.outcome(ctx)(c.fetch(ctx, req, nil))
 		}
 		hooks := reference.NewWebhooks()
 		if flaw != NoSignatureCheck {
@@ -138,7 +143,23 @@ func Run(flaw Flaw) contract.RunFunc {
 			return contract.Outcome{}, err
 		}
 		defer stop(reference.Linger(t.PollInterval))
-		return reference.OutcomeOf(c.fetch(ctx, req, hooks))
+		return c.outcome(ctx)(c.fetch(ctx, req, hooks))
+	}
+}
+
+// outcome turns a fetch into the run's outcome, and deletes the card
+// afterwards when the target asks for it, as the reference client does.
+func (c *client) outcome(ctx context.Context) func(*reference.Accounts, error) (contract.Outcome, error) {
+	return func(res *reference.Accounts, err error) (contract.Outcome, error) {
+		out, err := c.keep(res, err)
+		if err != nil || out.Error != nil || !c.t.DeleteCard {
+			return out, err
+		}
+		if err := c.conn.DeleteCard(ctx, c.t.LoginID); err != nil {
+			return reference.OutcomeOf(nil, err)
+		}
+		out.DeletedCard = c.t.LoginID
+		return out, nil
 	}
 }
 
@@ -189,6 +210,13 @@ func (c *client) fetch(ctx context.Context, req reference.Request, hooks *refere
 		return nil, err
 	}
 	rid := authorized.RequestId
+	if c.flaw == DeleteCardInUse {
+		// Before the data: Flinks answers CARD_IN_USE.
+		var fe *reference.Error
+		if err := c.conn.DeleteCard(ctx, c.t.LoginID); !errors.As(err, &fe) {
+			return nil, fmt.Errorf("DeleteCard before the data answered %v, not CARD_IN_USE", err)
+		}
+	}
 	deadline := c.now().Add(c.t.Timeout)
 	a, err := c.data(ctx, func() (*reference.Answer, error) { return c.conn.GetAccountsDetail(ctx, rid) })
 	switch {

@@ -114,12 +114,23 @@ func (c *Client) FetchAccounts(ctx context.Context, req Request) (*Accounts, err
 	}
 	requestID := authorized.RequestId
 	deadline := c.now().Add(c.timeout())
-	a, err := c.retrying(ctx, func() (*Answer, error) { return c.Conn.GetAccountsDetail(ctx, requestID) })
+	a, err := c.untilReady(ctx, requestID, deadline,
+		func() (*Answer, error) { return c.Conn.GetAccountsDetail(ctx, requestID) },
+		func() (*Answer, error) { return c.Conn.GetAccountsDetailAsync(ctx, requestID) })
 	if err != nil {
 		return nil, err
 	}
-	// The guide: after a 202, call the Async endpoint with the same
-	// RequestId; while it answers 202, wait 10 seconds and call again.
+	return &Accounts{RequestID: requestID, LoginID: loginOf(authorized, a), Accounts: a.Accounts}, nil
+}
+
+// untilReady makes a data request, and after a 202 polls its Async
+// endpoint until the 200, as the guide says: the same RequestId, 10
+// seconds between polls, none past the deadline.
+func (c *Client) untilReady(ctx context.Context, requestID string, deadline time.Time, request, poll func() (*Answer, error)) (*Answer, error) {
+	a, err := c.retrying(ctx, request)
+	if err != nil {
+		return nil, err
+	}
 	for polled := false; a.Status == http.StatusAccepted; polled = true {
 		if polled {
 			if !c.now().Add(c.interval()).Before(deadline) {
@@ -129,12 +140,11 @@ func (c *Client) FetchAccounts(ctx context.Context, req Request) (*Accounts, err
 				return nil, err
 			}
 		}
-		a, err = c.retrying(ctx, func() (*Answer, error) { return c.Conn.GetAccountsDetailAsync(ctx, requestID) })
-		if err != nil {
+		if a, err = c.retrying(ctx, poll); err != nil {
 			return nil, err
 		}
 	}
-	return &Accounts{RequestID: requestID, LoginID: loginOf(authorized, a), Accounts: a.Accounts}, nil
+	return a, nil
 }
 
 // Authorize opens a session for the login and returns its RequestId:

@@ -104,6 +104,8 @@ type Answer struct {
 	// Login is the login the answer is about (the 200s of /Authorize and
 	// GetAccountsDetail); its Id is the LoginId to keep.
 	Login *struct{ Id string }
+	// StatementsByAccount is the data of a GetStatements 200.
+	StatementsByAccount []AccountStatements
 }
 
 // Error is an error answer of Flinks: its HTTP status, FlinksCode and

@@ -31,7 +31,7 @@ func Run(ctx context.Context, t contract.Target) (contract.Outcome, error) {
 				return contract.Outcome{}, fmt.Errorf("keep the LoginId: %w", err)
 			}
 		}
-		return OutcomeOf(res, err)
+		return c.outcome(ctx, t)(res, err)
 	}
 	hooks := NewWebhooks()
 	hooks.Secret = t.WebhookSecret
@@ -40,7 +40,19 @@ func Run(ctx context.Context, t contract.Target) (contract.Outcome, error) {
 		return contract.Outcome{}, err
 	}
 	defer stop(Linger(t.PollInterval))
-	return OutcomeOf(c.FetchAccountsByWebhook(ctx, req, hooks))
+	return c.outcome(ctx, t)(c.FetchAccountsByWebhook(ctx, req, hooks))
+}
+
+// outcome returns what turns a fetch into the run's outcome: OutcomeOf,
+// then the statements and the card deletion the target asks for.
+func (c *Client) outcome(ctx context.Context, t contract.Target) func(*Accounts, error) (contract.Outcome, error) {
+	return func(res *Accounts, err error) (contract.Outcome, error) {
+		out, err := OutcomeOf(res, err)
+		if err != nil || out.Error != nil {
+			return out, err
+		}
+		return c.afterData(ctx, t, res.RequestID, out)
+	}
 }
 
 // RequestOf returns the request of a target: its LoginID, else the
