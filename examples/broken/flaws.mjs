@@ -9,8 +9,9 @@
 // new-request-per-poll (FM004), poll-fast (FM005), no-timeout (FM006),
 // retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
 // webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012),
-// no-signature-check (FM013), late-mfa-answer (FM014), no-request-timeout
-// (FM016), credentials-again (FM017). Each bends the example's
+// no-signature-check (FM013), late-mfa-answer (FM014), delete-card-in-use
+// (FM015), no-request-timeout (FM016), credentials-again (FM017). Each bends
+// the example's
 // requests, clock or server before it runs; the example stays as the guide
 // says.
 import http from "node:http";
@@ -27,6 +28,7 @@ const authorizeFresh = async (body) => {
 
 // fetch, bent by the flaw: what the example sends and what it reads.
 let firstToken;
+let deletedEarly = false;
 const flaws = {
   "reuse-token": async (url, init) => {
     if (endpointOf(url) === "GenerateAuthorizeToken" && firstToken) return json(200, { Token: firstToken }); // the first token, again
@@ -72,6 +74,14 @@ const flaws = {
     const headers = { ...init.headers };
     delete headers["x-api-key"];
     return realFetch(url, { ...init, headers });
+  },
+  "delete-card-in-use": async (url, init) => {
+    const res = await realFetch(url, init);
+    if (endpointOf(url) === "Authorize" && res.status === 200 && !deletedEarly) {
+      deletedEarly = true; // the card deleted before the data: CARD_IN_USE
+      await realFetch(`${env.FLINKS_BASE_URL}/BankingServices/DeleteCard/${env.FLINKS_LOGIN_ID}`, { method: "DELETE", headers: { "x-api-key": env.FLINKS_API_KEY } });
+    }
+    return res;
   },
   "stop-at-202": async (url, init) => {
     const res = await realFetch(url, init);

@@ -10,8 +10,8 @@ reuse-token (FM001), partial-mfa (FM002), data-before-mfa (FM003),
 new-request-per-poll (FM004), poll-fast (FM005), no-timeout (FM006),
 retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
 webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012),
-no-signature-check (FM013), late-mfa-answer (FM014), no-request-timeout
-(FM016), credentials-again (FM017). Each
+no-signature-check (FM013), late-mfa-answer (FM014), delete-card-in-use
+(FM015), no-request-timeout (FM016), credentials-again (FM017). Each
 patches the example before it runs; the example itself stays as the guide
 says.
 """
@@ -82,6 +82,16 @@ def reanswer_mfa(body):
         return authorize(body)  # the same answers again, without the user
 
 
+def delete_card_in_use(body):
+    a = authorize(body)
+    if a["status"] == 200:
+        try:  # the card deleted before the data: CARD_IN_USE
+            call("DELETE", f"DeleteCard/{ENV.get('FLINKS_LOGIN_ID')}", {"x-api-key": ENV.get("FLINKS_API_KEY", "")}, None, [200])
+        except client.FlinksError:
+            pass
+    return a
+
+
 def no_api_key(method, endpoint, headers, body, ok):
     return call(method, endpoint, {k: v for k, v in headers.items() if k != "x-api-key"}, body, ok)
 
@@ -129,6 +139,8 @@ def main(flaw):
         client.authorize = reanswer_mfa
     elif flaw == "late-mfa-answer":
         client.MFA_IDLE = float("inf")  # answers however long the user took
+    elif flaw == "delete-card-in-use":
+        client.authorize = delete_card_in_use
     elif flaw == "no-request-timeout":
         client.REQUEST_TIMEOUT = None  # waits for every answer as long as it takes
     elif flaw == "credentials-again":

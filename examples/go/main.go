@@ -44,13 +44,20 @@ func main() {
 		os.Exit(2)
 	}
 	cfg.deadline = deadline.Add(cfg.timeout)
-	accounts, err := cfg.fetch(context.Background())
+	ctx := context.Background()
+	out := map[string]any{}
+	requestID, accounts, err := cfg.fetch(ctx)
+	if err == nil {
+		out["accounts"] = accounts
+		// The statements and the card deletion, when verify asks for them.
+		err = cfg.afterData(ctx, requestID, out)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flinks-example:", err)
 		printJSON(map[string]any{"error": errorSummary(err)})
 		os.Exit(1)
 	}
-	printJSON(map[string]any{"accounts": accounts})
+	printJSON(out)
 }
 
 type config struct {
@@ -178,6 +185,9 @@ type answer struct {
 		AccountNumber string
 		Balance       struct{ Current float64 }
 	}
+	StatementsByAccount []struct {
+		Statements []struct{ UniqueId, Base64Bytes string }
+	}
 }
 
 type accountSummary struct {
@@ -285,12 +295,13 @@ func (c *config) authorize(ctx context.Context, body map[string]any) (*answer, e
 	}
 }
 
-func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
+// fetch links the login and returns its RequestId and accounts.
+func (c *config) fetch(ctx context.Context) (string, []accountSummary, error) {
 	var hooks *receiver
 	if c.webhookAddr != "" {
 		var err error
 		if hooks, err = listen(c.webhookAddr, c.webhookSecret); err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		// Keep answering a moment after the data came: a duplicate send
 		// must get its 200 too, and on a busy machine it may come a
@@ -299,13 +310,17 @@ func (c *config) fetch(ctx context.Context) ([]accountSummary, error) {
 	}
 	authorized, err := c.login(ctx)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	a, err := c.accounts(ctx, authorized.RequestId, hooks)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	return c.summarize(authorized, a)
+	accounts, err := c.summarize(authorized, a)
+	if err != nil {
+		return "", nil, err
+	}
+	return authorized.RequestId, accounts, nil
 }
 
 // login authorizes the login and answers its security questions, until
@@ -352,21 +367,27 @@ func (c *config) accounts(ctx context.Context, requestID string, hooks *receiver
 			return nil, errTimeout
 		}
 	}
+	return c.untilReady(ctx, a, "GetAccountsDetailAsync/"+requestID, c.deadline)
+}
+
+// untilReady polls an Async endpoint while its data request answers 202.
+func (c *config) untilReady(ctx context.Context, a *answer, path string, deadline time.Time) (*answer, error) {
+	var err error
 	for polled := false; a.status == 202; polled = true {
 		if polled {
 			// The guide: wait 10 seconds between polls, and stop at the
 			// 30-minute timeout; no poll is sent once it has passed. A poll
 			// that would leave less than one interval before it is not
 			// sent either: the network and a busy machine delay it.
-			if !time.Now().Add(2 * c.interval).Before(c.deadline) {
+			if !time.Now().Add(2 * c.interval).Before(deadline) {
 				return nil, errTimeout
 			}
 			time.Sleep(c.interval)
-			if !time.Now().Before(c.deadline) {
+			if !time.Now().Before(deadline) {
 				return nil, errTimeout
 			}
 		}
-		a, err = c.data(ctx, http.MethodGet, "GetAccountsDetailAsync/"+requestID, nil)
+		a, err = c.data(ctx, http.MethodGet, path, nil)
 		if err != nil {
 			return nil, err
 		}

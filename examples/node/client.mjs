@@ -7,14 +7,16 @@
 // It reads the connection from the FLINKS_* environment variables verify
 // sets, fetches the accounts of FLINKS_LOGIN_ID (token → /Authorize → MFA
 // answers → /GetAccountsDetail → /GetAccountsDetailAsync polls, or the
-// webhook when FLINKS_WEBHOOK_ADDR is set) and prints a JSON summary on
-// stdout. Without a LoginId it links the login with FLINKS_USERNAME and
-// FLINKS_PASSWORD and keeps its LoginId in FLINKS_LOGIN_STORE, for the next
-// fetch. Every request has a timeout (FLINKS_REQUEST_TIMEOUT), and is sent
+// webhook when FLINKS_WEBHOOK_ADDR is set), then, when asked, its PDF
+// statements (FLINKS_STATEMENTS) and the deletion of the card
+// (FLINKS_DELETE_CARD), and prints a JSON summary on stdout. Without a
+// LoginId it links the login with FLINKS_USERNAME and FLINKS_PASSWORD and
+// keeps its LoginId in FLINKS_LOGIN_STORE, for the next fetch. Every request has a timeout (FLINKS_REQUEST_TIMEOUT), and is sent
 // again when it fires.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import { inflateSync } from "node:zlib";
 import { setTimeout as sleep } from "node:timers/promises";
 
 // waitAtLeast waits ms or a little more, never less: Node's timers count
@@ -174,6 +176,64 @@ function listen(addr) {
   });
 }
 
+// untilReady polls an Async endpoint while its data request answers 202.
+async function untilReady(a, path, deadline) {
+  for (let polled = false; a.status === 202; polled = true) {
+    if (polled) {
+      // The guide: wait 10 seconds between polls, and stop at the
+      // 30-minute timeout; no poll is sent once it has passed. A poll that
+      // would leave less than one interval before it is not sent either:
+      // the network and a busy machine delay it.
+      if (Date.now() + 2 * pollInterval >= deadline) throw new TimeoutError();
+      await waitAtLeast(pollInterval);
+      if (Date.now() >= deadline) throw new TimeoutError();
+    }
+    a = await data("GET", path, undefined);
+  }
+  return a;
+}
+
+// readStatement reads the account number and the period a PDF statement
+// prints, from the text of its pages (compressed streams inflated): each
+// label is followed by its value.
+function readStatement(base64) {
+  const raw = Buffer.from(base64, "base64");
+  if (raw.subarray(0, 5).toString("latin1") !== "%PDF-") throw new Error("a statement is not a PDF file");
+  const texts = [];
+  for (const [, stream] of raw.toString("latin1").matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content = stream;
+    try {
+      content = inflateSync(Buffer.from(stream, "latin1")).toString("latin1");
+    } catch {
+      // not compressed
+    }
+    for (const [, text] of content.matchAll(/\(((?:\\.|[^\\)])*)\)\s*Tj/g)) texts.push(text.replace(/\\(.)/g, "$1"));
+  }
+  if (!texts.includes("Account number") || !texts.includes("Period")) throw new Error("a statement prints no account number or period");
+  const after = (label) => texts[texts.indexOf(label) + 1];
+  return { accountNumber: after("Account number"), period: after("Period") };
+}
+
+// afterData does what FLINKS_STATEMENTS and FLINKS_DELETE_CARD ask once
+// the accounts are in: fetch and read the PDF statements of the same
+// RequestId, then delete the card (no session of it is being processed any
+// more, so Flinks does not answer CARD_IN_USE).
+async function afterData(requestId, out) {
+  if (env.FLINKS_STATEMENTS) {
+    let a = await data("POST", "GetStatements", { RequestId: requestId, NumberOfStatements: env.FLINKS_STATEMENTS });
+    // The same 202 → Async → 200 steps, with a deadline of their own.
+    a = await untilReady(a, `GetStatementsAsync/${requestId}`, Date.now() + timeout);
+    out.statements = a.StatementsByAccount.flatMap((acc) =>
+      acc.Statements.map((st) => ({ ...readStatement(st.Base64Bytes), uniqueId: st.UniqueId })),
+    );
+  }
+  if (env.FLINKS_DELETE_CARD === "true") {
+    await call("DELETE", `DeleteCard/${env.FLINKS_LOGIN_ID}`, { "x-api-key": env.FLINKS_API_KEY }, undefined, [200]);
+    out.deletedCard = env.FLINKS_LOGIN_ID;
+  }
+  return out;
+}
+
 async function fetchAccounts() {
   const hooks = env.FLINKS_WEBHOOK_ADDR ? await listen(env.FLINKS_WEBHOOK_ADDR) : null;
   try {
@@ -205,20 +265,10 @@ async function fetchAccounts() {
       const timeUp = sleep(deadline - Date.now(), undefined, { ref: false }).then(() => { throw new TimeoutError(); });
       a = await Promise.race([hooks.data(requestId), timeUp]);
     }
-    for (let polled = false; a.status === 202; polled = true) {
-      if (polled) {
-        // The guide: wait 10 seconds between polls, and stop at the
-        // 30-minute timeout; no poll is sent once it has passed. A poll that
-        // would leave less than one interval before it is not sent either:
-        // the network and a busy machine delay it.
-        if (Date.now() + 2 * pollInterval >= deadline) throw new TimeoutError();
-        await waitAtLeast(pollInterval);
-        if (Date.now() >= deadline) throw new TimeoutError();
-      }
-      a = await data("GET", `GetAccountsDetailAsync/${requestId}`, undefined);
-    }
+    a = await untilReady(a, `GetAccountsDetailAsync/${requestId}`, deadline);
     keepLogin(authorized, a);
-    return a.Accounts.map((acc) => ({ id: acc.Id, accountNumber: acc.AccountNumber, balance: acc.Balance.Current }));
+    const accounts = a.Accounts.map((acc) => ({ id: acc.Id, accountNumber: acc.AccountNumber, balance: acc.Balance.Current }));
+    return { requestId, accounts };
   } finally {
     if (hooks) {
       // Keep answering a moment: a duplicate send must get its 200 too, and
@@ -230,7 +280,8 @@ async function fetchAccounts() {
 }
 
 try {
-  console.log(JSON.stringify({ accounts: await fetchAccounts() }));
+  const { requestId, accounts } = await fetchAccounts();
+  console.log(JSON.stringify(await afterData(requestId, { accounts })));
 } catch (err) {
   console.error(`flinks-example: ${err.message}`);
   const error =

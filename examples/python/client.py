@@ -7,10 +7,12 @@ way the Retrieve Account Data guide says, for `flinks-mock verify` to judge:
 It reads the connection from the FLINKS_* environment variables verify sets,
 fetches the accounts of FLINKS_LOGIN_ID (token -> /Authorize -> MFA answers ->
 /GetAccountsDetail -> /GetAccountsDetailAsync polls, or the webhook when
-FLINKS_WEBHOOK_ADDR is set) and prints a JSON summary on stdout. Without a
-LoginId it links the login with FLINKS_USERNAME and FLINKS_PASSWORD and keeps
-its LoginId in FLINKS_LOGIN_STORE, for the next fetch. Every request has a
-timeout (FLINKS_REQUEST_TIMEOUT), and is sent again when it fires.
+FLINKS_WEBHOOK_ADDR is set), then, when asked, its PDF statements
+(FLINKS_STATEMENTS) and the deletion of the card (FLINKS_DELETE_CARD), and
+prints a JSON summary on stdout. Without a LoginId it links the login with
+FLINKS_USERNAME and FLINKS_PASSWORD and keeps its LoginId in
+FLINKS_LOGIN_STORE, for the next fetch. Every request has a timeout
+(FLINKS_REQUEST_TIMEOUT), and is sent again when it fires.
 """
 
 import base64
@@ -25,6 +27,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ENV = os.environ
@@ -235,6 +238,14 @@ def fetch_accounts(hooks):
     a = data("POST", "GetAccountsDetail", {"RequestId": request_id, "WithAccountIdentity": True})
     if a["status"] == 202 and hooks:
         a = hooks.wait(request_id, DEADLINE - time.monotonic())
+    a = until_ready(a, f"GetAccountsDetailAsync/{request_id}", DEADLINE)
+    keep_login(authorized, a)
+    return request_id, [{"id": acc["Id"], "accountNumber": acc["AccountNumber"], "balance": acc["Balance"]["Current"]}
+                        for acc in a["Accounts"]]
+
+
+def until_ready(a, path, deadline):
+    """Polls an Async endpoint while its data request answers 202."""
     polled = False
     while a["status"] == 202:
         if polled:
@@ -242,22 +253,59 @@ def fetch_accounts(hooks):
             # 30-minute timeout; no poll is sent once it has passed. A poll
             # that would leave less than one interval before it is not sent
             # either: the network and a busy machine delay it.
-            if time.monotonic() + 2 * POLL_INTERVAL >= DEADLINE:
+            if time.monotonic() + 2 * POLL_INTERVAL >= deadline:
                 raise Timeout()
             time.sleep(POLL_INTERVAL)
-            if time.monotonic() >= DEADLINE:
+            if time.monotonic() >= deadline:
                 raise Timeout()
         polled = True
-        a = data("GET", f"GetAccountsDetailAsync/{request_id}", None)
-    keep_login(authorized, a)
-    return [{"id": acc["Id"], "accountNumber": acc["AccountNumber"], "balance": acc["Balance"]["Current"]}
-            for acc in a["Accounts"]]
+        a = data("GET", path, None)
+    return a
+
+
+def read_statement(b64):
+    """Reads the account number and the period a PDF statement prints, from
+    the text of its pages (compressed streams inflated): each label is
+    followed by its value."""
+    raw = base64.b64decode(b64)
+    if not raw.startswith(b"%PDF-"):
+        raise RuntimeError("a statement is not a PDF file")
+    texts = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S):
+        try:
+            stream = zlib.decompress(stream)
+        except zlib.error:
+            pass  # not compressed
+        for text in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", stream):
+            texts.append(re.sub(rb"\\(.)", rb"\1", text).decode("latin-1"))
+    if "Account number" not in texts or "Period" not in texts:
+        raise RuntimeError("a statement prints no account number or period")
+    after = lambda label: texts[texts.index(label) + 1]
+    return {"accountNumber": after("Account number"), "period": after("Period")}
+
+
+def after_data(request_id, out):
+    """Does what FLINKS_STATEMENTS and FLINKS_DELETE_CARD ask once the accounts
+    are in: fetch and read the PDF statements of the same RequestId, then
+    delete the card (no session of it is being processed any more, so Flinks
+    does not answer CARD_IN_USE)."""
+    if ENV.get("FLINKS_STATEMENTS"):
+        a = data("POST", "GetStatements", {"RequestId": request_id, "NumberOfStatements": ENV["FLINKS_STATEMENTS"]})
+        # The same 202 -> Async -> 200 steps, with a deadline of their own.
+        a = until_ready(a, f"GetStatementsAsync/{request_id}", time.monotonic() + TIMEOUT)
+        out["statements"] = [{**read_statement(st["Base64Bytes"]), "uniqueId": st["UniqueId"]}
+                             for acc in a["StatementsByAccount"] for st in acc["Statements"]]
+    if ENV.get("FLINKS_DELETE_CARD") == "true":
+        call("DELETE", f"DeleteCard/{ENV.get('FLINKS_LOGIN_ID')}", {"x-api-key": ENV.get("FLINKS_API_KEY", "")}, None, [200])
+        out["deletedCard"] = ENV.get("FLINKS_LOGIN_ID")
+    return out
 
 
 def main():
     hooks = Webhooks(ENV["FLINKS_WEBHOOK_ADDR"]) if ENV.get("FLINKS_WEBHOOK_ADDR") else None
     try:
-        print(json.dumps({"accounts": fetch_accounts(hooks)}))
+        request_id, accounts = fetch_accounts(hooks)
+        print(json.dumps(after_data(request_id, {"accounts": accounts})))
         return 0
     except FlinksError as err:
         error = {"kind": "flinks", "flinksCode": err.code, "message": err.message}
