@@ -76,6 +76,75 @@ var _ = Describe("Scheduled (nightly) refresh", func() {
 		Expect(f.authorize(map[string]any{"LoginId": id, "MostRecentCached": true}).Body["Login"]).To(HaveKeyWithValue("IsScheduledRefresh", false))
 	})
 
+	It("appends the transactions of each night to the login's accounts, in its webhook and in its later sessions", func() {
+		id := login("greatday_nomfa").LoginID
+		Expect(schedule(map[string]any{"LoginId": id, "IsActivated": true}).Status).To(Equal(200))
+		// accountsOf returns, by account Id, the transactions (newest
+		// first) and the balance of a GetAccountsDetail-shaped body.
+		type account struct {
+			Id           string
+			Balance      struct{ Current float64 }
+			Transactions []struct {
+				Id, Date string
+				Balance  float64
+			}
+		}
+		accountsOf := func(raw []byte) map[string]account {
+			GinkgoHelper()
+			var body struct{ Accounts []account }
+			Expect(json.Unmarshal(raw, &body)).To(Succeed())
+			out := map[string]account{}
+			for _, a := range body.Accounts {
+				out[a.Id] = a
+			}
+			return out
+		}
+		detail := func() map[string]account {
+			GinkgoHelper()
+			rid := f.authorized("greatday_nomfa")
+			a := f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": rid})
+			Expect(a.Status).To(Equal(200))
+			return accountsOf(a.Raw)
+		}
+		// added returns the dates of the transactions of acc newer than
+		// the newest of before.
+		added := func(acc, before account) []string {
+			GinkgoHelper()
+			var dates []string
+			for _, tx := range acc.Transactions {
+				if tx.Id == before.Transactions[0].Id {
+					Expect(acc.Balance.Current).To(Equal(acc.Transactions[0].Balance), "the balance is the newest transaction's")
+					return dates
+				}
+				dates = append(dates, tx.Date)
+			}
+			Fail("the earlier transactions are gone from account " + acc.Id)
+			return nil
+		}
+		raw, err := json.Marshal(map[string]any{"Accounts": login("greatday_nomfa").AllAccounts()})
+		Expect(err).NotTo(HaveOccurred())
+		before := accountsOf(raw)
+
+		untilNight()
+		Eventually(rc.received).Should(HaveLen(1))
+		first := accountsOf(rc.received()[0].Body)
+		Expect(first).To(HaveLen(len(before)))
+		for id, acc := range first {
+			Expect(added(acc, before[id])).To(And(Not(BeEmpty()), HaveEach("2026-11-03")), "account %s", id)
+		}
+
+		untilNight()
+		Eventually(rc.received).Should(HaveLen(2))
+		second := accountsOf(rc.received()[1].Body)
+		for id, acc := range second {
+			Expect(added(acc, first[id])).To(And(Not(BeEmpty()), HaveEach("2026-11-04")), "account %s", id)
+		}
+		Expect(logins()[1]).To(HaveKeyWithValue("LastRefresh", "2026-11-04T03:00:00.0000000"))
+
+		// A cached session afterwards holds the refreshed data.
+		Expect(detail()).To(Equal(second))
+	})
+
 	It("fails with QUESTION_NOT_FOUND for a login with security questions and no stored answers, and lists it as ineligible", func() {
 		id := login("greatday").LoginID
 		Expect(schedule(map[string]any{"LoginId": id, "IsActivated": "true"}).Status).To(Equal(200))

@@ -67,6 +67,8 @@ func (a *API) Open(r *http.Request, t *tenancy.Tenant, lib *scenarios.Library, l
 	if askMFA {
 		mfa = login.MFA
 	}
+	// The data as the last nightly refresh left it, if one ran.
+	login = state.Data(login)
 	sess := session.New(uuid.NewString(), login, lib.Institution(login.Institution), tag, now, session.Open(mfa, pick, now))
 	sess.ScheduledRefresh = t.Login(login.LoginID).Scheduled()
 	sess.LastRefresh = state.Aggregated(mode != journal.ModeCached, now).UTC().Format(session.LastRefreshLayout)

@@ -141,6 +141,7 @@ func (a *API) SessionEvent(t *tenancy.Tenant, lib *scenarios.Library, sess *sess
 	if sess == nil {
 		// A fresh rendering, as for a session opened now.
 		now := a.clock.Now()
+		login = t.Login(login.LoginID).Data(login)
 		sess = session.New(uuid.NewString(), login, lib.Institution(login.Institution), "", now, session.Open(nil, 0, now))
 	}
 	sess.Lock()

@@ -84,9 +84,11 @@ func (a *API) armRefresh(t *tenancy.Tenant, loginID string, ls *tenancy.LoginSta
 // refresh is one nightly refresh of a login, on the clock's goroutine. A
 // login whose bank asks security questions needs a stored answer to each
 // (AnswerMFAQuestions, or the answers of a live /Authorize); without them
-// the refresh fails with QUESTION_NOT_FOUND. A refresh that succeeds sends
-// the GetAccountsDetail webhook of the login, with IsScheduledRefresh true
-// and the new LastRefresh.
+// the refresh fails with QUESTION_NOT_FOUND. A refresh that succeeds finds
+// the transactions of the day on each account (scenarios.Login.Refreshed),
+// which the login's later sessions show too, and sends the
+// GetAccountsDetail webhook of the login, with IsScheduledRefresh true and
+// the new LastRefresh.
 func (a *API) refresh(t *tenancy.Tenant, loginID string, ls *tenancy.LoginState) {
 	if !t.KnowsLogin(loginID, ls) || !ls.Scheduled() {
 		return
@@ -101,7 +103,7 @@ func (a *API) refresh(t *tenancy.Tenant, loginID string, ls *tenancy.LoginState)
 	if missingAnswer(login, ls) {
 		code = "QUESTION_NOT_FOUND"
 	}
-	ls.Refreshed(now, code, func() clock.Timer { return a.armRefresh(t, loginID, ls) })
+	login = ls.Refreshed(now, code, login, func() clock.Timer { return a.armRefresh(t, loginID, ls) })
 	a.log.Info("nightly refresh", "customerId", t.ID(), "login", login.Name, "error", code)
 	ev := a.cfg.Events
 	if code != "" || ev == nil || !ev.Listening(t, lib) {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
+	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
 // refreshState is the scheduled (nightly) refresh of a login.
@@ -14,6 +15,9 @@ type refreshState struct {
 	// FlinksCode when it failed.
 	last      time.Time
 	lastError string
+	// data is the login as its last successful refresh left it: its
+	// accounts with the transactions each night added (nil: none yet).
+	data *scenarios.Login
 }
 
 // Scheduled reports whether the login is under scheduled refresh.
@@ -42,18 +46,36 @@ func (ls *LoginState) Schedule(on bool, arm func() clock.Timer) {
 	}
 }
 
-// Refreshed records a refresh attempt at now (errCode empty: it
-// succeeded) and, when the refresh is still scheduled, arms the next one.
-func (ls *LoginState) Refreshed(now time.Time, errCode string, arm func() clock.Timer) {
+// Refreshed records a refresh attempt of login at now (errCode empty: it
+// succeeded, and the login's accounts gain the transactions of the day)
+// and, when the refresh is still scheduled, arms the next one. It returns
+// the login's data after the attempt.
+func (ls *LoginState) Refreshed(now time.Time, errCode string, login *scenarios.Login, arm func() clock.Timer) *scenarios.Login {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	ls.refresh.last, ls.refresh.lastError = now, errCode
+	if ls.refresh.data == nil {
+		ls.refresh.data = login
+	}
 	if errCode == "" {
 		ls.refreshed = now // a nightly refresh is an aggregation
+		ls.refresh.data = ls.refresh.data.Refreshed(now)
 	}
 	if ls.refresh.on {
 		ls.refresh.timer = arm()
 	}
+	return ls.refresh.data
+}
+
+// Data returns the login's data as this tenant holds it: as its last
+// nightly refresh left it, or login itself when none has run.
+func (ls *LoginState) Data(login *scenarios.Login) *scenarios.Login {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if ls.refresh.data != nil {
+		return ls.refresh.data
+	}
+	return login
 }
 
 // LastRefresh returns the time and FlinksCode of the last refresh attempt
