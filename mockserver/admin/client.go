@@ -60,7 +60,8 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("flinks-mock admin API: %d %s: %s", e.Status, e.FlinksCode, e.Message)
 }
 
-// do sends a request and decodes a 200 answer into out (when not nil).
+// do sends a request and decodes a 200 answer into out (when not nil; a
+// *[]byte gets the body as it came).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, contentType string, body []byte, out any) error {
 	u := c.base + "/__admin/" + path
 	if len(query) > 0 {
@@ -105,6 +106,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if out == nil {
 		return nil
 	}
+	if b, ok := out.(*[]byte); ok {
+		*b = raw // a body that is not JSON, kept as it came
+		return nil
+	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("flinks-mock admin API: decode the answer to %s %s: %w", method, path, err)
 	}
@@ -116,6 +121,16 @@ func customer(id string) url.Values {
 		return nil
 	}
 	return url.Values{"customerId": {id}}
+}
+
+// Document returns the OpenAPI document of the admin API, as YAML (GET
+// /__admin/openapi.yaml): what every method of the client calls.
+func (c *Client) Document(ctx context.Context) ([]byte, error) {
+	var raw []byte
+	if err := c.do(ctx, http.MethodGet, "openapi.yaml", nil, "", nil, &raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
 }
 
 // HealthStatus is the answer of GET /__admin/health.
