@@ -254,20 +254,3 @@ var _ = Describe("The statements_<n> convention username", func() {
 		Expect(f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": rid}).Status).To(Equal(200))
 	})
 })
-
-var _ = Describe("Links", func() {
-	It("point only at endpoints that answer", func() {
-		f := newFixture(mockserver.Config{})
-		a := f.authorize(map[string]any{"LoginId": login("greatday_nomfa").LoginID, "MostRecentCached": true})
-		rid := a.Body["RequestId"]
-		summary := f.call("POST", "GetAccountsSummary", nil, map[string]any{"RequestId": rid})
-		for _, body := range []map[string]any{a.Body, summary.Body} {
-			Expect(body["Links"]).NotTo(BeEmpty())
-			for _, l := range body["Links"].([]any) {
-				href := l.(map[string]any)["href"].(string)
-				answer := f.call("POST", strings.TrimPrefix(href, "/"), nil, map[string]any{"RequestId": rid})
-				Expect(answer.Status).To(Equal(200), "%s answered %s", href, answer.Raw)
-			}
-		}
-	})
-})
