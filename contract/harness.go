@@ -240,13 +240,7 @@ func judgeOutcome(res *RunResult, login *scenarios.Login, outcome Outcome, runEr
 		}
 	default:
 		res.Outcome = &outcome
-		if err := res.Scenario.Want.Judge(outcome, ExpectedAccounts(login)); err != nil {
-			res.OutcomeProblem = err.Error()
-		} else if outcome.Error == nil {
-			if err := res.Scenario.Want.judgeExtras(outcome, login, res.Journal); err != nil {
-				res.OutcomeProblem = err.Error()
-			}
-		}
+		res.OutcomeProblem = res.Scenario.Want.judgeAll(outcome, login, res.Journal)
 	}
 }
 

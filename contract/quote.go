@@ -28,7 +28,7 @@ func Quote(e journal.Entry) string {
 	if e.Mode != "" {
 		fmt.Fprintf(&b, " (%s)", e.Mode)
 	}
-	if e.LoginID != "" && (isAuthorize(e) || e.Endpoint == endpointDeleteCard) {
+	if namesLogin(e) {
 		fmt.Fprintf(&b, " LoginId=%s", e.LoginID)
 	}
 	if e.RequestID != "" {
@@ -102,4 +102,10 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// namesLogin reports whether a quote names the LoginId of an entry: the
+// calls that take one (the others take a RequestId).
+func namesLogin(e journal.Entry) bool {
+	return e.LoginID != "" && (isAuthorize(e) || e.Endpoint == endpointDeleteCard)
 }

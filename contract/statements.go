@@ -76,6 +76,19 @@ func (w Want) extras() string {
 	return s
 }
 
+// judgeAll judges an outcome as Judge does, then its statements and card
+// deletion; it returns what is wrong, or "".
+func (w Want) judgeAll(o Outcome, login *scenarios.Login, entries []journal.Entry) string {
+	err := w.Judge(o, ExpectedAccounts(login))
+	if err == nil && o.Error == nil {
+		err = w.judgeExtras(o, login, entries)
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
 // judgeExtras compares the statements and the card deletion an outcome
 // reports with what is wanted of the login; entries is the journal of the
 // run, where the mock's answer to /DeleteCard must confirm the deletion.
