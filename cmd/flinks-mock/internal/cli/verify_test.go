@@ -344,9 +344,9 @@ func TestVerifySelectsScenarios(t *testing.T) {
 		flags []string
 		want  string
 	}{
-		{nil, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error slow-mfa-user wrong-mfa-answer slow-answers repeat-fetch"},
+		{nil, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error slow-mfa-user wrong-mfa-answer slow-answers repeat-fetch statements delete-card"},
 		{[]string{"timeout", "happy"}, "timeout happy"},
-		{[]string{"all"}, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error slow-mfa-user wrong-mfa-answer slow-answers repeat-fetch webhook webhook-signed"},
+		{[]string{"all"}, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error slow-mfa-user wrong-mfa-answer slow-answers repeat-fetch statements delete-card webhook webhook-signed"},
 	}
 	for _, tt := range tests {
 		c := verifyConfig{scenarios: tt.flags}
