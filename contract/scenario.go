@@ -114,13 +114,18 @@ func deleteCardScenario() Scenario {
 		What: "after the accounts, delete the card with /DeleteCard, once no session of the login is being processed"}
 }
 
+// AfterData reports whether a scenario asks the integration for more than
+// the accounts: its statements, or the deletion of the card.
+func (sc Scenario) AfterData() bool { return sc.Statements != "" || sc.DeleteCard }
+
 // DefaultScenarios returns the scenarios run when none is named: every
 // scenario but the webhook ones, which need an integration that receives
-// webhooks.
+// webhooks, and those that ask for more than the accounts (AfterData),
+// which need an integration that fetches statements or deletes cards.
 func DefaultScenarios() []Scenario {
 	var out []Scenario
 	for _, sc := range Scenarios() {
-		if !sc.Webhook {
+		if !sc.Webhook && !sc.AfterData() {
 			out = append(out, sc)
 		}
 	}

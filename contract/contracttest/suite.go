@@ -93,9 +93,21 @@ func WithScenarioFile(name string, file []byte) SuiteOption {
 // Target.WebhookAddr and takes its data from the webhook; in
 // webhook-signed it checks the signature with Target.WebhookSecret.
 func WithWebhooks() SuiteOption {
+	return withScenariosWhere(func(sc contract.Scenario) bool { return sc.Webhook })
+}
+
+// WithStatementsAndCardDeletion adds the scenarios that ask for more than
+// the accounts (contract.Scenario.AfterData): the PDF statements
+// (Target.Statements), and the deletion of the card (Target.DeleteCard).
+func WithStatementsAndCardDeletion() SuiteOption {
+	return withScenariosWhere(contract.Scenario.AfterData)
+}
+
+// withScenariosWhere adds the scenarios keep selects.
+func withScenariosWhere(keep func(contract.Scenario) bool) SuiteOption {
 	return func(c *suiteConfig) {
 		for _, sc := range contract.Scenarios() {
-			if sc.Webhook {
+			if keep(sc) {
 				c.scenarios = append(c.scenarios, sc)
 			}
 		}

@@ -30,7 +30,7 @@ var requireAPIKey = contract.Options{RequireAPIKey: true}
 
 // The project's own use of the suite it offers: the reference client in
 // every scenario, the webhook one included.
-var _ = contracttest.DescribeIntegration("the reference client", reference.Run, contracttest.WithWebhooks())
+var _ = contracttest.DescribeIntegration("the reference client", reference.Run, contracttest.WithWebhooks(), contracttest.WithStatementsAndCardDeletion())
 
 // defaultLogins is the default library, read while the spec tree is built.
 var defaultLogins = func() []*scenarios.Login {

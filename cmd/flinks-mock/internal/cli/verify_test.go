@@ -344,7 +344,7 @@ func TestVerifySelectsScenarios(t *testing.T) {
 		flags []string
 		want  string
 	}{
-		{nil, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error slow-mfa-user wrong-mfa-answer slow-answers repeat-fetch statements delete-card"},
+		{nil, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error slow-mfa-user wrong-mfa-answer slow-answers repeat-fetch"},
 		{[]string{"timeout", "happy"}, "timeout happy"},
 		{[]string{"all"}, "happy mfa triple-mfa two-rounds pending dispatched long-pending timeout disabled retry-later retry-then-ok aggregation-error slow-mfa-user wrong-mfa-answer slow-answers repeat-fetch statements delete-card webhook webhook-signed"},
 	}
