@@ -44,7 +44,7 @@ type verifyConfig struct {
 func (c *verifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.server, "server", "", "`URL` of a running flinks-mock to use (each run gets a customerId of its own) instead of starting one")
 	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token of the admin API of --server")
-	fs.Var(&c.scenarios, "scenario", "scenario to run (repeatable; \"all\" adds the webhook ones); default: every scenario but webhook and webhook-signed, or none with --scenarios")
+	fs.Var(&c.scenarios, "scenario", "scenario to run (repeatable; \"all\" adds the opt-in ones); default: every scenario but webhook, webhook-signed, statements and delete-card, or none with --scenarios")
 	fs.Var(&c.files, "scenarios", "scenario `file` or directory of your own or recorded (repeatable): the mock serves its logins, and each is run as a scenario")
 	fs.Float64Var(&c.timeScale, "time-scale", 0, "real seconds per mock second: 0.01 makes the guide's 10 s polls 100 ms (default 0.01; 1 with --server, whose clock verify cannot scale)")
 	fs.StringVar(&c.junit, "junit", "", "also write the verdicts as JUnit XML to this `file`")
