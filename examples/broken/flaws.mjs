@@ -11,9 +11,8 @@
 // webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012),
 // no-signature-check (FM013), late-mfa-answer (FM014), delete-card-in-use
 // (FM015), no-request-timeout (FM016), credentials-again (FM017). Each bends
-// the example's
-// requests, clock or server before it runs; the example stays as the guide
-// says.
+// the example's requests, clock or server before it runs; the example stays
+// as the guide says.
 import http from "node:http";
 
 const env = process.env;
