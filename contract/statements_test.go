@@ -22,8 +22,11 @@ func runTampered(t *testing.T, scenario string, tamper func(*contract.Outcome)) 
 			Subscribe: srv.Mock.Subscribe,
 			Now:       func(context.Context) (time.Time, error) { return srv.Clock.Now(), nil },
 		},
-		Library:    srv.Mock.Library(),
-		Options:    contract.Options{RequireAPIKey: true},
+		Library: srv.Mock.Library(),
+		// Rendering the PDFs takes seconds under the race detector on a
+		// loaded machine: a short request timeout would have the client
+		// poll again, which FM004 judges.
+		Options:    contract.Options{RequireAPIKey: true, RequestTimeout: time.Minute},
 		CustomerID: func(contract.Scenario) string { return srv.CustomerID },
 		Sleep: func(_ context.Context, d time.Duration) error {
 			srv.Advance(d)
