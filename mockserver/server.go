@@ -61,6 +61,15 @@ const (
 	DefaultMaxTokens = 1_000
 	// DefaultTokenBudget is how many tokens all tenants keep together.
 	DefaultTokenBudget = 5_000
+	// DefaultJournalBytes, DefaultSessionBytes and DefaultRecordBytes
+	// bound in bytes the journal entries, the sessions, and the login
+	// states, deleted cards and access tokens of all tenants together,
+	// as their estimates count them; the counts above bound them too.
+	// With the caches of flinksapi (RenderCacheBytes, AccountsCacheBytes)
+	// they make the memory bound of docs/robustness.md.
+	DefaultJournalBytes = 16 << 20
+	DefaultSessionBytes = 24 << 20
+	DefaultRecordBytes  = 8 << 20
 	// DefaultMaxTenants is how many customerIds the server serves at once;
 	// past it a new customerId is refused until one is reset.
 	DefaultMaxTenants = 10_000
@@ -125,6 +134,11 @@ type Config struct {
 	MaxTokens     int
 	TokenBudget   int
 	MaxTenants    int
+	// JournalBytes, SessionBytes and RecordBytes bound the same stores in
+	// bytes (zero: the Default of the same name).
+	JournalBytes int64
+	SessionBytes int64
+	RecordBytes  int64
 	// WebhookURLs receive the webhooks of every tenant, signed with
 	// WebhookSecret when set; a scenario's settings add more, and PUT
 	// /__admin/webhooks/targets replaces them for one tenant.
@@ -178,6 +192,14 @@ func (cfg *Config) fill() {
 	def(&cfg.MaxTokens, DefaultMaxTokens)
 	def(&cfg.TokenBudget, DefaultTokenBudget)
 	def(&cfg.MaxTenants, DefaultMaxTenants)
+	def64 := func(v *int64, d int64) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def64(&cfg.JournalBytes, DefaultJournalBytes)
+	def64(&cfg.SessionBytes, DefaultSessionBytes)
+	def64(&cfg.RecordBytes, DefaultRecordBytes)
 	def(&cfg.WebhookAttempts, DefaultWebhookAttempts)
 	def(&cfg.MaxDeliveries, DefaultMaxDeliveries)
 	def(&cfg.DeliveryBudget, DefaultDeliveryBudget)
@@ -260,6 +282,7 @@ func (s *Server) wire() {
 		JournalSize: cfg.JournalSize, JournalBudget: cfg.JournalBudget,
 		MaxSessions: cfg.MaxSessions, SessionBudget: cfg.SessionBudget,
 		MaxTokens: cfg.MaxTokens, TokenBudget: cfg.TokenBudget,
+		JournalBytes: cfg.JournalBytes, SessionBytes: cfg.SessionBytes, RecordBytes: cfg.RecordBytes,
 		Sink: s.sink,
 		Log:  s.log,
 	}, cfg.Library)

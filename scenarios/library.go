@@ -327,24 +327,34 @@ func (l *Login) AllAccounts() []Account {
 	if l.data == nil {
 		return l.Accounts
 	}
-	l.data.once.Do(func() {
-		out := slices.Clone(l.Accounts)
-		if l.Generate != nil {
-			// Build checked the parameters, so generation cannot fail.
-			generated, err := l.Generate.Accounts(l.data.inst, l.Holder, l.data.now)
-			if err == nil {
-				for i := range generated {
-					generated[i].AccountType = &l.Type
-				}
-				out = append(out, generated...)
-			}
-		}
-		for i := range out {
-			if out[i].Holder == nil {
-				out[i].Holder = l.Holder
-			}
-		}
-		l.data.accounts = out
-	})
+	l.data.once.Do(func() { l.data.accounts = l.MakeAccounts() })
 	return l.data.accounts
+}
+
+// MakeAccounts returns the accounts AllAccounts returns, made anew on each
+// call and kept nowhere: for a server that bounds in bytes what it keeps,
+// since the generated accounts of a login can weigh megabytes. The same
+// login always makes the same accounts. The result may be kept, not
+// modified: the written accounts' transactions are the login's.
+func (l *Login) MakeAccounts() []Account {
+	if l.data == nil {
+		return l.Accounts
+	}
+	out := slices.Clone(l.Accounts)
+	if l.Generate != nil {
+		// Build checked the parameters, so generation cannot fail.
+		generated, err := l.Generate.Accounts(l.data.inst, l.Holder, l.data.now)
+		if err == nil {
+			for i := range generated {
+				generated[i].AccountType = &l.Type
+			}
+			out = append(out, generated...)
+		}
+	}
+	for i := range out {
+		if out[i].Holder == nil {
+			out[i].Holder = l.Holder
+		}
+	}
+	return out
 }

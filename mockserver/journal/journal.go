@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/bounded"
 )
@@ -109,23 +110,64 @@ func New(capacity int) *Journal {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return &Journal{entries: bounded.New[uint64, Entry](capacity, bounded.Options[uint64, Entry]{})}
+	return &Journal{entries: bounded.New[uint64, Entry](capacity, bounded.Options[uint64, Entry]{
+		Cost: func(_ uint64, e Entry) int64 { return e.Bytes() },
+	})}
+}
+
+// entryBytes is what an Entry holds besides its texts: the struct, its
+// node in the store and its key in the store's index.
+const entryBytes = int64(unsafe.Sizeof(Entry{})) + 96
+
+// Bytes estimates the memory an entry holds in a journal: its fields, its
+// texts and its lists.
+func (e *Entry) Bytes() int64 {
+	n := entryBytes
+	for _, s := range [...]string{e.Kind, e.Tenant, e.Method, e.Path, e.Endpoint, e.RequestID, e.LoginID, e.Token, e.TokenRef, e.Body, e.Mode, e.FlinksCode, e.URL, e.DeliveryID, e.ResponseType, e.Error} {
+		n += int64(len(s))
+	}
+	for _, list := range [...][]string{e.Answered, e.Challenges} {
+		n += int64(cap(list)) * int64(unsafe.Sizeof(""))
+		for _, s := range list {
+			n += int64(len(s))
+		}
+	}
+	return n
 }
 
 // Add appends e, dropping the oldest entry when the journal is full. It
 // reports whether an entry was dropped.
 func (j *Journal) Add(e Entry) (dropped bool) {
+	items, _ := j.AddCounting(e)
+	return items < 1
+}
+
+// AddCounting is Add for a caller that counts the entries of many
+// journals: it returns how many more entries, and bytes of them, the
+// journal holds (fewer when the entry is refused or others were dropped).
+func (j *Journal) AddCounting(e Entry) (items int, bytes int64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.added++
+	held, before := j.entries.Len(), j.entries.Bytes()
 	// An entry is never used again once added: the store's order of use is
 	// the order of arrival. Its number is its Seq, so that the journal
-	// budget, which numbers entries, trims them with DropBefore.
-	if j.entries.AddNumbered(j.added, e, e.Seq) > 0 {
-		j.dropped++
-		return true
-	}
-	return false
+	// budget, which numbers entries, trims them with DropOldest.
+	j.dropped += uint64(j.entries.AddNumbered(j.added, e, e.Seq))
+	return j.entries.Len() - held, j.entries.Bytes() - before
+}
+
+// Oldest returns the Seq of the oldest entry (for the journal budget).
+func (j *Journal) Oldest() (uint64, bool) { return j.entries.Oldest() }
+
+// DropOldest drops the oldest entry, which counts as dropped, and returns
+// what it cost (for the journal budget).
+func (j *Journal) DropOldest() (items int, bytes int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	items, bytes = j.entries.DropOldest()
+	j.dropped += uint64(items)
+	return items, bytes
 }
 
 // DropBefore drops the entries whose Seq is below seq (they are the oldest)
@@ -182,10 +224,17 @@ func (j *Journal) Len() int { return j.entries.Len() }
 // Clear removes every entry and resets the dropped count. It returns how
 // many entries it removed.
 func (j *Journal) Clear() int {
+	n, _ := j.ClearCounting()
+	return n
+}
+
+// ClearCounting is Clear that also returns the bytes the entries held.
+func (j *Journal) ClearCounting() (entries int, bytes int64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.dropped = 0
-	return j.entries.Clear()
+	bytes = j.entries.Bytes()
+	return j.entries.Clear(), bytes
 }
 
 // TokenRef identifies a token or key in the journal without keeping it: a

@@ -15,6 +15,15 @@ type Options[K comparable, V any] struct {
 	// the least recently used item Keep does not protect, and a protected
 	// one only when every item is.
 	Keep func(V) bool
+	// Cost, when set, is the bytes an item holds: its key, its value and
+	// what they alone keep alive. It is taken when the item is added and
+	// again by Update; MaxBytes and the budget count it.
+	Cost func(K, V) int64
+	// MaxBytes, when positive, bounds the bytes of the store's items: an
+	// add forgets the least recently used items until the new one fits,
+	// and an item that costs more than MaxBytes alone is not kept (OnEvict
+	// is told of it).
+	MaxBytes int64
 }
 
 // LRU is a map bounded to a number of items that forgets the least
@@ -32,6 +41,7 @@ type LRU[K comparable, V any] struct {
 	tail     int32 // most recently used, or none
 	free     int32 // first free node, or none
 	n        int
+	bytes    int64
 	closed   bool
 }
 
@@ -39,6 +49,7 @@ type node[K comparable, V any] struct {
 	key        K
 	val        V
 	seq        uint64
+	cost       int64
 	prev, next int32
 }
 
@@ -54,6 +65,14 @@ func (c *LRU[K, V]) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.n
+}
+
+// Bytes returns what the store's items cost together (0 without
+// Options.Cost).
+func (c *LRU[K, V]) Bytes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
 }
 
 // Room returns how many items the store's memory holds room for: its
@@ -127,39 +146,79 @@ func (c *LRU[K, V]) add(k K, v V, seq uint64, numbered bool) (evicted int) {
 	if !numbered {
 		seq = c.next()
 	}
-	grew := 0
+	cost := c.cost(k, v)
+	before, bytes := c.n, c.bytes
 	if i, ok := c.index[k]; ok {
-		c.nodes[i].val = v
-		c.unlink(i)
-		c.nodes[i].seq = seq
-		c.append(i)
-	} else {
-		for c.n >= c.capacity {
-			c.evict(c.victim())
-			evicted++
-		}
-		i := c.alloc()
-		c.nodes[i] = node[K, V]{key: k, val: v, seq: seq, prev: none, next: none}
-		c.index[k] = i
-		c.append(i)
-		c.n++
-		grew = 1
+		c.release(i)
 	}
+	if c.opts.MaxBytes > 0 && cost > c.opts.MaxBytes {
+		c.mu.Unlock()
+		c.count(c.n-before, c.bytes-bytes)
+		if c.opts.OnEvict != nil {
+			c.opts.OnEvict(k, v)
+		}
+		return 1
+	}
+	for c.n > 0 && (c.n >= c.capacity || c.opts.MaxBytes > 0 && c.bytes+cost > c.opts.MaxBytes) {
+		c.evict(c.victim())
+		evicted++
+	}
+	i := c.alloc()
+	c.nodes[i] = node[K, V]{key: k, val: v, seq: seq, cost: cost, prev: none, next: none}
+	c.index[k] = i
+	c.append(i)
+	c.n++
+	c.bytes += cost
+	n, b := c.n-before, c.bytes-bytes
 	c.mu.Unlock()
-	c.count(grew - evicted)
+	c.count(n, b)
 	return evicted
+}
+
+// Update takes the cost of k's item again (its value changed what it
+// holds), forgetting the least recently used others when it grew past
+// MaxBytes. It is no use.
+func (c *LRU[K, V]) Update(k K) {
+	if c.opts.Cost == nil {
+		return
+	}
+	c.mu.Lock()
+	i, ok := c.index[k]
+	if !ok {
+		c.mu.Unlock()
+		return
+	}
+	before, bytes := c.n, c.bytes
+	cost := c.cost(k, c.nodes[i].val)
+	c.bytes += cost - c.nodes[i].cost
+	c.nodes[i].cost = cost
+	for c.opts.MaxBytes > 0 && c.bytes > c.opts.MaxBytes && c.n > 1 {
+		v := c.victim()
+		if v == i {
+			v = c.nodes[i].next
+			if v == none {
+				break
+			}
+		}
+		c.evict(v)
+	}
+	n, b := c.n-before, c.bytes-bytes
+	c.mu.Unlock()
+	c.count(n, b)
 }
 
 // Remove forgets k and reports whether the store held it.
 func (c *LRU[K, V]) Remove(k K) bool {
 	c.mu.Lock()
 	i, ok := c.index[k]
+	var cost int64
 	if ok {
+		cost = c.nodes[i].cost
 		c.release(i)
 	}
 	c.mu.Unlock()
 	if ok {
-		c.count(-1)
+		c.count(-1, -cost)
 	}
 	return ok
 }
@@ -168,7 +227,7 @@ func (c *LRU[K, V]) Remove(k K) bool {
 // went. f runs with the store locked.
 func (c *LRU[K, V]) RemoveFunc(f func(K, V) bool) int {
 	c.mu.Lock()
-	n := 0
+	n, bytes := 0, c.bytes
 	for i := c.head; i != none; {
 		next := c.nodes[i].next
 		if f(c.nodes[i].key, c.nodes[i].val) {
@@ -178,23 +237,50 @@ func (c *LRU[K, V]) RemoveFunc(f func(K, V) bool) int {
 		i = next
 	}
 	c.shrink()
+	bytes -= c.bytes
 	c.mu.Unlock()
-	c.count(-n)
+	c.count(-n, -bytes)
 	return n
 }
 
-// DropBefore forgets the items last used before seq (they are the oldest)
-// and returns how many went, telling OnEvict of each. A Budget calls it,
-// and counts what went itself.
-func (c *LRU[K, V]) DropBefore(seq uint64) int {
+// Oldest returns the number of the least recently used item (for a
+// Budget).
+func (c *LRU[K, V]) Oldest() (uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := 0
+	if c.head == none {
+		return 0, false
+	}
+	return c.nodes[c.head].seq, true
+}
+
+// DropOldest forgets the least recently used item, telling OnEvict, and
+// returns what it cost. A Budget calls it, and counts what went itself.
+func (c *LRU[K, V]) DropOldest() (items int, bytes int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.head == none {
+		return 0, 0
+	}
+	cost := c.nodes[c.head].cost
+	c.evict(c.head)
+	c.shrink()
+	return 1, cost
+}
+
+// DropBefore forgets the items last used before seq (they are the oldest)
+// and returns how many went, telling OnEvict of each.
+func (c *LRU[K, V]) DropBefore(seq uint64) int {
+	c.mu.Lock()
+	n, bytes := 0, c.bytes
 	for c.head != none && c.nodes[c.head].seq < seq {
 		c.evict(c.head)
 		n++
 	}
 	c.shrink()
+	bytes -= c.bytes
+	c.mu.Unlock()
+	c.count(-n, -bytes)
 	return n
 }
 
@@ -223,13 +309,13 @@ func (c *LRU[K, V]) Close() int {
 
 func (c *LRU[K, V]) clear(closing bool) int {
 	c.mu.Lock()
-	n := c.n
+	n, bytes := c.n, c.bytes
 	c.index = map[K]int32{}
 	c.nodes = nil
-	c.head, c.tail, c.free, c.n = none, none, none, 0
+	c.head, c.tail, c.free, c.n, c.bytes = none, none, none, 0, 0
 	c.closed = c.closed || closing
 	c.mu.Unlock()
-	c.count(-n)
+	c.count(-n, -bytes)
 	return n
 }
 
@@ -242,10 +328,18 @@ func (c *LRU[K, V]) next() uint64 {
 	return c.local
 }
 
-// count tells the budget of a change in the items held.
-func (c *LRU[K, V]) count(n int) {
-	if c.opts.Budget != nil && n != 0 {
-		c.opts.Budget.Add(n)
+// cost is what an item costs. Callers hold c.mu.
+func (c *LRU[K, V]) cost(k K, v V) int64 {
+	if c.opts.Cost == nil {
+		return 0
+	}
+	return c.opts.Cost(k, v)
+}
+
+// count tells the budget of a change in the items and bytes held.
+func (c *LRU[K, V]) count(n int, bytes int64) {
+	if c.opts.Budget != nil && (n != 0 || bytes != 0) {
+		c.opts.Budget.Add(n, bytes)
 	}
 }
 
@@ -284,6 +378,7 @@ func (c *LRU[K, V]) evict(i int32) {
 func (c *LRU[K, V]) release(i int32) {
 	c.unlink(i)
 	delete(c.index, c.nodes[i].key)
+	c.bytes -= c.nodes[i].cost
 	c.nodes[i] = node[K, V]{prev: none, next: c.free}
 	c.free = i
 	c.n--

@@ -200,3 +200,81 @@ func TestLRUConcurrentUse(t *testing.T) {
 		t.Errorf("the budget counts %d, the stores hold %d", b.Held(), held)
 	}
 }
+
+func TestLRUBoundsBytes(t *testing.T) {
+	var evicted []string
+	c := New[string, string](100, Options[string, string]{
+		Cost:     func(_ string, v string) int64 { return int64(len(v)) },
+		MaxBytes: 10,
+		OnEvict:  func(k string, _ string) { evicted = append(evicted, k) },
+	})
+	c.Add("a", "1234")
+	c.Add("b", "1234")
+	c.Get("a")
+	c.Add("c", "1234") // 12 bytes: b, the least recently used, goes
+	if got := keys(c); !slices.Equal(got, []string{"a", "c"}) || c.Bytes() != 8 {
+		t.Errorf("holds %v in %d bytes, want [a c] in 8", got, c.Bytes())
+	}
+	c.Add("huge", "12345678901") // over MaxBytes alone: not kept
+	if _, ok := c.Peek("huge"); ok || c.Bytes() != 8 {
+		t.Errorf("an item over MaxBytes was kept (%d bytes held)", c.Bytes())
+	}
+	c.Add("a", "1") // replacing takes the new cost
+	if c.Bytes() != 5 {
+		t.Errorf("after replacing, %d bytes held, want 5", c.Bytes())
+	}
+	if !slices.Equal(evicted, []string{"b", "huge"}) {
+		t.Errorf("OnEvict told of %v, want [b huge]", evicted)
+	}
+}
+
+func TestLRUUpdateTakesTheNewCost(t *testing.T) {
+	type item struct{ size int64 }
+	c := New[string, *item](100, Options[string, *item]{
+		Cost:     func(_ string, v *item) int64 { return v.size },
+		MaxBytes: 10,
+	})
+	a, b := &item{2}, &item{2}
+	c.Add("a", a)
+	c.Add("b", b)
+	b.size = 9
+	c.Update("b") // 11 bytes: a goes, b (just grown) stays
+	if got := keys(c); !slices.Equal(got, []string{"b"}) || c.Bytes() != 9 {
+		t.Errorf("holds %v in %d bytes, want [b] in 9", got, c.Bytes())
+	}
+}
+
+func TestBudgetBoundsBytesAcrossStores(t *testing.T) {
+	var stores []*LRU[int, int]
+	b := NewBudget(1000, func(yield func(Dropper) bool) {
+		for _, s := range stores {
+			if !yield(s) {
+				return
+			}
+		}
+	}).CapBytes(100)
+	for range 3 {
+		stores = append(stores, New[int, int](1000, Options[int, int]{Budget: b, Cost: func(_, v int) int64 { return int64(v) }}))
+	}
+	stores[0].Add(0, 30) // the hot item, used all along
+	for i := 1; i <= 20; i++ {
+		stores[i%3].Add(i, 10)
+		stores[0].Get(0)
+	}
+	var held int64
+	for _, s := range stores {
+		held += s.Bytes()
+	}
+	if b.HeldBytes() != held || held > 100 {
+		t.Errorf("the budget counts %d bytes, the stores hold %d; want them equal and at most 100", b.HeldBytes(), held)
+	}
+	if _, ok := stores[0].Peek(0); !ok {
+		t.Error("the item used all along was forgotten")
+	}
+	if _, ok := stores[2].Peek(20); !ok {
+		t.Error("the newest item was forgotten")
+	}
+	if _, ok := stores[1].Peek(13); ok {
+		t.Error("an old unused item is still held")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/bounded"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/tenancy"
 	"github.com/flinks-mock/flinks-mock/openapi"
 	"github.com/flinks-mock/flinks-mock/scenarios"
@@ -42,27 +43,43 @@ type API struct {
 	clock   clock.Clock
 	log     *slog.Logger
 	// renders holds the encoded accounts shared by sessions.
-	renders *bounded.LRU[renderKey, []byte]
+	renders *bounded.LRU[renderKey, *session.Shared]
+	// generated holds the generated accounts of logins.
+	generated *bounded.LRU[*scenarios.Login, []scenarios.Account]
 	// conventions holds the convention logins built so far, by LoginId.
 	conventions *bounded.LRU[string, *scenarios.Login]
 }
 
-// renderCacheSize bounds the shared encodings kept: a few per login and
-// option set. conventionCacheSize bounds the convention logins kept built;
-// past it the least recently used is built again on its next use.
+// The caches of the handlers, each bounded in bytes: past a bound the
+// least recently used item is made again on its next use. A convention
+// login is its username's parameters (its accounts are in the cache of
+// generated accounts), so a count bounds it with its username.
 const (
-	renderCacheSize     = 512
+	// RenderCacheBytes bounds the encoded accounts shared by sessions.
+	RenderCacheBytes = 32 << 20
+	// AccountsCacheBytes bounds the generated accounts kept.
+	AccountsCacheBytes = 32 << 20
+	renderCacheSize    = 4096
+	accountsCacheSize  = 1024
+	// conventionCacheSize bounds the convention logins kept built.
 	conventionCacheSize = 256
 )
 
 // New returns the handlers of cfg.
 func New(cfg Config) *API {
 	return &API{
-		cfg:         cfg,
-		tenants:     cfg.Tenants,
-		clock:       cfg.Clock,
-		log:         cfg.Log,
-		renders:     bounded.New[renderKey, []byte](renderCacheSize, bounded.Options[renderKey, []byte]{}),
+		cfg:     cfg,
+		tenants: cfg.Tenants,
+		clock:   cfg.Clock,
+		log:     cfg.Log,
+		renders: bounded.New[renderKey, *session.Shared](renderCacheSize, bounded.Options[renderKey, *session.Shared]{
+			Cost: renderBytes, MaxBytes: RenderCacheBytes,
+			// Sessions hold the handle: they render it again once dropped.
+			OnEvict: func(_ renderKey, h *session.Shared) { h.Drop() },
+		}),
+		generated: bounded.New[*scenarios.Login, []scenarios.Account](accountsCacheSize, bounded.Options[*scenarios.Login, []scenarios.Account]{
+			Cost: accountsBytes, MaxBytes: AccountsCacheBytes,
+		}),
 		conventions: bounded.New[string, *scenarios.Login](conventionCacheSize, bounded.Options[string, *scenarios.Login]{}),
 	}
 }

@@ -19,7 +19,7 @@ type dataKind struct {
 	name   string
 	steps  func(*scenarios.Login) []scenarios.Step
 	op     func(*session.Session) *session.Operation
-	render func(*API, *session.Session, session.Options) session.Body
+	render func(*API, *session.Session, session.Options) (session.Body, *session.Shared)
 	// events: the listeners of data events hear of this endpoint's calls.
 	events bool
 	// statements: the request's NumberOfStatements counts (GetStatements).
@@ -145,6 +145,9 @@ func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async 
 		exchange.WriteError(w, r, ans.err)
 		return
 	}
+	if ans.rendered {
+		t.ChargeSession(sess)
+	}
 	if kind.events {
 		a.detailEvents(t, lib, sess, ans.first, ans.ready())
 	}
@@ -192,6 +195,9 @@ type dataAnswer struct {
 	step  scenarios.Step
 	body  session.Body
 	first bool
+	// rendered: the body was rendered by this call, which changed what
+	// the session holds.
+	rendered bool
 }
 
 func (ans dataAnswer) ready() bool { return ans.step.Respond == scenarios.RespondReady }
@@ -227,7 +233,8 @@ func (a *API) step(r *http.Request, lib *scenarios.Library, sess *session.Sessio
 			op.Started, ans.first = c.now, true
 		}
 		if c.opts != op.Options {
-			op.Options, op.Body = c.opts, session.Body{}
+			op.Options, op.Body = c.opts, session.Kept{}
+			sess.Measure()
 		}
 	}
 	if !op.Ready() && c.now.Sub(op.Started) >= lib.Settings.ProcessingTimeout.D() {
@@ -236,10 +243,13 @@ func (a *API) step(r *http.Request, lib *scenarios.Library, sess *session.Sessio
 	}
 	ans.step = op.Cursor.Next(c.kind.steps(sess.Login), c.now)
 	if ans.ready() {
-		if op.Body.Empty() {
-			op.Body = c.kind.render(a, sess, op.Options)
+		var kept bool
+		if ans.body, kept = op.Body.Body(); !kept {
+			var shared *session.Shared
+			ans.body, shared = c.kind.render(a, sess, op.Options)
+			op.Body, ans.rendered = session.Keep(ans.body, shared), true
+			sess.Measure()
 		}
-		ans.body = op.Body
 	}
 	op.Last = ans.step.Respond
 	return ans

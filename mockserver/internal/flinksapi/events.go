@@ -45,12 +45,18 @@ func (a *API) event(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Ses
 	ev := DataEvent{
 		Tenant: t, Lib: lib, RequestID: sess.ID, LoginID: sess.Login.LoginID, Tag: sess.Tag,
 		Detail: func() []byte {
-			if op.Body.Empty() {
-				op.Body = a.renderDetail(sess, op.Options)
+			body, kept := op.Body.Body()
+			if !kept {
+				var shared *session.Shared
+				body, shared = a.renderDetail(sess, op.Options)
+				op.Body = session.Keep(body, shared)
+				// Its own part is the session's tail, a few hundred bytes
+				// counted with the session's texts: Measure waits for the
+				// next data call, which holds no other lock.
 			}
-			return op.Body.Bytes()
+			return body.Bytes()
 		},
-		KYC: func() []byte { return kycBody(sess, op.Options) },
+		KYC: func() []byte { return a.kycBody(sess, op.Options) },
 	}
 	if w := sess.Login.Webhooks; w != nil {
 		ev.Webhooks = *w
@@ -153,20 +159,21 @@ func (a *API) SessionEvent(t *tenancy.Tenant, lib *scenarios.Library, sess *sess
 	if !sess.Detail.Started.IsZero() {
 		opts = sess.Detail.Options
 	}
-	body := sess.Detail.Body
+	kept := sess.Detail.Body
 	if sess.Detail.Options != opts {
-		body = session.Body{}
+		kept = session.Kept{}
 	}
 	sess.Unlock()
 	// What is rendered below reads only what a session never changes.
 	return DataEvent{
 		Tenant: t, Lib: lib, RequestID: sess.ID, LoginID: sess.Login.LoginID, Tag: sess.Tag,
 		Detail: func() []byte {
-			if body.Empty() {
-				body = a.renderDetail(sess, opts)
+			body, ok := kept.Body()
+			if !ok {
+				body, _ = a.renderDetail(sess, opts)
 			}
 			return body.Bytes()
 		},
-		KYC: func() []byte { return kycBody(sess, opts) },
+		KYC: func() []byte { return a.kycBody(sess, opts) },
 	}, false
 }

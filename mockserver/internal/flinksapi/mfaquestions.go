@@ -88,7 +88,7 @@ func (a *API) AnswerMFAQuestions(w http.ResponseWriter, r *http.Request) {
 		}
 		answers[q.Question] = q.Answer
 	}
-	t.Login(login.LoginID).StoreAnswers(answers)
+	t.StoreAnswers(login.LoginID, answers)
 	exchange.WriteJSON(w, http.StatusOK, mfaUpdated{Message: "Answers updated"})
 }
 
@@ -114,6 +114,6 @@ func storeAnswered(t *tenancy.Tenant, loginID string, asked []scenarios.Challeng
 		}
 	}
 	if len(answers) > 0 {
-		t.Login(loginID).StoreAnswers(answers)
+		t.StoreAnswers(loginID, answers)
 	}
 }

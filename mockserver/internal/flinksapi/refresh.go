@@ -114,8 +114,11 @@ func (a *API) refresh(t *tenancy.Tenant, loginID string, ls *tenancy.LoginState)
 	opts := session.DefaultOptions()
 	event := DataEvent{
 		Tenant: t, Lib: lib, RequestID: sess.ID, LoginID: loginID,
-		Detail: func() []byte { return a.renderDetail(sess, opts).Bytes() },
-		KYC:    func() []byte { return kycBody(sess, opts) },
+		Detail: func() []byte {
+			body, _ := a.renderDetail(sess, opts)
+			return body.Bytes()
+		},
+		KYC: func() []byte { return a.kycBody(sess, opts) },
 	}
 	if w := login.Webhooks; w != nil {
 		event.Webhooks = *w

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
@@ -15,9 +16,8 @@ import (
 // AccountsFilter, holders unless WithKYC is false, and
 // transactions cut to DaysOfTransactions, counted back from the newest
 // transaction of the login (so fixed scenario data does not age out).
-func accounts(login *scenarios.Login, o session.Options) []scenarios.Account {
+func accounts(all []scenarios.Account, o session.Options) []scenarios.Account {
 	filter := o.FilterIDs()
-	all := login.AllAccounts()
 	cutoff := cutoffDate(all, o.Days)
 	out := make([]scenarios.Account, 0, len(all))
 	for _, a := range all {
@@ -77,6 +77,35 @@ func cutoffDate(all []scenarios.Account, days int) string {
 	return ""
 }
 
+// allAccounts returns a login's accounts, kept in the cache of generated
+// accounts, which is bounded in bytes: past it the least recently used are
+// made again on their next use.
+func (a *API) allAccounts(l *scenarios.Login) []scenarios.Account {
+	if l.Generate == nil {
+		return l.MakeAccounts() // the written accounts: nothing to keep
+	}
+	if list, ok := a.generated.Get(l); ok {
+		return list
+	}
+	list, _ := a.generated.GetOrAdd(l, l.MakeAccounts())
+	return list
+}
+
+// accountsBytes estimates the memory a list of accounts holds.
+func accountsBytes(_ *scenarios.Login, list []scenarios.Account) int64 {
+	const ptr = 16 // a *float64 or *string and what it points to
+	n := int64(cap(list)) * int64(unsafe.Sizeof(scenarios.Account{}))
+	for i := range list {
+		acc := &list[i]
+		n += int64(len(acc.Id)+len(acc.Title)+len(acc.AccountNumber)+len(acc.TransitNumber)+len(acc.InstitutionNumber)+len(acc.Category)+len(acc.Type)+len(acc.Currency)) + 4*ptr
+		n += int64(cap(acc.Transactions)) * (int64(unsafe.Sizeof(scenarios.Transaction{})) + 3*ptr)
+		for _, tx := range acc.Transactions {
+			n += int64(len(tx.Id) + len(tx.Date) + len(tx.Description))
+		}
+	}
+	return n
+}
+
 // renderKey names one shared encoding: a login's accounts for a set of
 // options.
 type renderKey struct {
@@ -84,12 +113,17 @@ type renderKey struct {
 	opts  session.Options
 }
 
-// renderDetail builds the GetAccountsDetail 200 of a session. The accounts
-// (tens of kilobytes) are encoded once per login and options and shared by
-// every session; only the few fields after them are the session's own.
-// Requests with an AccountsFilter are not shared: their ids come from the
-// client.
-func (a *API) renderDetail(sess *session.Session, o session.Options) session.Body {
+// renderBytes estimates the memory an encoding holds in the cache.
+func renderBytes(k renderKey, h *session.Shared) int64 {
+	o := &k.opts
+	return int64(unsafe.Sizeof(k)) + 128 + int64(len(o.Filter)+len(o.DateFrom)+len(o.DateTo)+len(o.Delta)+len(h.Bytes()))
+}
+
+// renderDetail builds the GetAccountsDetail 200 of a session and returns
+// the handle of its shared part. The accounts (up to megabytes) are
+// encoded once per login and options and shared by every session; only
+// the few fields after them are the session's own.
+func (a *API) renderDetail(sess *session.Session, o session.Options) (session.Body, *session.Shared) {
 	name, id, login := institutionOf(sess, o.Minimal)
 	tail := exchange.Encode(detailTail{
 		Tag:             sess.Tag,
@@ -100,23 +134,25 @@ func (a *API) renderDetail(sess *session.Session, o session.Options) session.Bod
 		RequestId:       sess.ID,
 	})
 	tail[0] = ','
-	var head []byte
-	if o.Filter != "" {
-		head = detailHeadOf(sess.Login, o)
-	} else {
-		key := renderKey{sess.Login, o}
-		var ok bool
-		if head, ok = a.renders.Get(key); !ok {
-			head, _ = a.renders.GetOrAdd(key, detailHeadOf(sess.Login, o))
+	key := renderKey{sess.Login, o}
+	h, _ := a.renders.Get(key)
+	head := h.Bytes()
+	if head == nil {
+		head = detailHeadOf(a.allAccounts(sess.Login), o)
+		h, _ = a.renders.GetOrAdd(key, session.NewShared(head))
+		if b := h.Bytes(); b != nil {
+			head = b
 		}
+		// Else the cache did not keep it (larger than the cache): the
+		// session renders it again when it needs it.
 	}
-	return session.Body{Shared: head, Own: tail}
+	return session.Body{Shared: head, Own: tail}, h
 }
 
 // detailHeadOf encodes the start of a GetAccountsDetail 200, up to the end
 // of its Accounts: `{"HttpStatusCode":200,"Accounts":[...]`.
-func detailHeadOf(login *scenarios.Login, o session.Options) []byte {
-	list := accounts(login, o)
+func detailHeadOf(all []scenarios.Account, o session.Options) []byte {
+	list := accounts(all, o)
 	for i := range list {
 		// GetAccountsDetail has no ETransferEligibleRatio; it is a
 		// GetAccountsSummary field that scenario data may carry.
@@ -126,9 +162,9 @@ func detailHeadOf(login *scenarios.Login, o session.Options) []byte {
 	return b[:len(b)-1]
 }
 
-func (a *API) renderSummary(sess *session.Session, o session.Options) session.Body {
+func (a *API) renderSummary(sess *session.Session, o session.Options) (session.Body, *session.Shared) {
 	o.Transactions = false
-	list := accounts(sess.Login, o)
+	list := accounts(a.allAccounts(sess.Login), o)
 	sum := make([]accountSummary, len(list))
 	for i, acc := range list {
 		sum[i] = accountSummary{
@@ -159,7 +195,7 @@ func (a *API) renderSummary(sess *session.Session, o session.Options) session.Bo
 		InstitutionId:   id,
 		Institution:     sess.Inst.Name,
 		RequestId:       sess.ID,
-	})}
+	})}, nil
 }
 
 // ratio is an eligibility ratio, 1 when the scenario sets none.
@@ -172,9 +208,9 @@ func ratio(v *float64) float64 {
 
 // kycBody renders the KYC webhook of a session: the holders of the
 // accounts the data request asked for.
-func kycBody(sess *session.Session, o session.Options) []byte {
+func (a *API) kycBody(sess *session.Session, o session.Options) []byte {
 	o.KYC, o.Transactions = true, false
-	list := accounts(sess.Login, o)
+	list := accounts(a.allAccounts(sess.Login), o)
 	out := kycWebhook{
 		ResponseType:   openapi.WebhookKYC,
 		HttpStatusCode: http.StatusOK,

@@ -62,10 +62,11 @@ type statementsOK struct {
 // renderStatements builds the GetStatements 200 of a session: for each
 // account the request asked for (AccountsFilter), one PDF per month, the
 // months that end before the month of the login's newest transaction.
-func (a *API) renderStatements(sess *session.Session, o session.Options) session.Body {
+func (a *API) renderStatements(sess *session.Session, o session.Options) (session.Body, *session.Shared) {
 	o.Transactions, o.Days = true, 366+31
-	list := accounts(sess.Login, o)
-	months := statement.Months(newestDate(sess.Login.AllAccounts(), a.clock.Now()), o.Months)
+	all := a.allAccounts(sess.Login)
+	list := accounts(all, o)
+	months := statement.Months(newestDate(all, a.clock.Now()), o.Months)
 	out := statementsOK{
 		HttpStatusCode:      http.StatusOK,
 		StatementsByAccount: make([]accountStatements, len(list)),
@@ -95,7 +96,7 @@ func (a *API) renderStatements(sess *session.Session, o session.Options) session
 		}
 		out.StatementsByAccount[i] = accountStatements{AccountNumber: acc.AccountNumber, Statements: files}
 	}
-	return session.Body{Own: exchange.Encode(out)}
+	return session.Body{Own: exchange.Encode(out)}, nil
 }
 
 // newestDate is the date of the newest transaction of the accounts, or

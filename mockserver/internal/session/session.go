@@ -3,7 +3,9 @@ package session
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
 	"github.com/flinks-mock/flinks-mock/scenarios"
@@ -42,11 +44,36 @@ type Session struct {
 	Summary Operation // GetAccountsSummary and its Async
 	// Statements is GetStatements and its Async.
 	Statements Operation
+
+	// size is what Bytes returns, taken by Measure.
+	size atomic.Int64
 }
 
 // New returns the record of a session opened at now in state st.
 func New(id string, login *scenarios.Login, inst *scenarios.Institution, tag string, now time.Time, st State) *Session {
-	return &Session{ID: id, Login: login, Inst: inst, Tag: tag, LastRefresh: now.UTC().Format(LastRefreshLayout), State: st}
+	s := &Session{ID: id, Login: login, Inst: inst, Tag: tag, LastRefresh: now.UTC().Format(LastRefreshLayout), State: st}
+	s.Measure()
+	return s
+}
+
+// Bytes estimates the memory the session holds of its own: its fields,
+// the texts clients sent, and the parts of its 200 bodies that are not
+// shared (the login and the shared parts belong to stores of their own).
+// It is as of the last Measure, and safe to call without the lock.
+func (s *Session) Bytes() int64 { return s.size.Load() }
+
+// Measure takes the session's size again, for Bytes. Callers hold the
+// lock, or are the only ones to know the session.
+func (s *Session) Measure() {
+	n := int64(unsafe.Sizeof(Session{})) + int64(len(s.ID)+len(s.Tag)+len(s.LastRefresh))
+	for _, op := range [...]*Operation{&s.Detail, &s.Summary, &s.Statements} {
+		o := &op.Options
+		n += int64(len(o.Filter)+len(o.DateFrom)+len(o.DateTo)+len(o.Delta)) + int64(len(op.Body.own))
+	}
+	for _, c := range s.State.Asked {
+		n += int64(unsafe.Sizeof(c))
+	}
+	s.size.Store(n)
 }
 
 // Lock locks the session's state and operations.
@@ -63,7 +90,7 @@ type Operation struct {
 	Started time.Time
 	Cursor  Cursor
 	Options Options
-	Body    Body
+	Body    Kept
 	// Last is the Respond of the last step answered.
 	Last string
 	// Notified is set once the listeners of data events (the webhooks)
@@ -131,6 +158,55 @@ type Body struct {
 
 // Empty reports whether no body was built.
 func (b Body) Empty() bool { return b.Shared == nil && b.Own == nil }
+
+// Shared is the handle of shared bytes that a cache bounded in bytes
+// holds. A session keeps the handle, not the bytes, so that what the
+// sessions keep never adds to what the cache is bounded to: when the cache
+// forgets the bytes it drops them, and the sessions that need them again
+// render them again.
+type Shared struct{ p atomic.Pointer[[]byte] }
+
+// NewShared returns a handle of b.
+func NewShared(b []byte) *Shared {
+	s := &Shared{}
+	s.p.Store(&b)
+	return s
+}
+
+// Bytes returns the bytes, nil once dropped (or for a nil handle).
+func (s *Shared) Bytes() []byte {
+	if s == nil {
+		return nil
+	}
+	if p := s.p.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Drop lets the bytes go: the cache that held them forgot them.
+func (s *Shared) Drop() { s.p.Store(nil) }
+
+// Kept is a 200 body as a session keeps it: its own bytes, and the handle
+// of its shared bytes.
+type Kept struct {
+	shared *Shared
+	own    []byte
+}
+
+// Keep returns the body to keep of b, whose shared part shared holds (nil
+// when b has none).
+func Keep(b Body, shared *Shared) Kept { return Kept{shared: shared, own: b.Own} }
+
+// Body returns the body kept; ok is false when there is none, or when its
+// shared part was dropped: it must be rendered again.
+func (k Kept) Body() (b Body, ok bool) {
+	if k.shared == nil {
+		return Body{Own: k.own}, k.own != nil
+	}
+	shared := k.shared.Bytes()
+	return Body{Shared: shared, Own: k.own}, shared != nil
+}
 
 // Bytes returns the whole body in one slice.
 func (b Body) Bytes() []byte {

@@ -49,9 +49,7 @@ func (r *Registry) Subscribe(customerID string, fn func(journal.Entry)) (cancel 
 
 // addEntry adds an entry to a journal within the journal budget.
 func (r *Registry) addEntry(j *journal.Journal, e journal.Entry) {
-	if !j.Add(e) {
-		r.journals.Add(1)
-	}
+	r.journals.Add(j.AddCounting(e))
 }
 
 // Entries returns the entries of one tenant, oldest first; the empty
@@ -85,11 +83,12 @@ func (r *Registry) Journals(customerID string) []*journal.Journal {
 // ClearJournals empties the journal of one customer, or every journal, and
 // returns how many entries went.
 func (r *Registry) ClearJournals(customerID string) int {
-	n := 0
+	n, bytes := 0, int64(0)
 	for _, j := range r.Journals(customerID) {
-		n += j.Clear()
+		entries, size := j.ClearCounting()
+		n, bytes = n+entries, bytes+size
 	}
-	r.journals.Add(-n)
+	r.journals.Add(-n, -bytes)
 	return n
 }
 

@@ -29,6 +29,16 @@ type Config struct {
 	SessionBudget int
 	MaxTokens     int
 	TokenBudget   int
+	// JournalBytes and SessionBytes bound the bytes of the journal
+	// entries and of the sessions of all tenants together, as their
+	// estimates count them (zero: no bound in bytes).
+	JournalBytes int64
+	SessionBytes int64
+	// RecordBudget bounds, across tenants, what a tenant remembers of
+	// logins besides its sessions: login states, deleted cards and OAuth
+	// access tokens (zero: 4 × SessionBudget), and RecordBytes their bytes.
+	RecordBudget int
+	RecordBytes  int64
 	// Sink, when set, receives every journal entry.
 	Sink *journal.Sink
 	// Log receives what a person running the server should know.
@@ -68,6 +78,7 @@ type Registry struct {
 	journals *bounded.Budget
 	sessions *bounded.Budget
 	tokens   *bounded.Budget
+	records  *bounded.Budget  // login states, deleted cards, access tokens
 	other    *journal.Journal // requests that named no tenant
 	feed     journal.Feed     // every tenant's entries as they come, for Subscribe
 
@@ -79,6 +90,10 @@ type Registry struct {
 func New(cfg Config, lib *scenarios.Library) *Registry {
 	r := &Registry{cfg: cfg, other: journal.New(cfg.JournalSize), tenants: map[string]*Tenant{}}
 	r.base.Store(lib)
+	if cfg.RecordBudget <= 0 {
+		cfg.RecordBudget = 4 * cfg.SessionBudget
+	}
+	r.cfg = cfg
 	r.journals = bounded.NewBudget(cfg.JournalBudget, func(yield func(bounded.Dropper) bool) {
 		if !yield(r.other) {
 			return
@@ -88,14 +103,21 @@ func New(cfg Config, lib *scenarios.Library) *Registry {
 				return
 			}
 		}
-	})
+	}).CapBytes(cfg.JournalBytes)
 	r.sessions = bounded.NewBudget(cfg.SessionBudget, func(yield func(bounded.Dropper) bool) {
 		for _, t := range r.All() {
 			if !yield(t.sessions) {
 				return
 			}
 		}
-	})
+	}).CapBytes(cfg.SessionBytes)
+	r.records = bounded.NewBudget(cfg.RecordBudget, func(yield func(bounded.Dropper) bool) {
+		for _, t := range r.All() {
+			if !yield(t.logins) || !yield(t.deleted) || !yield(t.access) {
+				return
+			}
+		}
+	}).CapBytes(cfg.RecordBytes)
 	r.tokens = bounded.NewBudget(cfg.TokenBudget, func(yield func(bounded.Dropper) bool) {
 		for _, t := range r.All() {
 			if !yield(t.tokens) {
@@ -186,7 +208,8 @@ func (r *Registry) Reset(customerID string) []string {
 		t.retire()
 	}
 	if customerID == "" {
-		r.journals.Add(-r.other.Clear())
+		n, bytes := r.other.ClearCounting()
+		r.journals.Add(-n, -bytes)
 	}
 	return ids
 }

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/bounded"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
@@ -45,18 +46,37 @@ type Tenant struct {
 
 func newTenant(id string, r *Registry) *Tenant {
 	return &Tenant{
-		id:       id,
-		reg:      r,
-		journal:  journal.New(r.cfg.JournalSize),
-		tokens:   bounded.New[string, *token](r.cfg.MaxTokens, bounded.Options[string, *token]{Budget: r.tokens}),
-		sessions: bounded.New[string, *session.Session](r.cfg.MaxSessions, bounded.Options[string, *session.Session]{Budget: r.sessions}),
+		id:      id,
+		reg:     r,
+		journal: journal.New(r.cfg.JournalSize),
+		tokens: bounded.New[string, *token](r.cfg.MaxTokens, bounded.Options[string, *token]{Budget: r.tokens, Cost: func(k string, _ *token) int64 {
+			return recordBytes + int64(len(k)) + int64(unsafe.Sizeof(token{}))
+		}}),
+		sessions: bounded.New[string, *session.Session](r.cfg.MaxSessions, bounded.Options[string, *session.Session]{Budget: r.sessions, Cost: func(_ string, s *session.Session) int64 {
+			return recordBytes + s.Bytes()
+		}}),
 		// A login state is a few words: the session bound is a generous
 		// bound for the logins a tenant signs in to.
-		logins:  bounded.New[string, *LoginState](r.cfg.MaxSessions, bounded.Options[string, *LoginState]{}),
-		deleted: bounded.New[string, struct{}](r.cfg.MaxSessions, bounded.Options[string, struct{}]{}),
-		access:  bounded.New[string, time.Time](r.cfg.MaxTokens, bounded.Options[string, time.Time]{}),
+		logins: bounded.New[string, *LoginState](r.cfg.MaxSessions, bounded.Options[string, *LoginState]{Budget: r.records, Cost: func(k string, ls *LoginState) int64 {
+			return recordBytes + int64(len(k)) + ls.bytes()
+		}}),
+		deleted: bounded.New[string, struct{}](r.cfg.MaxSessions, bounded.Options[string, struct{}]{Budget: r.records, Cost: func(k string, _ struct{}) int64 {
+			return recordBytes + int64(len(k))
+		}}),
+		access: bounded.New[string, time.Time](r.cfg.MaxTokens, bounded.Options[string, time.Time]{Budget: r.records, Cost: func(k string, _ time.Time) int64 {
+			return recordBytes + int64(len(k)) + int64(unsafe.Sizeof(time.Time{}))
+		}}),
 	}
 }
+
+// recordBytes is what an item costs a store besides its key and value:
+// its node, and its key in the store's index.
+const recordBytes = 96
+
+// ChargeSession takes again the bytes a session holds, which grow when
+// its data is rendered, in the tenant's bound and the session budget. The
+// caller must not hold the session's lock.
+func (t *Tenant) ChargeSession(s *session.Session) { t.sessions.Update(s.ID) }
 
 // ID returns the customerId.
 func (t *Tenant) ID() string { return t.id }
@@ -69,9 +89,9 @@ func (t *Tenant) Live() bool { return !t.retired.Load() }
 func (t *Tenant) retire() {
 	t.life.Lock()
 	t.retired.Store(true)
-	entries := t.journal.Clear()
+	entries, bytes := t.journal.ClearCounting()
 	t.life.Unlock()
-	t.reg.journals.Add(-entries)
+	t.reg.journals.Add(-entries, -bytes)
 	t.overlayMu.Lock()
 	t.overlay = nil
 	t.lib.Store(nil)
@@ -158,11 +178,13 @@ func (t *Tenant) PeekSession(requestID string) *session.Session {
 // LoginState is what a tenant remembers of a login across sessions.
 type LoginState struct {
 	mu        sync.Mutex
-	authorize session.Cursor    // position in the login's authorize steps
-	picks     int               // sessions that asked MFA so far, to rotate MFA picks
-	answers   map[string]string // stored MFA answers, by prompt (see answers.go)
-	refresh   refreshState      // the scheduled (nightly) refresh (see refresh.go)
-	refreshed time.Time         // the last aggregation of the login's data
+	authorize session.Cursor  // position in the login's authorize steps
+	picks     int             // sessions that asked MFA so far, to rotate MFA picks
+	answers   map[string]bool // the prompts answered, by prompt (see answers.go)
+	// answerBytes is what answers holds, for the budget of records.
+	answerBytes atomic.Int64
+	refresh     refreshState // the scheduled (nightly) refresh (see refresh.go)
+	refreshed   time.Time    // the last aggregation of the login's data
 }
 
 // Aggregated returns the time of the login's last aggregation, which
