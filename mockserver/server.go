@@ -68,7 +68,7 @@ const (
 	// With the caches of flinksapi (RenderCacheBytes, AccountsCacheBytes)
 	// they make the memory bound of docs/robustness.md.
 	DefaultJournalBytes = 16 << 20
-	DefaultSessionBytes = 24 << 20
+	DefaultSessionBytes = 16 << 20
 	DefaultRecordBytes  = 8 << 20
 	// DefaultMaxTenants is how many customerIds the server serves at once;
 	// past it a new customerId is refused until one is reset.

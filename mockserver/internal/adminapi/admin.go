@@ -30,6 +30,8 @@ type Renderer interface {
 	// SessionEvent describes the data of a session, or of a fresh session
 	// of login (sess nil); waiting when the session has no data yet.
 	SessionEvent(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Session, login *scenarios.Login) (ev flinksapi.DataEvent, waiting bool)
+	// ForgetCaches empties the caches of rendered data (a full reset).
+	ForgetCaches()
 }
 
 // Config is what the admin API needs.

@@ -3,9 +3,11 @@ package adminapi
 import (
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/admin"
@@ -16,11 +18,31 @@ import (
 // Reset returns one customer, or every one, to the loaded state: no
 // tokens, sessions, journal or run-time scenarios.
 func (a *API) Reset(w http.ResponseWriter, r *http.Request) {
-	ids := a.cfg.Tenants.Reset(r.URL.Query().Get("customerId"))
+	customerID := r.URL.Query().Get("customerId")
+	ids := a.cfg.Tenants.Reset(customerID)
+	if customerID == "" {
+		a.cfg.Renderer.ForgetCaches()
+	}
+	giveMemoryBack()
 	out := admin.ResetList{Reset: append([]string{}, ids...)}
 	slices.Sort(out.Reset)
 	a.cfg.Log.Info("reset", "customerIds", out.Reset)
 	exchange.WriteJSON(w, http.StatusOK, out)
+}
+
+// freeing is set while memory is given back after a reset.
+var freeing atomic.Bool
+
+// giveMemoryBack returns the memory a reset freed to the system, in the
+// background and once at a time, so that the resident memory falls back
+// after a load rather than staying at its peak.
+func giveMemoryBack() {
+	if freeing.CompareAndSwap(false, true) {
+		go func() {
+			defer freeing.Store(false)
+			debug.FreeOSMemory()
+		}()
+	}
 }
 
 // GetJournal answers the journal, filtered by the query.

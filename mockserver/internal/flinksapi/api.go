@@ -56,9 +56,9 @@ type API struct {
 // generated accounts), so a count bounds it with its username.
 const (
 	// RenderCacheBytes bounds the encoded accounts shared by sessions.
-	RenderCacheBytes = 32 << 20
+	RenderCacheBytes = 24 << 20
 	// AccountsCacheBytes bounds the generated accounts kept.
-	AccountsCacheBytes = 32 << 20
+	AccountsCacheBytes = 24 << 20
 	renderCacheSize    = 4096
 	accountsCacheSize  = 1024
 	// conventionCacheSize bounds the convention logins kept built.
@@ -82,6 +82,18 @@ func New(cfg Config) *API {
 		}),
 		conventions: bounded.New[string, *scenarios.Login](conventionCacheSize, bounded.Options[string, *scenarios.Login]{}),
 	}
+}
+
+// ForgetCaches empties the caches of encoded answers, generated accounts
+// and convention logins: everything in them is made again on its next
+// use. A reset of every customer calls it.
+func (a *API) ForgetCaches() {
+	a.renders.RemoveFunc(func(_ renderKey, h *session.Shared) bool {
+		h.Drop()
+		return true
+	})
+	a.generated.Clear()
+	a.conventions.Clear()
 }
 
 // enter finds the tenant of a Flinks route and its library, and notes them

@@ -281,8 +281,9 @@ func (st *serving) load(ctx context.Context, p *Program) error {
 		loaded <- sp
 	}()
 	if p.Getenv("GOMEMLIMIT") == "" {
-		// The stores are bounded; a soft limit makes the collector give
-		// the garbage back before the heap doubles (GOMEMLIMIT overrides).
+		// The stores are bounded in bytes; a soft limit at the bound makes
+		// the collector give the garbage back before the heap doubles past
+		// it (GOMEMLIMIT overrides).
 		debug.SetMemoryLimit(MemoryLimit)
 	}
 	// The files as loaded, for --watch: taken before the load, so that an
@@ -465,8 +466,11 @@ func watch(ctx context.Context, log *slog.Logger, srv *mockserver.Server, withDe
 }
 
 // MemoryLimit is the soft memory limit serve sets unless GOMEMLIMIT is in
-// the environment.
-const MemoryLimit = 48 << 20
+// the environment: the bound of docs/robustness.md. The stores of the
+// server hold at most about 90 MiB together (mockserver's byte budgets
+// and the caches of flinksapi), so the live heap stays below it and the
+// collector keeps the heap within it rather than letting it double.
+const MemoryLimit = 128 << 20
 
 // ToolboxCustomerID is the public customerId of the Flinks toolbox sandbox,
 // the one the start-up line's example uses; it is toolbox.CustomerID.
