@@ -28,7 +28,7 @@ const MemoryBound = cli.MemoryLimit
 
 // ResetSlack is the most resident memory serve may keep past what it held
 // once started, after a reset of every customer has given memory back.
-const ResetSlack = 32 << 20
+const ResetSlack = 48 << 20
 
 // TestServeMemoryIsBoundedInBytes drives serve, built as released, with
 // the traffic that once took it from 20 MiB to 857 MiB and kept it there:
