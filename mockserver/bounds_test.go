@@ -174,6 +174,56 @@ func TestBounds(t *testing.T) {
 				c.t.Errorf("journals of %d entries, %d dropped; want at most 20, the newest kept, the rest counted", n, page.Dropped)
 			}
 		}},
+		{"sessions of all tenants, in bytes", func(cfg *mockserver.Config) { cfg.SessionBytes = 64 << 10 }, func(c boundsClient) {
+			tag := strings.Repeat("t", 4000)
+			var rids []string
+			for i := range 30 {
+				status, out := c.post(nth(i%3), "Authorize", c.token(nth(i%3)), `{"LoginId":"`+c.srv.Login("greatday_nomfa").LoginID+`","MostRecentCached":true,"Tag":"`+tag+`"}`)
+				if status != http.StatusOK {
+					c.t.Fatalf("Authorize answered %d: %v", status, out)
+				}
+				rids = append(rids, out["RequestId"].(string))
+			}
+			status, out := c.post(nth(0), "GetAccountsDetail", "", `{"RequestId":"`+rids[0]+`"}`)
+			c.expect("the oldest session past SessionBytes", status, out, 400, "SESSION_NONEXISTENT")
+			if status, _ := c.post(nth(29%3), "GetAccountsDetail", "", `{"RequestId":"`+rids[29]+`"}`); status != http.StatusOK {
+				c.t.Errorf("the newest session answered %d, want 200", status)
+			}
+		}},
+		{"journals of all tenants, in bytes", func(cfg *mockserver.Config) { cfg.JournalBytes = 32 << 10 }, func(c boundsClient) {
+			for i := range 200 {
+				c.token(nth(i % 4))
+			}
+			page, err := c.srv.Admin.Journal(context.Background(), admin.JournalFilter{})
+			if err != nil {
+				c.t.Fatal(err)
+			}
+			if n := len(page.Entries); n >= 100 || n < 10 || page.Dropped != uint64(200-n) || page.Entries[n-1].Seq != 200 {
+				c.t.Errorf("journals of %d entries, %d dropped; want what 32 KiB holds, the newest kept, the rest counted", n, page.Dropped)
+			}
+		}},
+		{"run-time scenarios, in bytes", func(cfg *mockserver.Config) { cfg.ScenarioBytes = 64 << 10 }, func(c boundsClient) {
+			file := func(i int) []byte {
+				return []byte(fmt.Sprintf("logins:\n  - name: extra_%d\n    username: extra_%d\n    loginId: 5f2a0e6c-%04d-4c31-8c44-08da172863b5\n    description: %s\n", i, i, i, strings.Repeat("d", 900)))
+			}
+			ctx := context.Background()
+			for i := range 4 {
+				if _, err := c.srv.Admin.AddScenarios(ctx, nth(i), file(i)); err != nil {
+					c.t.Fatalf("file %d of 4: %v", i, err)
+				}
+			}
+			_, err := c.srv.Admin.AddScenarios(ctx, nth(4), file(4))
+			var ae *admin.Error
+			if !errors.As(err, &ae) || ae.Status != http.StatusConflict || !strings.Contains(ae.Error(), "DELETE /__admin/scenarios") {
+				c.t.Errorf("a file past ScenarioBytes: %v, want 409 saying how to make room", err)
+			}
+			if _, err := c.srv.Admin.RemoveScenarios(ctx, nth(0), ""); err != nil {
+				c.t.Fatal(err)
+			}
+			if _, err := c.srv.Admin.AddScenarios(ctx, nth(4), file(4)); err != nil {
+				c.t.Errorf("once a customer's files are removed, a new one: %v", err)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,6 +70,10 @@ const (
 	DefaultJournalBytes = 16 << 20
 	DefaultSessionBytes = 16 << 20
 	DefaultRecordBytes  = 8 << 20
+	// DefaultScenarioBytes bounds the memory of the scenario files added
+	// at run time, all customers together (a file costs 16 times its
+	// size); past it an upload is refused until some are removed.
+	DefaultScenarioBytes = 24 << 20
 	// DefaultMaxTenants is how many customerIds the server serves at once;
 	// past it a new customerId is refused until one is reset.
 	DefaultMaxTenants = 10_000
@@ -136,9 +140,10 @@ type Config struct {
 	MaxTenants    int
 	// JournalBytes, SessionBytes and RecordBytes bound the same stores in
 	// bytes (zero: the Default of the same name).
-	JournalBytes int64
-	SessionBytes int64
-	RecordBytes  int64
+	JournalBytes  int64
+	SessionBytes  int64
+	RecordBytes   int64
+	ScenarioBytes int64
 	// WebhookURLs receive the webhooks of every tenant, signed with
 	// WebhookSecret when set; a scenario's settings add more, and PUT
 	// /__admin/webhooks/targets replaces them for one tenant.
@@ -200,6 +205,7 @@ func (cfg *Config) fill() {
 	def64(&cfg.JournalBytes, DefaultJournalBytes)
 	def64(&cfg.SessionBytes, DefaultSessionBytes)
 	def64(&cfg.RecordBytes, DefaultRecordBytes)
+	def64(&cfg.ScenarioBytes, DefaultScenarioBytes)
 	def(&cfg.WebhookAttempts, DefaultWebhookAttempts)
 	def(&cfg.MaxDeliveries, DefaultMaxDeliveries)
 	def(&cfg.DeliveryBudget, DefaultDeliveryBudget)
@@ -283,8 +289,9 @@ func (s *Server) wire() {
 		MaxSessions: cfg.MaxSessions, SessionBudget: cfg.SessionBudget,
 		MaxTokens: cfg.MaxTokens, TokenBudget: cfg.TokenBudget,
 		JournalBytes: cfg.JournalBytes, SessionBytes: cfg.SessionBytes, RecordBytes: cfg.RecordBytes,
-		Sink: s.sink,
-		Log:  s.log,
+		ScenarioBytes: cfg.ScenarioBytes,
+		Sink:          s.sink,
+		Log:           s.log,
 	}, cfg.Library)
 	s.hooks = webhook.New(webhook.Config{
 		Clock:          cfg.Clock,

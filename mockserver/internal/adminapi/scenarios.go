@@ -78,8 +78,13 @@ func (a *API) AddScenarios(w http.ResponseWriter, r *http.Request) {
 		scenarioError(w, r, err)
 		return
 	}
-	added, replaced, err := t.AddScenarios(src)
-	if err != nil {
+	added, replaced, err := t.AddScenarios(src, len(exchange.Body(r)))
+	var full *tenancy.ScenariosFullError
+	switch {
+	case errors.As(err, &full):
+		fail(w, r, http.StatusConflict, "TOO_MANY_REQUESTS", err.Error())
+		return
+	case err != nil:
 		scenarioError(w, r, err)
 		return
 	}

@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 
 	"github.com/flinks-mock/flinks-mock/scenarios"
@@ -14,17 +15,45 @@ type NotAddedError struct{ Name string }
 // Error names the login.
 func (e *NotAddedError) Error() string { return "no login named " + e.Name + " was added at run time" }
 
+// ScenarioBytesPerByte is what a byte of a scenario file added at run
+// time costs in memory once parsed and built into the customer's library,
+// with margin: a file of a thousand short logins measured 12.5.
+const ScenarioBytesPerByte = 16
+
+// ScenariosFullError is returned when a scenario file added at run time
+// would take the run-time scenarios of all customers past their bound.
+type ScenariosFullError struct {
+	Held, Max int64
+}
+
+// Error says how to make room.
+func (e *ScenariosFullError) Error() string {
+	return fmt.Sprintf("The scenario files added at run time would take %d MiB of memory, past the bound of %d MiB (a file takes %d times its size); remove some with DELETE /__admin/scenarios?customerId=... or reset a customer",
+		e.Held>>20, e.Max>>20, ScenarioBytesPerByte)
+}
+
 // AddScenarios adds or replaces logins for the tenant from a parsed
-// scenario file, on top of the server's library, and forgets the sessions
-// of the logins it replaced. It returns the names added and replaced.
-func (t *Tenant) AddScenarios(src scenarios.Source) (added, replaced []string, err error) {
+// scenario file of size bytes, on top of the server's library, and
+// forgets the sessions of the logins it replaced. It returns the names
+// added and replaced, or a *ScenariosFullError when the run-time files of
+// all customers would pass the bound in bytes.
+func (t *Tenant) AddScenarios(src scenarios.Source, size int) (added, replaced []string, err error) {
 	t.overlayMu.Lock()
 	defer t.overlayMu.Unlock()
+	cost := int64(size) * ScenarioBytesPerByte
+	if !t.Live() {
+		cost = 0 // reset under the request: retire released its files
+	}
+	if !t.reg.chargeScenarios(cost) {
+		return nil, nil, &ScenariosFullError{Held: t.reg.scenarioBytes.Load() + cost, Max: t.reg.cfg.ScenarioBytes}
+	}
 	before := t.reg.Library(t)
 	lib, err := t.reg.build(append(slices.Clone(t.overlay), src))
 	if err != nil {
+		t.reg.scenarioBytes.Add(-cost)
 		return nil, nil, err
 	}
+	t.overlayBytes += cost
 	added, replaced = []string{}, []string{}
 	changed := map[string]bool{}
 	for _, l := range src.File.Logins {
@@ -68,7 +97,11 @@ func (t *Tenant) RemoveScenarios(name string) ([]string, error) {
 		return nil, &NotAddedError{Name: name}
 	}
 	if name == "" {
+		// Removing a login keeps the file it came from (and its cost);
+		// removing them all lets every file go.
 		overlay = nil
+		t.reg.scenarioBytes.Add(-t.overlayBytes)
+		t.overlayBytes = 0
 	}
 	lib, err := t.reg.build(overlay)
 	if err != nil {
@@ -84,6 +117,20 @@ func (t *Tenant) RemoveScenarios(name string) ([]string, error) {
 	t.lib.Store(lib)
 	t.ForgetLogins(changed)
 	return removed, nil
+}
+
+// chargeScenarios counts cost more bytes of run-time scenarios, unless
+// that passes the bound.
+func (r *Registry) chargeScenarios(cost int64) bool {
+	for {
+		held := r.scenarioBytes.Load()
+		if r.cfg.ScenarioBytes > 0 && held+cost > r.cfg.ScenarioBytes {
+			return false
+		}
+		if r.scenarioBytes.CompareAndSwap(held, held+cost) {
+			return true
+		}
+	}
 }
 
 // ReloadReport says what a Reload changed, by login name; Kept lists the

@@ -39,6 +39,10 @@ type Config struct {
 	// access tokens (zero: 4 × SessionBudget), and RecordBytes their bytes.
 	RecordBudget int
 	RecordBytes  int64
+	// ScenarioBytes bounds the memory of the scenario files added at run
+	// time, all customers together, each counted ScenarioBytesPerByte
+	// times its size (zero: no bound).
+	ScenarioBytes int64
 	// Sink, when set, receives every journal entry.
 	Sink *journal.Sink
 	// Log receives what a person running the server should know.
@@ -78,9 +82,11 @@ type Registry struct {
 	journals *bounded.Budget
 	sessions *bounded.Budget
 	tokens   *bounded.Budget
-	records  *bounded.Budget  // login states, deleted cards, access tokens
-	other    *journal.Journal // requests that named no tenant
-	feed     journal.Feed     // every tenant's entries as they come, for Subscribe
+	records  *bounded.Budget // login states, deleted cards, access tokens
+	// scenarioBytes counts the run-time scenarios (see ScenarioBytes).
+	scenarioBytes atomic.Int64
+	other         *journal.Journal // requests that named no tenant
+	feed          journal.Feed     // every tenant's entries as they come, for Subscribe
 
 	mu      sync.RWMutex
 	tenants map[string]*Tenant

@@ -41,7 +41,10 @@ type Tenant struct {
 	// library built from the server's sources plus overlay (nil: none).
 	overlayMu sync.Mutex
 	overlay   []scenarios.Source
-	lib       atomic.Pointer[scenarios.Library]
+	// overlayBytes is what overlay costs in the registry's bound of
+	// run-time scenarios.
+	overlayBytes int64
+	lib          atomic.Pointer[scenarios.Library]
 }
 
 func newTenant(id string, r *Registry) *Tenant {
@@ -95,6 +98,8 @@ func (t *Tenant) retire() {
 	t.overlayMu.Lock()
 	t.overlay = nil
 	t.lib.Store(nil)
+	t.reg.scenarioBytes.Add(-t.overlayBytes)
+	t.overlayBytes = 0
 	t.overlayMu.Unlock()
 	t.sessions.Close()
 	t.tokens.Close()
