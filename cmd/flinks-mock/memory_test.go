@@ -34,7 +34,8 @@ const ResetSlack = 48 << 20
 // the traffic that once took it from 20 MiB to 857 MiB and kept it there:
 // flows of convention logins of every size (up to 20 accounts of two
 // years, each username new) and of file logins of every size, on many
-// customers, with and without transactions, followed by a reset. Its
+// customers, with and without transactions, and scenario files added at
+// run time past their bound, followed by a reset. Its
 // resident memory, read from /proc, must stay within MemoryBound of the
 // memory it held once started, measured in the same run, and fall back
 // within ResetSlack of it after the reset.
@@ -154,6 +155,28 @@ func TestServeMemoryIsBoundedInBytes(t *testing.T) {
 		customer := fmt.Sprintf("file-%d", i%16)
 		username := fmt.Sprintf("size_%d", i%len(sizes))
 		jobs <- func() { flow(customer, username, i%2 == 0) }
+	}
+	// Scenario files added at run time, past their bound in all: the
+	// last ones are refused.
+	var upload strings.Builder
+	upload.WriteString("logins:\n")
+	for i := 0; upload.Len() < 200<<10; i++ {
+		fmt.Fprintf(&upload, "  - name: up_%d\n    username: up_%d\n    loginId: 6e1b0f7d-%04d-4c31-8c44-08da172863b5\n    generate: {seed: %d, chequing: 2, days: 30}\n", i, i, i%10000, i)
+	}
+	for i := range 8 {
+		jobs <- func() {
+			req, _ := http.NewRequest(http.MethodPost, base+"/__admin/scenarios?customerId=upload-"+strconv.Itoa(i), strings.NewReader(upload.String()))
+			req.Header.Set("Content-Type", "application/yaml")
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Errorf("upload: %v", err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusConflict {
+				t.Errorf("upload %d answered %d, want 200, or 409 past the bound", i, resp.StatusCode)
+			}
+		}
 	}
 	close(jobs)
 	wg.Wait()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
@@ -65,6 +66,10 @@ func listing(l *scenarios.Login) admin.Login {
 	return item
 }
 
+// adding is held while a scenario file added at run time is read and
+// built.
+var adding sync.Mutex
+
 // AddScenarios adds or replaces logins for one customer from a scenario
 // file in the body (YAML or JSON).
 func (a *API) AddScenarios(w http.ResponseWriter, r *http.Request) {
@@ -73,6 +78,10 @@ func (a *API) AddScenarios(w http.ResponseWriter, r *http.Request) {
 	if t == nil {
 		return
 	}
+	// Reading a file takes up to 60 times its size for a moment: one file
+	// at a time keeps that within one file's worth.
+	adding.Lock()
+	defer adding.Unlock()
 	src, err := scenarios.Parse(runtimeSource, exchange.Body(r))
 	if err != nil {
 		scenarioError(w, r, err)
