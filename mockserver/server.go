@@ -67,13 +67,13 @@ const (
 	// as their estimates count them; the counts above bound them too.
 	// With the caches of flinksapi (RenderCacheBytes, AccountsCacheBytes)
 	// they make the memory bound of docs/robustness.md.
-	DefaultJournalBytes = 16 << 20
+	DefaultJournalBytes = 12 << 20
 	DefaultSessionBytes = 16 << 20
 	DefaultRecordBytes  = 8 << 20
 	// DefaultScenarioBytes bounds the memory of the scenario files added
 	// at run time, all customers together (a file costs 16 times its
 	// size); past it an upload is refused until some are removed.
-	DefaultScenarioBytes = 24 << 20
+	DefaultScenarioBytes = 16 << 20
 	// DefaultMaxTenants is how many customerIds the server serves at once;
 	// past it a new customerId is refused until one is reset.
 	DefaultMaxTenants = 10_000

@@ -467,7 +467,7 @@ func watch(ctx context.Context, log *slog.Logger, srv *mockserver.Server, withDe
 
 // MemoryLimit is the soft memory limit serve sets unless GOMEMLIMIT is in
 // the environment: the bound of docs/robustness.md. The stores of the
-// server hold at most about 90 MiB together (mockserver's byte budgets
+// server hold at most about 110 MiB together (mockserver's byte budgets
 // and the caches of flinksapi), so the live heap stays below it and the
 // collector keeps the heap within it rather than letting it double.
 const MemoryLimit = 128 << 20
