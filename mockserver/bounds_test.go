@@ -174,7 +174,7 @@ func TestBounds(t *testing.T) {
 				c.t.Errorf("journals of %d entries, %d dropped; want at most 20, the newest kept, the rest counted", n, page.Dropped)
 			}
 		}},
-		{"sessions of all tenants, in bytes", func(cfg *mockserver.Config) { cfg.SessionBytes = 64 << 10 }, func(c boundsClient) {
+		{"sessions of all tenants, in bytes", func(cfg *mockserver.Config) { cfg.SessionBytes = 256 << 10 }, func(c boundsClient) {
 			tag := strings.Repeat("t", 4000)
 			var rids []string
 			for i := range 30 {

@@ -56,6 +56,10 @@ func New(id string, login *scenarios.Login, inst *scenarios.Institution, tag str
 	return s
 }
 
+// detailTailBytes bounds the fields of the GetAccountsDetail tail
+// besides the Tag.
+const detailTailBytes = 1024
+
 // Bytes estimates the memory the session holds of its own: its fields,
 // the texts clients sent, and the parts of its 200 bodies that are not
 // shared (the login and the shared parts belong to stores of their own).
@@ -66,9 +70,17 @@ func (s *Session) Bytes() int64 { return s.size.Load() }
 // lock, or are the only ones to know the session.
 func (s *Session) Measure() {
 	n := int64(unsafe.Sizeof(Session{})) + int64(len(s.ID)+len(s.Tag)+len(s.LastRefresh))
+	// The own part of the GetAccountsDetail 200 is its tail (the Tag,
+	// which JSON escapes in at most 6 bytes a byte, the RequestId, the
+	// login and institution): counted from the start, since a webhook
+	// may render it where the session is not measured.
+	n += 6*int64(len(s.Tag)) + detailTailBytes
 	for _, op := range [...]*Operation{&s.Detail, &s.Summary, &s.Statements} {
 		o := &op.Options
-		n += int64(len(o.Filter)+len(o.DateFrom)+len(o.DateTo)+len(o.Delta)) + int64(len(op.Body.own))
+		n += int64(len(o.Filter) + len(o.DateFrom) + len(o.DateTo) + len(o.Delta))
+		if op != &s.Detail {
+			n += int64(len(op.Body.own))
+		}
 	}
 	for _, c := range s.State.Asked {
 		n += int64(unsafe.Sizeof(c))
