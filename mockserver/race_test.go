@@ -355,4 +355,9 @@ func checkBudgets(t *testing.T, s *Server) {
 	if heldEntries != entries {
 		t.Errorf("the journal budget counts %d entries; the journals hold %d", heldEntries, entries)
 	}
+	bs, be, br := s.tenants.HeldBytes()
+	hs, he, hr := s.tenants.HoldingBytes()
+	if bs != hs || be != he || br != hr {
+		t.Errorf("the budgets count %d, %d, %d bytes of sessions, entries, records; the tenants hold %d, %d, %d", bs, be, br, hs, he, hr)
+	}
 }

@@ -218,6 +218,9 @@ func (j *Journal) Dropped() uint64 {
 	return j.dropped
 }
 
+// Bytes returns what the entries the journal holds cost (Entry.Bytes).
+func (j *Journal) Bytes() int64 { return j.entries.Bytes() }
+
 // Len returns how many entries the journal holds.
 func (j *Journal) Len() int { return j.entries.Len() }
 

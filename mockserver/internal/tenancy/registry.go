@@ -237,6 +237,23 @@ func (r *Registry) Held() (sessions, tokens, entries int) {
 	return r.sessions.Held(), r.tokens.Held(), r.journals.Held()
 }
 
+// HeldBytes returns how many bytes of sessions, journal entries and
+// records (login states, deleted cards, access tokens) the budgets count.
+func (r *Registry) HeldBytes() (sessions, entries, records int64) {
+	return r.sessions.HeldBytes(), r.journals.HeldBytes(), r.records.HeldBytes()
+}
+
+// HoldingBytes returns how many bytes of sessions, journal entries and
+// records the tenants (and the journal of requests without one) hold.
+func (r *Registry) HoldingBytes() (sessions, entries, records int64) {
+	for _, t := range r.All() {
+		sessions += t.sessions.Bytes()
+		entries += t.journal.Bytes()
+		records += t.logins.Bytes() + t.deleted.Bytes() + t.access.Bytes()
+	}
+	return sessions, entries + r.other.Bytes(), records
+}
+
 // Holding returns how many sessions, tokens and journal entries the
 // tenants (and the journal of requests without one) hold.
 func (r *Registry) Holding() (sessions, tokens, entries int) {

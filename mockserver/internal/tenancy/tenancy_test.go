@@ -47,6 +47,11 @@ func checkBudgets(t *testing.T, r *Registry) {
 	if hs != s || ht != tk || he != e {
 		t.Errorf("the budgets count %d sessions, %d tokens, %d entries; the tenants hold %d, %d, %d", hs, ht, he, s, tk, e)
 	}
+	bs, be, br := r.HeldBytes()
+	s2, e2, r2 := r.HoldingBytes()
+	if bs != s2 || be != e2 || br != r2 {
+		t.Errorf("the budgets count %d, %d, %d bytes of sessions, entries, records; the tenants hold %d, %d, %d", bs, be, br, s2, e2, r2)
+	}
 }
 
 func newSession(id string) *session.Session {
