@@ -71,8 +71,9 @@ const (
 	DefaultSessionBytes = 16 << 20
 	DefaultRecordBytes  = 8 << 20
 	// DefaultScenarioBytes bounds the memory of the scenario files added
-	// at run time, all customers together (a file costs 16 times its
-	// size); past it an upload is refused until some are removed.
+	// at run time, all customers together (tenancy.ScenarioBytesPerByte
+	// and ScenarioBytesPerField); past it an upload is refused until some
+	// are removed.
 	DefaultScenarioBytes = 16 << 20
 	// DefaultMaxTenants is how many customerIds the server serves at once;
 	// past it a new customerId is refused until one is reset.

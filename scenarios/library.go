@@ -68,6 +68,10 @@ type Source struct {
 	lines map[string]int
 }
 
+// Fields returns how many fields Parse located in the source (0 for a
+// File built in Go): with its size, what its memory grows with.
+func (s Source) Fields() int { return len(s.lines) }
+
 // errorAt returns an Error located at path in the source.
 func (s Source) errorAt(path, msg string) *Error {
 	return &Error{File: s.Name, Line: s.lines[path], Path: path, Msg: msg}

@@ -41,7 +41,7 @@ type Config struct {
 	RecordBytes  int64
 	// ScenarioBytes bounds the memory of the scenario files added at run
 	// time, all customers together, each counted ScenarioBytesPerByte
-	// times its size (zero: no bound).
+	// times its size and ScenarioBytesPerField a field (zero: no bound).
 	ScenarioBytes int64
 	// Sink, when set, receives every journal entry.
 	Sink *journal.Sink
