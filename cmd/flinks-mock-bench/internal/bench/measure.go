@@ -276,11 +276,12 @@ func (r *runner) mixedLoad(ctx context.Context, m *mockTree, want uint64) error 
 		}
 		return hotAsync(ctx, w, i)
 	}
-	capped := false
+	// capped is set by the load's watcher goroutine and read here after.
+	var capped atomic.Bool
 	overCap := func() bool {
 		rss, _, err := m.child.Memory()
-		capped = err == nil && rss > r.cfg.RSSCap
-		return capped
+		capped.Store(err == nil && rss > r.cfg.RSSCap)
+		return capped.Load()
 	}
 	if m.requests < want {
 		r.progress("%s: %d more requests (mixed: hot path and flows over %d tenants) before its memory is read", m.name(), want-m.requests, r.cfg.Tenants)
@@ -299,7 +300,7 @@ func (r *runner) mixedLoad(ctx context.Context, m *mockTree, want uint64) error 
 	if !m.child.Alive() {
 		return fmt.Errorf("%s exited during the load:\n%s", m.name(), m.child.stderrTail())
 	}
-	if capped {
+	if capped.Load() {
 		r.note("%s passed the RSS cap of %d MiB under mixed load", m.name(), r.cfg.RSSCap>>20)
 	}
 	return nil
