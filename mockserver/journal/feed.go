@@ -10,6 +10,7 @@ import "sync"
 type Feed struct {
 	mu   sync.RWMutex
 	subs map[string]map[*subscriber]struct{}
+	all  map[*subscriber]struct{} // the subscribers of every tenant
 }
 
 type subscriber struct{ fn func(Entry) }
@@ -41,11 +42,34 @@ func (f *Feed) Subscribe(tenant string, fn func(Entry)) (cancel func()) {
 	}
 }
 
-// Publish hands e to the subscribers of its tenant.
+// SubscribeAll is Subscribe for the entries of every tenant.
+func (f *Feed) SubscribeAll(fn func(Entry)) (cancel func()) {
+	s := &subscriber{fn: fn}
+	f.mu.Lock()
+	if f.all == nil {
+		f.all = map[*subscriber]struct{}{}
+	}
+	f.all[s] = struct{}{}
+	f.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			delete(f.all, s)
+		})
+	}
+}
+
+// Publish hands e to the subscribers of its tenant, and to those of every
+// tenant.
 func (f *Feed) Publish(e Entry) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	for s := range f.subs[e.Tenant] {
+		s.fn(e)
+	}
+	for s := range f.all {
 		s.fn(e)
 	}
 }

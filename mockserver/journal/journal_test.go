@@ -179,3 +179,17 @@ func TestFeedHandsEveryEntryToItsTenantsSubscribers(t *testing.T) {
 		t.Fatalf("the subscriber of a got %v, want [1 2 3 4 5]", got)
 	}
 }
+
+func TestFeedHandsEveryTenantsEntriesToSubscribersOfAll(t *testing.T) {
+	var f Feed
+	var got []uint64
+	cancel := f.SubscribeAll(func(e Entry) { got = append(got, e.Seq) })
+	f.Publish(Entry{Seq: 1, Tenant: "a"})
+	f.Publish(Entry{Seq: 2, Tenant: "b"})
+	cancel()
+	cancel()
+	f.Publish(Entry{Seq: 3, Tenant: "a"})
+	if fmt.Sprint(got) != "[1 2]" {
+		t.Fatalf("the subscriber of every tenant got %v, want [1 2]", got)
+	}
+}
