@@ -140,6 +140,9 @@ type Delivery struct {
 	NextAttempt *time.Time `json:"nextAttempt,omitempty"`
 	// DuplicateOf is the id of the delivery this one repeats.
 	DuplicateOf string `json:"duplicateOf,omitempty"`
+	// Signature is the flinks-authenticity-key every attempt carries (an
+	// HMAC of the body, not the secret); empty when unsigned.
+	Signature string `json:"signature,omitempty"`
 }
 
 // DeliveryAttempt is one attempt of a delivery.

@@ -251,6 +251,7 @@ func (dl *delivery) view() admin.Delivery {
 		Attempts:     slices.Clone(dl.attempts),
 		MaxAttempts:  dl.policy.Attempts,
 		DuplicateOf:  dl.duplicateOf,
+		Signature:    dl.signature,
 	}
 	if v.Attempts == nil {
 		v.Attempts = []admin.DeliveryAttempt{}
