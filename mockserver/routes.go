@@ -94,14 +94,24 @@ func (s *Server) routes() (http.Handler, error) {
 		rt.handle(b.op.Method, b.op.Path, s.guarded(s.adminAPI.RequireAdmin(adminJSONBody(validated(s.admin, b.op, s.adminAPI.InvalidRequest, b.handler)))))
 	}
 
-	// Pages no document describes: the Flinks document itself, and the
+	// Pages no document describes: the Flinks document itself, the
 	// Connect simulator, an HTML page for a browser at the path of the
-	// Flinks Connect iframe.
+	// Flinks Connect iframe, and the inspector.
 	rt.handle(http.MethodGet, "/openapi.yaml", http.HandlerFunc(serveDocument))
 	rt.handle(http.MethodHead, "/openapi.yaml", http.HandlerFunc(serveDocument))
 	rt.handle(http.MethodGet, "/v2/", http.HandlerFunc(s.connect.Page))
 	rt.handle(http.MethodPost, "/v2/", s.guarded(http.HandlerFunc(s.connect.Page)))
 	rt.handle(http.MethodGet, "/v2", http.HandlerFunc(s.connect.Redirect))
+
+	// The inspector, a page for a browser: it is no API, so no document
+	// describes it. The page and its assets hold no data and are open;
+	// its views and event stream are behind the admin token.
+	ui := s.ui
+	rt.handle(http.MethodGet, "/__admin/ui", http.HandlerFunc(ui.Redirect))
+	rt.handle(http.MethodGet, "/__admin/ui/", http.HandlerFunc(ui.Page))
+	rt.handle(http.MethodGet, "/__admin/ui/assets/{name}", http.HandlerFunc(ui.Asset))
+	rt.handle(http.MethodGet, "/__admin/ui/view/{view}", s.adminAPI.RequireAdmin(http.HandlerFunc(ui.View)))
+	rt.handle(http.MethodGet, "/__admin/ui/events", s.adminAPI.RequireAdmin(http.HandlerFunc(ui.Events)))
 
 	return s.middleware(rt), nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -100,10 +101,18 @@ func TestSecretsStayOutOfLogsAndJournal(t *testing.T) {
 			c.expect(c.call("Authorize", hdrs("flinks-auth-key", secretKey), `{"LoginId":"`+vaultLoginID+`","MostRecentCached":true}`), 401)
 
 			page := c.admin(hs.URL, "GET", "/__admin/journal?customerId=vault-bank", adminToken, "", http.StatusOK)
+			// The inspector shows the same entries: its timeline, its
+			// customer view and the detail of every entry.
+			c.admin(hs.URL, "GET", "/__admin/ui/view/timeline?customerId=vault-bank", wrongAdmin, "", http.StatusUnauthorized)
+			inspector := c.admin(hs.URL, "GET", "/__admin/ui/view/timeline?customerId=vault-bank", adminToken, "", http.StatusOK) +
+				c.admin(hs.URL, "GET", "/__admin/ui/view/customer?customerId=vault-bank", adminToken, "", http.StatusOK)
+			for _, m := range regexp.MustCompile(`"seq":(\d+)`).FindAllStringSubmatch(page, -1) {
+				inspector += c.admin(hs.URL, "GET", "/__admin/ui/view/entry?customerId=vault-bank&seq="+m[1], adminToken, "", http.StatusOK)
+			}
 			if err := srv.Shutdown(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			outputs := map[string]string{"the log": logs.String(), "the journal file": file.String(), "GET /__admin/journal": page}
+			outputs := map[string]string{"the log": logs.String(), "the journal file": file.String(), "GET /__admin/journal": page, "the inspector": inspector}
 			for where, text := range outputs {
 				for _, secret := range secrets {
 					if strings.Contains(text, secret) {

@@ -32,6 +32,7 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/connect"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/flinksapi"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/guard"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/inspector"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/tenancy"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/mockserver/webhook"
@@ -239,6 +240,7 @@ type Server struct {
 	api      *flinksapi.API
 	connect  *connect.Simulator
 	adminAPI *adminapi.API
+	ui       *inspector.Inspector
 }
 
 // New returns a server ready to serve cfg.Library.
@@ -325,6 +327,7 @@ func (s *Server) wire() {
 		Renderer: s.api,
 		Token:    cfg.AdminToken,
 	})
+	s.ui = inspector.New(inspector.Config{Tenants: s.tenants, Clock: cfg.Clock, Hooks: s.hooks, Log: s.log})
 }
 
 // LoadSpecs loads the OpenAPI documents of the Flinks API and of the admin
@@ -359,12 +362,19 @@ func (s *Server) Library() *scenarios.Library { return s.tenants.Base() }
 // journal file. The HTTP server around Handler must be shut down first, so
 // that no request is journalled after it.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.ui.EndStreams()
 	s.hooks.Shutdown(ctx)
 	if s.sink != nil {
 		return s.sink.Close(ctx)
 	}
 	return nil
 }
+
+// EndStreams ends the event streams of the open inspector pages, which
+// would otherwise keep their requests running: call it when the HTTP
+// server around Handler starts to shut down (http.Server's
+// RegisterOnShutdown), before waiting for the requests to finish.
+func (s *Server) EndStreams() { s.ui.EndStreams() }
 
 // Journal returns the entries of one tenant, oldest first; the empty
 // customerId gives the requests that named no tenant (unknown paths).

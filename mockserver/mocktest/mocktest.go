@@ -119,6 +119,7 @@ func NewServer(t TB, opts ...Option) *Server {
 	}
 	hs := httptest.NewServer(mock.Handler())
 	t.Cleanup(func() {
+		mock.EndStreams()
 		hs.Close()
 		_ = mock.Shutdown(context.Background())
 	})

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
 	"html/template"
 	"strings"
@@ -78,3 +79,10 @@ func yesNo(sent bool, l Labels) string {
 	}
 	return l.NotSent
 }
+
+//go:embed timeline.css
+var css string
+
+// CSS is the stylesheet of the diagrams and details, for the page that
+// shows them to put inline.
+func CSS() template.CSS { return template.CSS(css) } //nolint:gosec // a fixed file

@@ -93,7 +93,7 @@ const (
 	plainWidth   = 680
 	markedWidth  = 1120
 	top          = 50
-	rowHeight    = 46
+	rowHeight    = 56
 	// maxGap bounds the tallest gap between two requests; shorter gaps
 	// keep the same scale, so every gap is drawn to scale.
 	maxGap = 160.0

@@ -348,6 +348,7 @@ func (st *serving) server(ln net.Listener) (*mockserver.Server, error) {
 func (st *serving) run(ctx context.Context, p *Program, ln net.Listener, srv *mockserver.Server) int {
 	cfg, log := st.cfg, st.log
 	httpServer := newHTTPServer(srv.Handler(), log)
+	httpServer.RegisterOnShutdown(srv.EndStreams)
 	limited := limitConnections(envelopeListener{ln}, cfg.maxConns)
 	httpServer.ConnState = limited.track
 	baseURL := "http://" + ln.Addr().String()

@@ -1,0 +1,169 @@
+package mockserver_test
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/flinks-mock/flinks-mock/mockserver"
+)
+
+var _ = Describe("The inspector", func() {
+	const adminToken = "inspector-t0ken"
+	var f *fixture
+	BeforeEach(func() {
+		f = newFixture(mockserver.Config{AdminToken: adminToken})
+	})
+
+	// get fetches a path of the inspector with a token ("" for none).
+	get := func(path, token string) (int, string, http.Header) {
+		GinkgoHelper()
+		req, err := http.NewRequest(http.MethodGet, f.URL+path, nil)
+		Expect(err).NotTo(HaveOccurred())
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		raw, err := io.ReadAll(resp.Body)
+		Expect(err).NotTo(HaveOccurred())
+		return resp.StatusCode, string(raw), resp.Header
+	}
+	view := func(name, query string) string {
+		GinkgoHelper()
+		status, body, _ := get("/__admin/ui/view/"+name+"?"+query, adminToken)
+		Expect(status).To(Equal(http.StatusOK), body)
+		return body
+	}
+	stateOf := func(requestID string) func() string {
+		return func() string {
+			body := view("customer", "customerId="+f.Customer)
+			m := regexp.MustCompile(`data-request-id="` + requestID + `" data-state="([a-z-]+)"`).FindStringSubmatch(body)
+			if m == nil {
+				return "absent"
+			}
+			return m[1]
+		}
+	}
+
+	It("serves its page and assets to anyone, and its views only with the admin token", func() {
+		status, body, h := get("/__admin/ui/", "")
+		Expect(status).To(Equal(http.StatusOK))
+		Expect(h.Get("Content-Type")).To(HavePrefix("text/html"))
+		Expect(body).To(ContainSubstring(`<html lang="en">`))
+		Expect(body).NotTo(ContainSubstring(f.Customer))
+		for _, asset := range []string{"ui.css", "ui.js"} {
+			status, _, _ := get("/__admin/ui/assets/"+asset, "")
+			Expect(status).To(Equal(http.StatusOK), asset)
+		}
+		status, body, _ = get("/__admin/ui/assets/nothing.js", "")
+		Expect(status).To(Equal(http.StatusNotFound))
+		Expect(body).To(ContainSubstring(`"FlinksCode":"INVALID_REQUEST"`))
+
+		for _, path := range []string{"/__admin/ui/view/customers", "/__admin/ui/events"} {
+			status, body, _ = get(path, "")
+			Expect(status).To(Equal(http.StatusUnauthorized), path)
+			Expect(body).To(ContainSubstring(`"FlinksCode":"ACCESS_DENIED"`))
+			status, _, _ = get(path, "wrong")
+			Expect(status).To(Equal(http.StatusUnauthorized), path)
+		}
+		status, body, _ = get("/__admin/ui/view/nothing", adminToken)
+		Expect(status).To(Equal(http.StatusNotFound))
+		Expect(body).To(ContainSubstring("The inspector has no view nothing"))
+	})
+
+	It("speaks French when asked", func() {
+		_, body, _ := get("/__admin/ui/?lang=fr", "")
+		Expect(body).To(ContainSubstring(`<html lang="fr">`))
+		Expect(body).To(ContainSubstring("Inspecteur flinks-mock"))
+		req, _ := http.NewRequest(http.MethodGet, f.URL+"/__admin/ui/", nil)
+		req.Header.Set("Accept-Language", "fr-CA,fr;q=0.9,en;q=0.8")
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		Expect(string(raw)).To(ContainSubstring(`<html lang="fr">`))
+		Expect(view("customers", "lang=fr")).To(ContainSubstring("Aucun client"))
+	})
+
+	It("lists the customers, and follows a session through the flow", func() {
+		Expect(view("customers", "")).To(ContainSubstring("No customer has called the mock yet."))
+		greatday := login("greatday")
+		mfa := f.authorize(map[string]any{"LoginId": greatday.LoginID, "MostRecentCached": false})
+		Expect(mfa.Status).To(Equal(203))
+		rid := mfa.Body["RequestId"].(string)
+		Expect(view("customers", "")).To(ContainSubstring(`data-customer="` + f.Customer + `"`))
+		Expect(stateOf(rid)()).To(Equal("waiting-mfa"))
+
+		q := mfa.Body["SecurityChallenges"].([]any)[0].(map[string]any)["Prompt"].(string)
+		answers := map[string]string{"What city were you born in?": "Montreal", "What is the best country on earth?": "Canada", "What shape do people like most?": "Triangle"}
+		ok := f.authorize(map[string]any{"RequestId": rid, "SecurityResponses": map[string][]string{q: {answers[q]}}})
+		Expect(ok.Status).To(Equal(200), string(ok.Raw))
+		Expect(stateOf(rid)()).To(Equal("authorized"))
+
+		Expect(f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": rid}).Status).To(Equal(202))
+		Expect(stateOf(rid)()).To(Equal("processing"))
+		Expect(view("customer", "customerId="+f.Customer)).To(ContainSubstring("processing 1/1"))
+
+		Expect(f.call("GET", "GetAccountsDetailAsync/"+rid, nil, nil).Status).To(Equal(200))
+		Expect(stateOf(rid)()).To(Equal("ready"))
+
+		tl := view("timeline", "customerId="+f.Customer+"&requestId="+rid)
+		Expect(tl).To(ContainSubstring("[token fresh]"))
+		Expect(tl).To(ContainSubstring("202 OPERATION_PENDING"))
+		Expect(strings.Count(tl, `class="tl-msg`)).To(Equal(4))
+
+		// A second session left waiting for its answers expires.
+		other := f.authorize(map[string]any{"LoginId": greatday.LoginID, "MostRecentCached": false})
+		Expect(other.Status).To(Equal(203))
+		_, err := f.Clock.Advance(9 * time.Minute)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(stateOf(other.Body["RequestId"].(string))()).To(Equal("expired"))
+	})
+
+	It("shows an entry of the journal, and the logins with their prompts and answers", func() {
+		rid := f.authorized("greatday_nomfa")
+		tl := view("timeline", "customerId="+f.Customer+"&requestId="+rid)
+		seq := regexp.MustCompile(`data-seq="(\d+)"`).FindStringSubmatch(tl)
+		Expect(seq).NotTo(BeNil(), tl)
+		entry := view("entry", "customerId="+f.Customer+"&seq="+seq[1])
+		Expect(entry).To(ContainSubstring(`id="entry-` + seq[1] + `"`))
+		Expect(entry).To(ContainSubstring("/BankingServices/Authorize"))
+
+		logins := view("logins", "customerId="+f.Customer)
+		Expect(logins).To(ContainSubstring("What city were you born in?"))
+		Expect(logins).To(ContainSubstring("Montreal"))
+		Expect(logins).To(ContainSubstring("accountsDetail: pending ×1 → ready"))
+	})
+
+	It("streams a signal for each burst of requests of the customer it follows", func() {
+		req, err := http.NewRequest(http.MethodGet, f.URL+"/__admin/ui/events?customerId="+f.Customer, nil)
+		Expect(err).NotTo(HaveOccurred())
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(resp.Body.Close)
+		Expect(resp.Header.Get("Content-Type")).To(Equal("text/event-stream"))
+		lines := make(chan string, 64)
+		go func() {
+			defer GinkgoRecover()
+			sc := bufio.NewScanner(resp.Body)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		Eventually(lines).Should(Receive(Equal("event: open")))
+		f.token()
+		Eventually(lines).Should(Receive(Equal("event: change")))
+		f.Server.EndStreams()
+		Eventually(lines).Should(BeClosed())
+	})
+})

@@ -1,0 +1,126 @@
+// Package inspector serves the inspector, a web page of a running server
+// at /__admin/ui/: its customers, their sessions and where each stands in
+// the flow, the timeline of a session's requests, the webhook deliveries
+// with every attempt, the loaded logins, and the virtual clock. Its
+// assets are embedded; it needs no build step and no network.
+//
+// The page itself holds no data and is open; every view and the event
+// stream are admin routes, behind the admin token, fetched by the page's
+// script with "Authorization: Bearer". What the page changes (the clock,
+// webhooks) it changes through the admin API itself, with POST and JSON.
+//
+// The inspector costs the requests it does not serve nothing: it reads
+// the stores when a view is asked for, and an open page follows the
+// journal feed, which hands it a signal, never a copy to keep.
+package inspector
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"sync"
+	"time"
+
+	"github.com/flinks-mock/flinks-mock/mockserver/clock"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/tenancy"
+	"github.com/flinks-mock/flinks-mock/mockserver/timeline"
+	"github.com/flinks-mock/flinks-mock/mockserver/webhook"
+)
+
+//go:embed assets/*
+var assets embed.FS
+
+//go:embed templates/*.tmpl
+var templateFiles embed.FS
+
+// Prefix is where the inspector is served.
+const Prefix = "/__admin/ui/"
+
+// DefaultStreamLife bounds one event stream: the page opens the next one
+// at once, and a server shutting down waits for no stream longer.
+const DefaultStreamLife = 25 * time.Second
+
+// Config is what the inspector reads.
+type Config struct {
+	Tenants *tenancy.Registry
+	Clock   clock.Clock
+	Hooks   *webhook.Dispatcher
+	Log     *slog.Logger
+	// StreamLife bounds one event stream (default DefaultStreamLife).
+	StreamLife time.Duration
+}
+
+// Inspector serves the inspector of one server.
+type Inspector struct {
+	cfg  Config
+	tmpl *template.Template
+
+	mu      sync.Mutex
+	ended   bool
+	streams map[chan struct{}]struct{} // each open stream's end signal
+}
+
+// New returns the inspector of cfg.
+func New(cfg Config) *Inspector {
+	if cfg.StreamLife <= 0 {
+		cfg.StreamLife = DefaultStreamLife
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	t := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.tmpl"))
+	return &Inspector{cfg: cfg, tmpl: t, streams: map[chan struct{}]struct{}{}}
+}
+
+// Page serves the page: the frame the script fills, in the language of
+// ?lang= or of the browser.
+func (in *Inspector) Page(w http.ResponseWriter, r *http.Request) {
+	tx := textFor(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
+	in.render(w, r, "page.tmpl", struct {
+		T   *uiText
+		CSS template.CSS
+	}{tx, timeline.CSS()})
+}
+
+// Redirect sends /__admin/ui to /__admin/ui/.
+func (in *Inspector) Redirect(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, Prefix, http.StatusFound)
+}
+
+// Asset serves the page's stylesheet and script.
+func (in *Inspector) Asset(w http.ResponseWriter, r *http.Request) {
+	name := path.Base(r.PathValue("name"))
+	body, err := fs.ReadFile(assets, "assets/"+name)
+	if err != nil {
+		exchange.WriteError(w, r, exchange.WithStatus(r, http.StatusNotFound, "INVALID_REQUEST", "The inspector has no asset "+name, ""))
+		return
+	}
+	switch path.Ext(name) {
+	case ".css":
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	case ".js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(body)
+}
+
+// render executes a template into a buffer first, so that a failure
+// answers an error rather than half a page.
+func (in *Inspector) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	var b bytes.Buffer
+	if err := in.tmpl.ExecuteTemplate(&b, name, data); err != nil {
+		in.cfg.Log.Error("inspector view", "view", name, "err", err)
+		exchange.WriteError(w, r, exchange.WithStatus(r, http.StatusInternalServerError, "AGGREGATION_ERROR", "The inspector could not draw this view; the server log has the details", ""))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(b.Bytes())
+}
