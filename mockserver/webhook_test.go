@@ -251,14 +251,16 @@ var _ = Describe("Webhooks", func() {
 					HaveField("MaxAttempts", mockserver.DefaultWebhookAttempts),
 					HaveField("NextAttempt", BeNil()),
 					HaveField("Attempts", ConsistOf(HaveField("Status", 200))),
+					HaveField("Signature", got.Header.Get("flinks-authenticity-key")),
 				)))
 		})
 
 		It("leaves Tag out when /Authorize had none, and sends no signature without a secret", func() {
 			rc := newHookReceiver()
-			_, f := hookServer(func(c *mockserver.Config) { c.WebhookSecret = "" }, rc)
+			srv, f := hookServer(func(c *mockserver.Config) { c.WebhookSecret = "" }, rc)
 			hookDetail(f, hookSession(f, 1, nil))
 			Eventually(rc.count).Should(Equal(1))
+			Eventually(func() []admin.Delivery { return hookDeliveries(srv, admin.DeliveryFilter{}) }).Should(ConsistOf(HaveField("Signature", "")))
 			got := rc.received()[0]
 			Expect(hookJSON(got.Body)).NotTo(HaveKey("Tag"))
 			Expect(got.Header.Values("flinks-authenticity-key")).To(BeEmpty())
