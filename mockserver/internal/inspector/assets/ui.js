@@ -139,7 +139,9 @@
             while ((at = buf.indexOf("\n\n")) >= 0) {
               var ev = buf.slice(0, at);
               buf = buf.slice(at + 2);
-              if (/^event: change/m.test(ev)) { soon(); }
+              // A change, or a stream just open: what came before it
+              // was subscribed is fetched again too.
+              if (/^event: (change|open)/m.test(ev)) { soon(); }
             }
             return pump();
           });
