@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/contract"
+	"github.com/flinks-mock/flinks-mock/contract/htmlreport"
 	"github.com/flinks-mock/flinks-mock/mockserver"
 	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
@@ -36,6 +37,7 @@ type verifyConfig struct {
 	files      listFlag
 	timeScale  float64
 	junit      string
+	html       string
 	timeout    time.Duration
 	today      todayFlag
 	command    []string
@@ -48,6 +50,7 @@ func (c *verifyConfig) flags(fs *flag.FlagSet) {
 	fs.Var(&c.files, "scenarios", "scenario `file` or directory of your own or recorded (repeatable): the mock serves its logins, and each is run as a scenario")
 	fs.Float64Var(&c.timeScale, "time-scale", 0, "real seconds per mock second: 0.01 makes the guide's 10 s polls 100 ms (default 0.01; 1 with --server, whose clock verify cannot scale)")
 	fs.StringVar(&c.junit, "junit", "", "also write the verdicts as JUnit XML to this `file`")
+	fs.StringVar(&c.html, "html", "", "also write the verdicts as one self-contained HTML `file`, with the timeline of each failed run")
 	fs.DurationVar(&c.timeout, "timeout", 0, "stop a run of the command after this long (default: twice the scaled 30-minute deadline, plus 30s)")
 	c.today.define(fs)
 }
@@ -119,6 +122,12 @@ func (p *Program) verify(ctx context.Context, args []string) int {
 	fmt.Fprintln(p.Stdout, contract.Summary(runs))
 	if cfg.junit != "" {
 		if err := writeJUnitFile(cfg.junit, runs); err != nil {
+			fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
+			return ExitFailure
+		}
+	}
+	if cfg.html != "" {
+		if err := htmlreport.WriteFile(cfg.html, "flinks-mock verify "+strings.Join(cfg.command, " "), runs); err != nil {
 			fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
 			return ExitFailure
 		}

@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flinks-mock/flinks-mock/contract"
+)
+
+// verify --html writes one self-contained page: the broken client that
+// reuses its token fails FM001, and the page marks the request.
+func TestVerifyWritesAnHTMLReport(t *testing.T) {
+	t.Parallel()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not on PATH: the broken example (examples/broken/flaws.py) is not verified")
+	}
+	report := filepath.Join(t.TempDir(), "report.html")
+	code, stdout, stderr := run(t, nil, "verify", "--today", pinnedToday, "--time-scale", "0.05", "--html", report,
+		"--scenario", "mfa", "--", python, filepath.Join(repoRoot, "examples", "broken", "flaws.py"), "reuse-token")
+	if code != ExitFailure {
+		t.Fatalf("verify exited with %d, want %d\n%s\n%s", code, ExitFailure, stdout, stderr)
+	}
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(raw)
+	for _, want := range []string{`data-scenario="mfa" data-verdict="failed"`, "tl-marked", "[token reused]", contract.IDSingleUseToken + ": "} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+
+	code, _, stderr = run(t, nil, "verify", "--today", pinnedToday, "--html", filepath.Join(t.TempDir(), "no", "such", "dir.html"),
+		"--scenario", "happy", "--", python, filepath.Join(repoRoot, "examples", "broken", "flaws.py"), "reuse-token")
+	if code != ExitFailure || !strings.Contains(stderr, "--html") {
+		t.Errorf("a report that cannot be written: exit %d, stderr %q; want %d and the flag named", code, stderr, ExitFailure)
+	}
+}

@@ -1,0 +1,123 @@
+package htmlreport_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/flinks-mock/flinks-mock/contract"
+	"github.com/flinks-mock/flinks-mock/contract/broken"
+	"github.com/flinks-mock/flinks-mock/contract/contracttest"
+	"github.com/flinks-mock/flinks-mock/contract/htmlreport"
+	"github.com/flinks-mock/flinks-mock/contract/reference"
+)
+
+func TestHTMLReport(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "htmlreport")
+}
+
+// runs are a run of the reference client and one of the client that
+// sends the token of its first /Authorize again (FM001), in the mfa
+// scenario.
+func runs() []contract.RunResult {
+	GinkgoHelper()
+	ctx := context.Background()
+	good := contracttest.RunScenario(ctx, "happy", reference.Run)
+	bad := contracttest.RunScenario(ctx, "mfa", broken.Run(broken.ReuseToken))
+	Expect(good.Passed()).To(BeTrue(), "%v", good.Report)
+	Expect(bad.Report.FailedIDs()).To(Equal([]string{contract.IDSingleUseToken}))
+	return []contract.RunResult{good, bad}
+}
+
+var _ = Describe("the HTML report", func() {
+	It("holds every verdict, and the timeline of a failed run with its offending requests marked", func() {
+		path := filepath.Join(GinkgoT().TempDir(), "report.html")
+		Expect(htmlreport.WriteFile(path, "flinks-mock verify", runs())).To(Succeed())
+		raw, err := os.ReadFile(path)
+		Expect(err).NotTo(HaveOccurred())
+		html := string(raw)
+		Expect(html).To(ContainSubstring(`data-scenario="happy" data-verdict="passed"`))
+		Expect(html).To(ContainSubstring(`data-scenario="mfa" data-verdict="failed"`))
+		Expect(html).To(ContainSubstring("2 scenarios: 1 passed, 1 failed, 0 skipped"))
+		// One timeline, the failed run's, with the reused token marked.
+		Expect(strings.Count(html, `<svg class="timeline"`)).To(Equal(1))
+		Expect(html).To(ContainSubstring("[token reused]"))
+		Expect(html).To(MatchRegexp(`class="tl-msg[^"]*tl-marked"`))
+		Expect(html).To(ContainSubstring(contract.IDSingleUseToken + ": "))
+		// Self-contained: nothing to load.
+		Expect(html).NotTo(MatchRegexp(`(?i)(src|href)="(https?:)?//`))
+		Expect(html).NotTo(ContainSubstring("<script"))
+		Expect(regexp.MustCompile(`<link[^>]+stylesheet`).MatchString(html)).To(BeFalse())
+	})
+})
+
+var _ = Describe("the HTML report in a browser", Label("browser"), func() {
+	It("shows the failed run's offending request, highlighted, with the rule beside it", func() {
+		chromium := findChromium()
+		if chromium == "" {
+			Skip("no Chromium found ($CHROME_PATH, chromium, chromium-browser or google-chrome): the browser specs skip")
+		}
+		path := filepath.Join(GinkgoT().TempDir(), "report.html")
+		Expect(htmlreport.WriteFile(path, "flinks-mock verify", runs())).To(Succeed())
+
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+			chromedp.UserDataDir(GinkgoT().TempDir()))
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		DeferCleanup(cancelAlloc)
+		tab, cancel := chromedp.NewContext(alloc)
+		DeferCleanup(cancel)
+		started := make(chan error, 1)
+		go func() { started <- chromedp.Do(tab, chromedp.Navigate("file://"+path)) }()
+		Eventually(started).WithTimeout(60 * time.Second).Should(Receive(Succeed()))
+
+		js := func(expr string) string {
+			v, err := chromedp.Run(tab, chromedp.Evaluate[string](`(function(){ try { return String(` + expr + `); } catch (e) { return ""; } })()`))
+			if err != nil {
+				return ""
+			}
+			return v
+		}
+		failed := `document.querySelector('article[data-verdict="failed"]')`
+		Eventually(js).WithArguments(failed + `.dataset.scenario`).Should(Equal("mfa"))
+		// The request that sent the token again is highlighted, with the
+		// rule beside it.
+		marked := failed + `.querySelector("svg.timeline a.tl-marked .tl-token-reused").closest("a")`
+		seq := js(marked + `.dataset.seq`)
+		Expect(seq).NotTo(BeEmpty())
+		Expect(js(marked + `.querySelector(".tl-message").textContent`)).To(ContainSubstring(contract.IDSingleUseToken))
+		// The highlight is drawn: a red box behind the arrow.
+		Expect(js(`getComputedStyle(` + marked + `.querySelector("rect.tl-hl")).stroke`)).To(Equal("rgb(197, 48, 48)"))
+		// Its link leads to the request's detail, marked too.
+		Expect(chromedp.Do(tab, chromedp.Click(`article[data-verdict="failed"] svg.timeline a[data-seq="`+seq+`"]`))).To(Succeed())
+		Eventually(js).WithArguments(`document.querySelector(":target").id`).Should(HaveSuffix("-entry-" + seq))
+		Expect(js(`document.querySelector(":target").classList.contains("tl-marked")`)).To(Equal("true"))
+		Expect(js(`document.querySelector(":target").textContent`)).To(ContainSubstring("reused"))
+		Expect(js(`document.querySelector(":target .tl-message").textContent`)).To(ContainSubstring(contract.IDSingleUseToken))
+	})
+})
+
+// findChromium returns the browser to drive: $CHROME_PATH, or the first
+// of the usual names on the PATH; "" when there is none.
+func findChromium() string {
+	if p := os.Getenv("CHROME_PATH"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
