@@ -83,7 +83,7 @@ var _ = Describe("the HTML report in a browser", Label("browser"), func() {
 		Eventually(started).WithTimeout(60 * time.Second).Should(Receive(Succeed()))
 
 		js := func(expr string) string {
-			v, err := chromedp.Run(tab, chromedp.Evaluate[string](`(function(){ try { return String(` + expr + `); } catch (e) { return ""; } })()`))
+			v, err := chromedp.Run(tab, chromedp.Evaluate[string](`(function(){ try { return String(`+expr+`); } catch (e) { return ""; } })()`))
 			if err != nil {
 				return ""
 			}

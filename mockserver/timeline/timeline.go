@@ -212,7 +212,7 @@ func fill(r *row, e journal.Entry, o Options) {
 		r.TokenLabel = fmt.Sprintf(o.Labels.Token, e.Token)
 	}
 	if msg, ok := o.Marks[e.Seq]; ok {
-		r.Marked, r.Message, r.ShortMessage = true, msg, clip(msg, 70)
+		r.Marked, r.Message, r.ShortMessage = true, msg, clip(msg, 55)
 	}
 	r.Aria = strings.Join(nonEmpty(r.Label, r.Reply, r.TokenLabel, r.Message), ", ")
 }
