@@ -4,8 +4,12 @@ import (
 	"bufio"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -167,3 +171,28 @@ var _ = Describe("The inspector", func() {
 		Eventually(lines).Should(BeClosed())
 	})
 })
+
+// docs/inspector.md shows every screenshot the browser specs keep in
+// docs/inspector, and no other.
+func TestInspectorDocShowsItsScreenshots(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(screenshotDir, "..", "inspector.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown []string
+	for _, m := range regexp.MustCompile(`\(inspector/([a-z-]+\.png)\)`).FindAllStringSubmatch(string(doc), -1) {
+		shown = append(shown, m[1])
+	}
+	files, err := filepath.Glob(filepath.Join(screenshotDir, "*.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, f := range files {
+		kept = append(kept, filepath.Base(f))
+	}
+	slices.Sort(shown)
+	if len(shown) == 0 || !slices.Equal(shown, kept) {
+		t.Errorf("docs/inspector.md shows %v, docs/inspector holds %v", shown, kept)
+	}
+}
