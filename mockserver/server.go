@@ -10,6 +10,8 @@
 //   - internal/flinksapi: the Flinks endpoints;
 //   - internal/connect: the Connect page simulator;
 //   - internal/adminapi: the admin API (/__admin/...);
+//   - internal/inspector: the inspector, a web page at /__admin/ui/ of
+//     what the integrations did (timeline draws its diagrams);
 //   - webhook: the dispatcher, a listener on the data endpoints' events;
 //   - journal, clock, admin: the journal, the server clock, and the admin
 //     API's wire types with its Go client.
