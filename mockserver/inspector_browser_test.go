@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -140,6 +141,12 @@ var _ = Describe("the inspector in a browser", Label("browser"), Ordered, func()
 		shows(`document.querySelector("#entry .tl-detail h4").textContent.includes("/BankingServices/Authorize")`, "true")
 		shows(`document.activeElement.id`, "entry")
 		shoot("timeline", "#timeline")
+		// From the keyboard: an arrow takes the focus, and Enter opens it.
+		second := `document.querySelectorAll("#timeline a.tl-msg")[1]`
+		js(second + `.focus()`)
+		shows(`document.activeElement === `+second, "true")
+		do(chromedp.KeyEvent(kb.Enter))
+		shows(`document.querySelector("#entry .tl-detail").id === "entry-" + `+second+`.dataset.seq`, "true")
 
 		// Re-send the delivery: a new delivery, with its own attempt.
 		do(chromedp.Click(`#customer [data-delivery] button[data-fire]`))
