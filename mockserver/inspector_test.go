@@ -63,6 +63,8 @@ var _ = Describe("The inspector", func() {
 		Expect(h.Get("Content-Type")).To(HavePrefix("text/html"))
 		Expect(body).To(ContainSubstring(`<html lang="en">`))
 		Expect(body).NotTo(ContainSubstring(f.Customer))
+		Expect(h.Get("Content-Security-Policy")).To(ContainSubstring("frame-ancestors 'none'"))
+		Expect(h.Get("X-Frame-Options")).To(Equal("DENY"))
 		for _, asset := range []string{"ui.css", "ui.js"} {
 			status, _, _ := get("/__admin/ui/assets/"+asset, "")
 			Expect(status).To(Equal(http.StatusOK), asset)
@@ -169,6 +171,9 @@ var _ = Describe("The inspector", func() {
 		Eventually(lines).Should(Receive(Equal("event: change")))
 		f.Server.EndStreams()
 		Eventually(lines).Should(BeClosed())
+		status, body, _ := get("/__admin/ui/events", adminToken)
+		Expect(status).To(Equal(http.StatusServiceUnavailable))
+		Expect(body).To(ContainSubstring(`"FlinksCode":"RETRY_LATER"`))
 	})
 })
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 )
 
@@ -66,7 +67,7 @@ func processing(tx *uiText, p place) string {
 func (in *Inspector) Events(w http.ResponseWriter, r *http.Request) {
 	end, ok := in.openStream()
 	if !ok {
-		http.Error(w, "the server is shutting down", http.StatusServiceUnavailable)
+		exchange.WriteError(w, r, exchange.WithStatus(r, http.StatusServiceUnavailable, "RETRY_LATER", "The server is shutting down: its inspector streams no more events", ""))
 		return
 	}
 	defer in.closeStream(end)
