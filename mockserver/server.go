@@ -121,6 +121,10 @@ type Config struct {
 	SecretKey string
 	// APIKey, when set, must be sent as x-api-key on the data endpoints.
 	APIKey string
+	// Shapes is the shape of the answers of a library whose settings set
+	// no shapes (--shapes): full (the zero value), minimal or
+	// varied(seed).
+	Shapes scenarios.Shape
 	// AdminToken, when set, must be sent as "Authorization: Bearer
 	// <token>" on the admin API (except /__admin/health and the document).
 	AdminToken string
@@ -319,6 +323,7 @@ func (s *Server) wire() {
 		SecretKey: cfg.SecretKey,
 		APIKey:    cfg.APIKey,
 		Events:    webhookEvents{s.hooks},
+		Shapes:    cfg.Shapes,
 	})
 	s.connect = connect.New(connect.Config{Tenants: s.tenants, Clock: cfg.Clock, Log: s.log, Authorizer: s.api})
 	s.adminAPI = adminapi.New(adminapi.Config{

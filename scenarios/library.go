@@ -24,7 +24,8 @@ const (
 	DefaultLoginType            = "Personal"
 )
 
-// ShapesFull and ShapesMinimal are the values of Settings.Shapes.
+// ShapesFull and ShapesMinimal are values of Settings.Shapes (with
+// varied(seed), see ParseShape).
 const (
 	ShapesFull    = "full"
 	ShapesMinimal = "minimal"
@@ -252,9 +253,6 @@ func (s *Settings) fill() {
 	}
 	if s.SessionLifetime == 0 {
 		s.SessionLifetime = Duration(DefaultSessionLifetime)
-	}
-	if s.Shapes == "" {
-		s.Shapes = ShapesFull
 	}
 	if s.InvalidTokenCode == "" {
 		s.InvalidTokenCode = DefaultInvalidTokenCode

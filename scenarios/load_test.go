@@ -53,7 +53,7 @@ func TestReadSourcesReportsEveryProblem(t *testing.T) {
 	want := `read scenarios: open testdata/nope.yaml: no such file or directory
 testdata/bad/broken.yaml:6: logins[0].accountsDetail[0].respond: the last step must be ready or error, or the data never arrives; a pending step repeats for ever
 testdata/bad/unknown.yaml:2: logins[0].loginId: required
-testdata/bad/unknown.yaml:4: logins[0].loginID: unknown field "loginID" (did you mean "loginId"? mock settings are camelCase, Flinks objects PascalCase); allowed: accounts, accountsDetail, accountsSummary, authorize, description, generate, holder, institution, loginId, mfa, name, password, statements, tokenRequired, type, username, webhooks`
+testdata/bad/unknown.yaml:4: logins[0].loginID: unknown field "loginID" (did you mean "loginId"? mock settings are camelCase, Flinks objects PascalCase); allowed: accounts, accountsDetail, accountsSummary, authorize, description, generate, holder, institution, loginId, mfa, name, nulls, password, statements, tokenRequired, type, username, webhooks`
 	if err.Error() != want {
 		t.Errorf("error:\n%s\nwant:\n%s", err, want)
 	}

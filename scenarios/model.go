@@ -42,10 +42,13 @@ type Settings struct {
 	// the authorization or the last data call; Flinks documents 30 minutes
 	// "during data processing" and no figure for a finished session).
 	SessionLifetime Duration `json:"sessionLifetime,omitempty"`
-	// Shapes is the shape of the 200s: full (the default: every field
-	// the mock knows) or minimal (the fields real bodies leave out are
-	// left out: InstitutionName, InstitutionId, Login, the Summary's
-	// Links), so a client that needs them fails here as it would there.
+	// Shapes is the shape of the answers: full (every field the mock
+	// knows), minimal (the fields real bodies leave out are left out:
+	// InstitutionName, InstitutionId, Login, the Summary's Links), or
+	// varied(seed) (each answer drawn, from the seed, among the shapes
+	// openapi/flinks.yaml allows), so a client that needs what Flinks may
+	// leave out fails here as it would there. Left out, the server's
+	// --shapes decides (default full).
 	Shapes string `json:"shapes,omitempty"`
 	// InvalidTokenCode is the FlinksCode of a 401 for a missing, reused or
 	// expired authorize token, or a bad secret key (default ACCESS_DENIED;
@@ -153,6 +156,11 @@ type Login struct {
 	Accounts []Account `json:"accounts,omitempty"`
 	// Generate asks for accounts generated from a seed, added after Accounts.
 	Generate *Generate `json:"generate,omitempty"`
+	// Nulls are field paths of an account, e.g. "Balance.Current" or
+	// "Transactions.Description", that the answers send as null for every
+	// account of the login; each must be a field openapi/flinks.yaml lets
+	// be null.
+	Nulls []string `json:"nulls,omitempty"`
 	// AccountsDetail is the sequence of answers of /GetAccountsDetail and
 	// its Async poll, per session: steps with respond "pending",
 	// "dispatched", "ready" or "error". Default: ready at once.
@@ -292,6 +300,9 @@ type Account struct {
 	// ETransferEligibleRatio appears in GetAccountsSummary only.
 	ETransferEligibleRatio *float64      `json:"ETransferEligibleRatio,omitempty"`
 	Transactions           []Transaction `json:"Transactions"`
+	// Nulls are field paths this account's answers send as null, as
+	// Login.Nulls; not part of the answers.
+	Nulls []string `json:"nulls,omitempty"`
 }
 
 // Balance is an account balance. Limit is null for accounts without one.

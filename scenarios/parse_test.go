@@ -140,7 +140,7 @@ bank.yaml:2: logins[0].username: required`,
 			name: "unknown field that differs only in case",
 			yaml: "logins:\n  - name: a\n    username: u\n    LoginId: 396fc774-7f7a-4c31-7c44-08da172863b5\n",
 			want: `bank.yaml:2: logins[0].loginId: required
-bank.yaml:4: logins[0].LoginId: unknown field "LoginId" (did you mean "loginId"? mock settings are camelCase, Flinks objects PascalCase); allowed: accounts, accountsDetail, accountsSummary, authorize, description, generate, holder, institution, loginId, mfa, name, password, statements, tokenRequired, type, username, webhooks`,
+bank.yaml:4: logins[0].LoginId: unknown field "LoginId" (did you mean "loginId"? mock settings are camelCase, Flinks objects PascalCase); allowed: accounts, accountsDetail, accountsSummary, authorize, description, generate, holder, institution, loginId, mfa, name, nulls, password, statements, tokenRequired, type, username, webhooks`,
 		},
 		{
 			name: "unknown top-level field",

@@ -61,8 +61,8 @@ func (c *checker) settings(s Settings) {
 			c.fail(p, fmt.Sprintf("must be longer than 0s; leave it out for the default (%s)", shortDuration(d.def)))
 		}
 	}
-	if s.Shapes != "" && s.Shapes != ShapesFull && s.Shapes != ShapesMinimal {
-		c.fail("settings.shapes", fmt.Sprintf("%q is not one of: %s, %s", s.Shapes, ShapesFull, ShapesMinimal))
+	if _, err := ParseShape(s.Shapes); err != nil {
+		c.fail("settings.shapes", err.Error())
 	}
 	codes := make([]string, 0, len(s.Statuses))
 	for code := range s.Statuses {
@@ -134,6 +134,7 @@ func (c *checker) logins(logins []Login) {
 		c.steps(p, "accountsSummary", l.AccountsSummary)
 		c.steps(p, "statements", l.Statements)
 		c.accounts(p, l.Accounts)
+		c.checkNulls(p+".nulls", l.Nulls)
 		if l.Generate != nil {
 			c.generate(p+".generate", *l.Generate)
 		}
@@ -283,6 +284,7 @@ func (c *checker) accounts(login string, accounts []Account) {
 		} else {
 			ids[strings.ToLower(a.Id)] = i
 		}
+		c.checkNulls(p+".nulls", a.Nulls)
 		for t, tx := range a.Transactions {
 			if msg := badDate(tx.Date); msg != "" {
 				c.fail(fmt.Sprintf("%s.Transactions[%d].Date", p, t), msg)

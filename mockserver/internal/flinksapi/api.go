@@ -34,6 +34,9 @@ type Config struct {
 	APIKey    string
 	// Events hears of the data requests served (nil: nobody listens).
 	Events DataEvents
+	// Shapes is the shape of the answers of a library whose settings set
+	// none (--shapes); the zero value is full.
+	Shapes scenarios.Shape
 }
 
 // API is the Flinks endpoints of one server.

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/shape"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/tenancy"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/openapi"
@@ -191,9 +193,9 @@ func (a *API) writeOutcome(w http.ResponseWriter, r *http.Request, t *tenancy.Te
 	case res.Err != nil:
 		exchange.WriteError(w, r, exchange.Refused(r, res.Err))
 	case res.Asked != nil:
-		writeMFA(w, r, res.Session, res.Asked)
+		writeMFA(w, r, res.Session, res.Asked, a.shapeOf(lib))
 	default:
-		writeAuthorized(w, res.Session, lib.Settings.Shapes == scenarios.ShapesMinimal)
+		writeAuthorized(w, res.Session, a.shapeOf(lib))
 		if wh := res.Session.Login.Webhooks; wh != nil && wh.OnAuthorize {
 			a.Linked(t, lib, res.Session)
 		}
@@ -202,7 +204,7 @@ func (a *API) writeOutcome(w http.ResponseWriter, r *http.Request, t *tenancy.Te
 
 // writeMFA answers 203 with the challenges a session asks; asked is the
 // session's list as its lock-holder read it.
-func writeMFA(w http.ResponseWriter, r *http.Request, sess *session.Session, asked []scenarios.Challenge) {
+func writeMFA(w http.ResponseWriter, r *http.Request, sess *session.Session, asked []scenarios.Challenge, sh scenarios.Shape) {
 	body := authorizeMFA{
 		HttpStatusCode:  http.StatusNonAuthoritativeInfo,
 		Links:           mfaLinks,
@@ -216,12 +218,12 @@ func writeMFA(w http.ResponseWriter, r *http.Request, sess *session.Session, ask
 		body.SecurityChallenges = append(body.SecurityChallenges, securityChallenge{Type: c.Type, Prompt: c.Prompt, Iterables: c.Iterables})
 		e.Challenges = append(e.Challenges, c.Prompt)
 	}
-	exchange.WriteJSON(w, http.StatusNonAuthoritativeInfo, body)
+	writeShaped(w, http.StatusNonAuthoritativeInfo, body, shape.AuthorizeMFA, variedOf(sh.Varied(), sh.Seed, sess, "203"+strconv.Itoa(len(e.Challenges))))
 }
 
-func writeAuthorized(w http.ResponseWriter, sess *session.Session, minimal bool) {
-	name, id, login := institutionOf(sess, minimal)
-	exchange.WriteJSON(w, http.StatusOK, authorizeOK{
+func writeAuthorized(w http.ResponseWriter, sess *session.Session, sh scenarios.Shape) {
+	name, id, login := institutionOf(sess, sh.Mode == scenarios.ShapesMinimal)
+	writeShaped(w, http.StatusOK, authorizeOK{
 		HttpStatusCode:  http.StatusOK,
 		Links:           authorizeLinks,
 		InstitutionName: name,
@@ -229,7 +231,7 @@ func writeAuthorized(w http.ResponseWriter, sess *session.Session, minimal bool)
 		InstitutionId:   id,
 		Institution:     sess.Inst.Name,
 		RequestId:       sess.ID,
-	})
+	}, shape.AuthorizeOK, variedOf(sh.Varied(), sh.Seed, sess, "Authorize"))
 }
 
 // summarizeAuthorize is the journal's view of an /Authorize body: what was

@@ -8,7 +8,6 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
 	"github.com/flinks-mock/flinks-mock/openapi"
-	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
 // authorizePending is the 202 of /AuthorizeAsync: the authorization goes
@@ -78,9 +77,9 @@ func (a *API) authorizeStatus(w http.ResponseWriter, r *http.Request, rid string
 	sess.Unlock()
 	switch {
 	case f == nil:
-		writeAuthorized(w, sess, lib.Settings.Shapes == scenarios.ShapesMinimal)
+		writeAuthorized(w, sess, a.shapeOf(lib))
 	case f.Code == session.CodeUnauthorized:
-		writeMFA(w, r, sess, asked)
+		writeMFA(w, r, sess, asked, a.shapeOf(lib))
 	default:
 		exchange.WriteError(w, r, exchange.Code(r, f.Code, f.Message, sess.ID))
 	}

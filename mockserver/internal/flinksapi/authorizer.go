@@ -71,6 +71,9 @@ func (a *API) Open(r *http.Request, t *tenancy.Tenant, lib *scenarios.Library, l
 	login = state.Data(login)
 	sess := session.New(uuid.NewString(), login, lib.Institution(login.Institution), tag, now, session.Open(mfa, pick, now))
 	sess.ScheduledRefresh = t.Login(login.LoginID).Scheduled()
+	if a.shapeOf(lib).Varied() {
+		sess.Ordinal = state.Opened()
+	}
 	sess.LastRefresh = state.Aggregated(mode != journal.ModeCached, now).UTC().Format(session.LastRefreshLayout)
 	exchange.Entry(r).RequestID = sess.ID
 	t.AddSession(sess)
@@ -121,7 +124,7 @@ func (a *API) Linked(t *tenancy.Tenant, lib *scenarios.Library, sess *session.Se
 	op := &sess.Detail
 	first := op.Started.IsZero() && sess.State.Phase == session.Authorized
 	if first {
-		op.Started, op.Options = a.clock.Now(), session.DefaultOptions()
+		op.Started, op.Options = a.clock.Now(), a.withShape(lib, session.DefaultOptions())
 	}
 	sess.Unlock()
 	if first {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/shape"
 	"github.com/flinks-mock/flinks-mock/openapi"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
@@ -54,6 +55,7 @@ type dataRequest struct {
 	NumberOfStatements  string
 	DateFrom, DateTo    string
 	RefreshDelta        []struct{ AccountId, TransactionId string }
+	WithBalance         *bool
 }
 
 func (req *dataRequest) options(kind dataKind) session.Options {
@@ -79,6 +81,10 @@ func (req *dataRequest) options(kind dataKind) session.Options {
 		pairs[i] = d.AccountId + ":" + d.TransactionId
 	}
 	o.Delta = strings.Join(pairs, ",")
+	// "Displays all balances (from each transaction and account) as well
+	// as overdraft protection information (set to true by default)" (the
+	// C# SDK): false sends them as null.
+	o.NoBalance = req.WithBalance != nil && !*req.WithBalance
 	return o
 }
 
@@ -139,7 +145,7 @@ func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async 
 	}
 	e.LoginID = sess.Login.LoginID
 	call := dataCall{kind: kind, name: name, async: async, opts: req.options(kind), now: a.clock.Now()}
-	call.opts.Minimal = lib.Settings.Shapes == scenarios.ShapesMinimal
+	call.opts = a.withShape(lib, call.opts)
 	ans := a.step(r, lib, sess, &call)
 	if ans.err != nil {
 		exchange.WriteError(w, r, ans.err)
@@ -154,7 +160,7 @@ func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async 
 	if !exchange.Wait(r, ans.step.Latency) {
 		return
 	}
-	writeStep(w, r, sess, ans)
+	writeStep(w, r, sess, ans, variedOf(call.opts.Varied, call.opts.Seed, sess, "202"))
 }
 
 // readDataRequest reads the RequestId of a poll from its path, or the body
@@ -268,7 +274,7 @@ func processing(sess *session.Session) bool {
 
 // writeStep answers a data call with its step: the 200 body, a 202, or
 // the step's error.
-func writeStep(w http.ResponseWriter, r *http.Request, sess *session.Session, ans dataAnswer) {
+func writeStep(w http.ResponseWriter, r *http.Request, sess *session.Session, ans dataAnswer, varied *shape.Varied) {
 	switch ans.step.Respond {
 	case scenarios.RespondReady:
 		exchange.WriteParts(w, http.StatusOK, ans.body)
@@ -278,13 +284,13 @@ func writeStep(w http.ResponseWriter, r *http.Request, sess *session.Session, an
 			code, message = "OPERATION_DISPATCHED", openapi.MessageOperationDispatched
 		}
 		exchange.Entry(r).FlinksCode = code
-		exchange.WriteJSON(w, http.StatusAccepted, pendingBody{
+		writeShaped(w, http.StatusAccepted, pendingBody{
 			FlinksCode:     code,
 			Links:          pendingLinks,
 			HttpStatusCode: http.StatusAccepted,
 			Message:        message,
 			RequestId:      sess.ID,
-		})
+		}, shape.Pending, varied)
 	default:
 		exchange.WriteError(w, r, exchange.Refused(r, stepRefusal(ans.step, sess.ID)))
 	}

@@ -155,7 +155,7 @@ func (a *API) SessionEvent(t *tenancy.Tenant, lib *scenarios.Library, sess *sess
 		sess.Unlock()
 		return DataEvent{}, true
 	}
-	opts := session.DefaultOptions()
+	opts := a.withShape(lib, session.DefaultOptions())
 	if !sess.Detail.Started.IsZero() {
 		opts = sess.Detail.Options
 	}

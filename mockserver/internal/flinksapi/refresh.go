@@ -111,7 +111,7 @@ func (a *API) refresh(t *tenancy.Tenant, loginID string, ls *tenancy.LoginState)
 	}
 	sess := session.New(uuid.NewString(), login, lib.Institution(login.Institution), "", now, session.Open(nil, 0, now))
 	sess.ScheduledRefresh = true
-	opts := session.DefaultOptions()
+	opts := a.withShape(lib, session.DefaultOptions())
 	event := DataEvent{
 		Tenant: t, Lib: lib, RequestID: sess.ID, LoginID: loginID,
 		Detail: func() []byte {

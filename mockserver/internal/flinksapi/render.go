@@ -8,6 +8,7 @@ import (
 
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/shape"
 	"github.com/flinks-mock/flinks-mock/openapi"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
@@ -27,6 +28,7 @@ func accounts(all []scenarios.Account, o session.Options) []scenarios.Account {
 		if !o.KYC {
 			a.Holder = nil
 		}
+		a.Nulls = nil // the scenario's, not part of the answer
 		txs := a.Transactions
 		if !o.Transactions {
 			txs = nil
@@ -134,6 +136,11 @@ func (a *API) renderDetail(sess *session.Session, o session.Options) (session.Bo
 		RequestId:       sess.ID,
 	})
 	tail[0] = ','
+	e := a.editOf(sess.Login, o)
+	if varied := variedOf(o.Varied, o.Seed, sess, "GetAccountsDetail"); varied != nil || !e.Empty() {
+		body := session.Body{Shared: detailHeadOf(a.allAccounts(sess.Login), o), Own: tail}
+		return shaped(body, shape.AccountsDetail, e, varied), nil
+	}
 	key := renderKey{sess.Login, o}
 	h, _ := a.renders.Get(key)
 	head := h.Bytes()
@@ -186,7 +193,7 @@ func (a *API) renderSummary(sess *session.Session, o session.Options) (session.B
 	if o.Minimal {
 		links = nil
 	}
-	return session.Body{Own: exchange.Encode(accountsSummary{
+	body := session.Body{Own: exchange.Encode(accountsSummary{
 		HttpStatusCode:  http.StatusOK,
 		Accounts:        sum,
 		Links:           links,
@@ -195,7 +202,8 @@ func (a *API) renderSummary(sess *session.Session, o session.Options) (session.B
 		InstitutionId:   id,
 		Institution:     sess.Inst.Name,
 		RequestId:       sess.ID,
-	})}, nil
+	})}
+	return shaped(body, shape.AccountsSummary, a.editOf(sess.Login, o), variedOf(o.Varied, o.Seed, sess, "GetAccountsSummary")), nil
 }
 
 // ratio is an eligibility ratio, 1 when the scenario sets none.
@@ -222,5 +230,7 @@ func (a *API) kycBody(sess *session.Session, o session.Options) []byte {
 	for i, acc := range list {
 		out.Accounts[i] = kycAccount{Id: acc.Id, Holder: acc.Holder}
 	}
-	return exchange.Encode(out)
+	e := a.editOf(sess.Login, o)
+	e.NoBalance = false
+	return shape.Apply(exchange.Encode(out), shape.KYCWebhook, e, variedOf(o.Varied, o.Seed, sess, "KYC"))
 }

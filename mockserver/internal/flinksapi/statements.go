@@ -7,6 +7,7 @@ import (
 
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/shape"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/statement"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
@@ -96,7 +97,7 @@ func (a *API) renderStatements(sess *session.Session, o session.Options) (sessio
 		}
 		out.StatementsByAccount[i] = accountStatements{AccountNumber: acc.AccountNumber, Statements: files}
 	}
-	return session.Body{Own: exchange.Encode(out)}, nil
+	return shaped(session.Body{Own: exchange.Encode(out)}, shape.Statements, shape.Edit{}, variedOf(o.Varied, o.Seed, sess, "GetStatements")), nil
 }
 
 // newestDate is the date of the newest transaction of the accounts, or

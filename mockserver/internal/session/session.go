@@ -37,6 +37,10 @@ type Session struct {
 	// ScheduledRefresh is Login.IsScheduledRefresh: the login was under
 	// scheduled (nightly) refresh when the session opened.
 	ScheduledRefresh bool
+	// Ordinal counts the sessions of the login on its tenant, from 0, in
+	// the varied shape (else 0): with the seed, it draws the session's
+	// shapes, so that sessions differ and a run repeats.
+	Ordinal int
 
 	mu      sync.Mutex
 	State   State
@@ -133,6 +137,12 @@ type Options struct {
 	// Minimal: the 200 leaves out what the contract lets it (the
 	// library's shapes setting).
 	Minimal bool
+	// Varied: the answers are drawn from Seed among the shapes the
+	// contract allows (shapes: varied(seed)).
+	Varied bool
+	Seed   uint64
+	// NoBalance: WithBalance false, every balance is null.
+	NoBalance bool
 	// Delta is RefreshDelta as "accountId:transactionId" pairs joined by
 	// commas: only the transactions newer than the one named are sent.
 	Delta string

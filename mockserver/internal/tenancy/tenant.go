@@ -190,6 +190,16 @@ type LoginState struct {
 	answerBytes atomic.Int64
 	refresh     refreshState // the scheduled (nightly) refresh (see refresh.go)
 	refreshed   time.Time    // the last aggregation of the login's data
+	opened      int          // sessions counted by Opened
+}
+
+// Opened counts a session of the login and returns how many were counted
+// before it.
+func (ls *LoginState) Opened() int {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.opened++
+	return ls.opened - 1
 }
 
 // Aggregated returns the time of the login's last aggregation, which

@@ -84,6 +84,7 @@ type serveConfig struct {
 	webhooks      webhookFlags
 	allowedHosts  listFlag
 	allowedOrigin listFlag
+	shapes        string
 }
 
 // webhookFlags are the serve flags of webhooks.
@@ -110,6 +111,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.watch, "watch", false, "reload the --scenarios files when they change, keeping the state of unchanged logins")
 	fs.IntVar(&c.maxTenants, "max-tenants", mockserver.DefaultMaxTenants, "how many customerIds the server serves at once")
 	fs.IntVar(&c.maxConns, "max-connections", DefaultMaxConnections, "how many connections the server keeps open at once; past it the longest idle is closed to make room")
+	fs.StringVar(&c.shapes, "shapes", scenarios.ShapesFull, "shape of the answers when the scenarios set none: full, minimal, or varied(seed) to draw each among the shapes the contract allows")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug (one line per request), info, warn or error")
 	fs.Var(&c.webhooks.urls, "webhook-url", "`URL` every customer's webhooks are posted to (repeatable; comma-separated in the environment)")
@@ -241,6 +243,9 @@ func (c *serveConfig) check() error {
 	if err := c.webhooks.check(); err != nil {
 		return err
 	}
+	if _, err := scenarios.ParseShape(c.shapes); err != nil {
+		return fmt.Errorf("--shapes: %w", err)
+	}
 	if c.maxConns < 1 {
 		return fmt.Errorf("--max-connections %d: give 1 or more", c.maxConns)
 	}
@@ -314,6 +319,7 @@ func (st *serving) server(ln net.Listener) (*mockserver.Server, error) {
 		st.adminToken = rand.Text()
 		st.log.Warn("the admin API listens beyond loopback, so it needs a token; set --admin-token to choose it", "adminToken", st.adminToken)
 	}
+	shapes, _ := scenarios.ParseShape(cfg.shapes) // checked by check
 	mcfg := mockserver.Config{
 		Library:    st.lib,
 		Spec:       st.flinksSpec,
@@ -321,6 +327,7 @@ func (st *serving) server(ln net.Listener) (*mockserver.Server, error) {
 		Clock:      st.clock,
 		SecretKey:  cfg.secretKey,
 		APIKey:     cfg.apiKey,
+		Shapes:     shapes,
 		AdminToken: st.adminToken,
 		Logger:     st.log,
 		MaxTenants: cfg.maxTenants,
