@@ -152,7 +152,7 @@ var _ = Describe("The minimal shape", func() {
 // The whole flow in each shape the mock has, every answer checked against
 // openapi/flinks.yaml.
 var _ = Describe("The whole flow in each shape", func() {
-	for _, shape := range []string{scenarios.ShapesFull, scenarios.ShapesMinimal} {
+	for _, shape := range []string{scenarios.ShapesFull, scenarios.ShapesMinimal, "varied(42)", "varied(7)"} {
 		It("walks Greatday through MFA, the 202s and the 200s in the "+shape+" shape", func() {
 			srv := mocktest.NewServer(GinkgoT(), mocktest.WithScenarios("settings:\n  shapes: "+shape+"\n"), mocktest.WithConfig(func(c *mockserver.Config) { c.Spec = spec }))
 			f := fixtureOf(srv)
@@ -163,8 +163,12 @@ var _ = Describe("The whole flow in each shape", func() {
 			Expect(data.Body["Accounts"]).NotTo(BeEmpty())
 			summary := f.call("POST", "GetAccountsSummary", nil, map[string]any{"RequestId": auth.Body["RequestId"]})
 			Expect(summary.Status).To(Equal(200), string(summary.Raw))
-			_, hasLogin := data.Body["Login"]
-			Expect(hasLogin).To(Equal(shape == scenarios.ShapesFull))
+			if _, hasLogin := data.Body["Login"]; shape != "varied(42)" && shape != "varied(7)" {
+				Expect(hasLogin).To(Equal(shape == scenarios.ShapesFull))
+			}
+			for _, acc := range data.Body["Accounts"].([]any) {
+				Expect(acc).To(HaveKey("Id"), "every shape keeps the account Ids the flow needs")
+			}
 		})
 	}
 })

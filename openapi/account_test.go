@@ -40,6 +40,9 @@ func TestSchemasMatchTheScenarioModel(t *testing.T) {
 			var names, always []string
 			for f := range tt.typ.Fields() {
 				name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if name == "nulls" {
+					continue // the scenario's nulls (Account.Nulls), never sent
+				}
 				names = append(names, name)
 				if !strings.Contains(opts, "omitempty") {
 					always = append(always, name)
