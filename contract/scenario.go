@@ -48,6 +48,9 @@ type Scenario struct {
 	// DeleteCard has the integration delete the card once it has the data
 	// (Target.DeleteCard).
 	DeleteCard bool
+	// Shapes is the shape of the mock's answers during the run
+	// (settings.shapes, e.g. varied(16)); empty: the server's.
+	Shapes string
 	// What says what the scenario exercises.
 	What string
 	// Want is the outcome the integration must report.
@@ -96,6 +99,7 @@ func Scenarios() []Scenario {
 			What: "webhook mode: GetAccountsDetail answers 202 and the data comes only by webhook, sent twice; both sends must be answered 200"},
 		{Name: "webhook-signed", Login: "mock_pending_45m", MostRecentCached: true, Webhook: true, Signed: true, Want: accounts,
 			What: "webhook mode with signatures: a webhook signed with a wrong secret (carrying an account of its own) and an unsigned one come first, and must be rejected; then the genuine one, twice"},
+		VariedShapes(),
 	}
 }
 

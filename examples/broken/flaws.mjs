@@ -10,9 +10,10 @@
 // retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
 // webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012),
 // no-signature-check (FM013), late-mfa-answer (FM014), delete-card-in-use
-// (FM015), no-request-timeout (FM016), credentials-again (FM017). Each bends
-// the example's requests, clock or server before it runs; the example stays
-// as the guide says.
+// (FM015), no-request-timeout (FM016), credentials-again (FM017); and
+// trust-optional-fields, which breaks no rule but crashes in the
+// varied-shapes scenario. Each bends the example's requests, clock or
+// server before it runs; the example stays as the guide says.
 import http from "node:http";
 
 const env = process.env;
@@ -80,6 +81,16 @@ const flaws = {
       deletedEarly = true; // the card deleted before the data: CARD_IN_USE
       await realFetch(`${env.FLINKS_BASE_URL}/BankingServices/DeleteCard/${env.FLINKS_LOGIN_ID}`, { method: "DELETE", headers: { "x-api-key": env.FLINKS_API_KEY } });
     }
+    return res;
+  },
+  "trust-optional-fields": async (url, init) => {
+    const res = await realFetch(url, init);
+    if (!endpointOf(url).startsWith("GetAccountsDetail") || res.status !== 200) return res;
+    // Fields Flinks may leave out or send as null, read as if always there:
+    // a TypeError on the first one missing (the varied-shapes scenario).
+    const body = await res.clone().json();
+    const seen = [body.Login.Username];
+    for (const acc of body.Accounts) seen.push(acc.Holder.Name.trim(), acc.Holder.Address.City.trim(), acc.Balance.Current.toFixed(2));
     return res;
   },
   "stop-at-202": async (url, init) => {

@@ -11,7 +11,9 @@ new-request-per-poll (FM004), poll-fast (FM005), no-timeout (FM006),
 retry-final-errors (FM007), no-backoff (FM008), no-api-key (FM009),
 webhook-not-200 (FM010), stop-at-202 (FM011), reanswer-mfa (FM012),
 no-signature-check (FM013), late-mfa-answer (FM014), delete-card-in-use
-(FM015), no-request-timeout (FM016), credentials-again (FM017). Each
+(FM015), no-request-timeout (FM016), credentials-again (FM017); and
+trust-optional-fields, which breaks no rule but crashes in the varied-shapes
+scenario. Each
 patches the example before it runs; the example itself stays as the guide
 says.
 """
@@ -103,6 +105,18 @@ def stop_at_202(method, endpoint, headers, body, ok):
     return answer
 
 
+def trust_optional_fields(method, endpoint, headers, body, ok):
+    answer = call(method, endpoint, headers, body, ok)
+    if endpoint.startswith("GetAccountsDetail") and answer["status"] == 200:
+        # Fields Flinks may leave out or send as null, read as if always
+        # there: a KeyError or TypeError on the first one missing (the
+        # varied-shapes scenario).
+        seen = [answer["Login"]["Username"]]
+        for acc in answer["Accounts"]:
+            seen += [acc["Holder"]["Name"].strip(), acc["Holder"]["Address"]["City"].strip(), round(acc["Balance"]["Current"], 2)]
+    return answer
+
+
 def webhook_not_200():
     send_response = client.BaseHTTPRequestHandler.send_response
 
@@ -145,6 +159,8 @@ def main(flaw):
         client.REQUEST_TIMEOUT = None  # waits for every answer as long as it takes
     elif flaw == "credentials-again":
         client.LOGIN_STORE = None  # the LoginId is never kept: the credentials every time
+    elif flaw == "trust-optional-fields":
+        client.call = trust_optional_fields
     elif flaw == "no-signature-check":
         client.signed_by = lambda secret, raw, signature: True  # every webhook taken
     else:
