@@ -63,6 +63,7 @@ func TestCommands(t *testing.T) {
 		{name: "a typo of a command", args: []string{"valdate"}, code: ExitUsage, stderr: []string{`did you mean validate?`}},
 		{name: "bad log level from env", env: map[string]string{"FLINKS_MOCK_LOG_LEVEL": "loud"}, args: []string{"serve"}, code: ExitUsage, stderr: []string{`--log-level "loud"`}},
 		{name: "bad log format", args: []string{"serve", "--log-format", "xml"}, code: ExitUsage, stderr: []string{`--log-format "xml"`}},
+		{name: "bad shapes from env", env: map[string]string{"FLINKS_MOCK_SHAPES": "varied(x)"}, args: []string{"serve"}, code: ExitUsage, stderr: []string{`--shapes: "varied(x)" is not a shape`}},
 		{name: "bad boolean from env", env: map[string]string{"FLINKS_MOCK_NO_DEFAULT_SCENARIOS": "maybe"}, args: []string{"serve"}, code: ExitUsage, stderr: []string{`FLINKS_MOCK_NO_DEFAULT_SCENARIOS="maybe"`}},
 		{name: "stray argument", args: []string{"serve", "bank.yaml"}, code: ExitUsage, stderr: []string{"--scenarios"}},
 		{name: "validate needs a path", args: []string{"validate"}, code: ExitUsage, stderr: []string{"name at least one scenario file"}},
