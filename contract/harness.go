@@ -110,14 +110,8 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 	t := h.target(sc, login, customer)
 	run = forScenario(sc, run)
 
-	if sc.Shapes != "" {
-		if err := h.Mock.setShapes(ctx, customer, sc.Shapes); errors.Is(err, errNoShapes) {
-			res.Skipped = err.Error()
-			return res
-		} else if err != nil {
-			res.Err = err
-			return res
-		}
+	if res.Skipped, res.Err = h.Mock.shapesOf(ctx, customer, sc); res.Skipped != "" || res.Err != nil {
+		return res
 	}
 	rj := h.Mock.follow(ctx, customer, h.MaxEntries)
 	defer rj.stop()

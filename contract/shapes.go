@@ -28,6 +28,19 @@ func VariedShapes() Scenario {
 // with: the scenario is skipped.
 var errNoShapes = errors.New("the server has no /__admin/scenarios to set the shapes of a customer with (a flinks-mock serves one)")
 
+// shapesOf sets the shapes a scenario asks for on the customer of its run:
+// it says why the scenario is skipped when the server cannot.
+func (m Mock) shapesOf(ctx context.Context, customerID string, sc Scenario) (skipped string, err error) {
+	if sc.Shapes == "" {
+		return "", nil
+	}
+	err = m.setShapes(ctx, customerID, sc.Shapes)
+	if errors.Is(err, errNoShapes) {
+		return err.Error(), nil
+	}
+	return "", err
+}
+
 // setShapes has the mock answer a customer in a shape, e.g. varied(16),
 // by adding a scenario file with that setting for the customer alone.
 func (m Mock) setShapes(ctx context.Context, customerID, shapes string) error {
