@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinks-mock/flinks-mock/mockserver/clock"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
 	"github.com/flinks-mock/flinks-mock/mockserver/webhook"
 	"github.com/flinks-mock/flinks-mock/openapi"
@@ -39,11 +40,12 @@ func newShapeFixture(t testing.TB) *shapeFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib, err := scenarios.Load(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), true)
+	today := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	lib, err := scenarios.Load(today, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &shapeFixture{api: New(Config{}), lib: lib, spec: spec}
+	return &shapeFixture{api: New(Config{Clock: clock.NewVirtual(today)}), lib: lib, spec: spec}
 }
 
 func (f *shapeFixture) login(t testing.TB, name string) *scenarios.Login {
@@ -90,6 +92,10 @@ func (f *shapeFixture) bodies(login *scenarios.Login, sh scenarios.Shape, ordina
 		shapeBody{webhook: openapi.WebhookAccountsDetail, body: webhook.Body(openapi.WebhookAccountsDetail, detail, "")},
 		shapeBody{webhook: openapi.WebhookKYC, body: f.api.kycBody(sess, o)},
 	)
+	if o.Months > 0 {
+		// The statements are PDFs, slow to make: only when asked for.
+		out = append(out, shapeBody{req: flinksRequest(http.MethodPost, "GetStatements"), status: 200, body: f.api.renderStatements(sess, o).Bytes()})
+	}
 	return out
 }
 
@@ -108,14 +114,17 @@ func (f *shapeFixture) check(t *testing.T, what string, b shapeBody) {
 
 // Every answer in every shape matches openapi/flinks.yaml: the full and
 // minimal shapes, and the varied one over thousands of seeds (with the
-// transactions for one seed in twenty: they are most of the bytes).
+// transactions for one seed in twenty: they are most of the bytes, and
+// the statements for one in a hundred).
 func TestEveryShapeMatchesTheContract(t *testing.T) {
 	f := newShapeFixture(t)
 	nomfa, mfa := f.login(t, "greatday_nomfa"), f.login(t, "greatday")
 	small := session.DefaultOptions()
 	small.Transactions = false
+	all := session.DefaultOptions()
+	all.Months = 1
 	for _, mode := range []string{scenarios.ShapesFull, scenarios.ShapesMinimal} {
-		for _, b := range f.bodies(mfa, scenarios.Shape{Mode: mode}, 0, session.DefaultOptions()) {
+		for _, b := range f.bodies(mfa, scenarios.Shape{Mode: mode}, 0, all) {
 			f.check(t, mode, b)
 		}
 	}
@@ -130,6 +139,9 @@ func TestEveryShapeMatchesTheContract(t *testing.T) {
 		}
 		if seed%20 == 0 {
 			o = session.DefaultOptions()
+		}
+		if seed%100 == 0 {
+			o.Months = 1
 		}
 		o.NoBalance = seed%7 == 0
 		for _, b := range f.bodies(login, scenarios.Shape{Mode: scenarios.ShapesVaried, Seed: seed}, int(seed%3), o) {
