@@ -94,7 +94,8 @@ func (f *shapeFixture) bodies(login *scenarios.Login, sh scenarios.Shape, ordina
 	)
 	if o.Months > 0 {
 		// The statements are PDFs, slow to make: only when asked for.
-		out = append(out, shapeBody{req: flinksRequest(http.MethodPost, "GetStatements"), status: 200, body: f.api.renderStatements(sess, o).Bytes()})
+		statements, _ := f.api.renderStatements(sess, o)
+		out = append(out, shapeBody{req: flinksRequest(http.MethodPost, "GetStatements"), status: 200, body: statements.Bytes()})
 	}
 	return out
 }
