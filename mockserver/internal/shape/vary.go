@@ -95,28 +95,41 @@ func (d *drawer) value(n *node, s *openapi3.Schema, name string) {
 func (d *drawer) object(n *node, s *openapi3.Schema) {
 	out := n.obj[:0]
 	for _, m := range n.obj {
-		ref := s.Properties[m.key]
-		if ref == nil || ref.Value == nil || frozen[m.key] || kept[m.key] {
-			if ref != nil && kept[m.key] {
-				d.value(m.val, ref.Value, m.key)
-			}
+		if d.member(&m, s) {
 			out = append(out, m)
-			continue
 		}
-		p := ref.Value
-		switch {
-		case !slices.Contains(s.Required, m.key) && d.chance(chanceAbsent):
-			continue
-		case p.Nullable && !m.val.isNil && d.chance(chanceNull):
-			m.val = null()
-		case m.val.kind == '[' && len(m.val.arr) > 0 && p.MinItems == 0 && d.chance(chanceEmpty):
-			m.val = &node{kind: '['}
-		default:
-			d.value(m.val, p, m.key)
-		}
-		out = append(out, m)
 	}
 	n.obj = out
+}
+
+// member draws the shape of one member of an object of schema s, and
+// reports whether it stays (an optional member may go).
+func (d *drawer) member(m *member, s *openapi3.Schema) bool {
+	ref := s.Properties[m.key]
+	if ref == nil || ref.Value == nil || frozen[m.key] || kept[m.key] {
+		d.keep(m, ref)
+		return true
+	}
+	p := ref.Value
+	switch {
+	case !slices.Contains(s.Required, m.key) && d.chance(chanceAbsent):
+		return false
+	case p.Nullable && !m.val.isNil && d.chance(chanceNull):
+		m.val = null()
+	case m.val.kind == '[' && len(m.val.arr) > 0 && p.MinItems == 0 && d.chance(chanceEmpty):
+		m.val = &node{kind: '['}
+	default:
+		d.value(m.val, p, m.key)
+	}
+	return true
+}
+
+// keep draws inside a member that must stay as it is: only a kept one
+// (a list the flow needs) has its inside drawn.
+func (d *drawer) keep(m *member, ref *openapi3.SchemaRef) {
+	if ref != nil && kept[m.key] {
+		d.value(m.val, ref.Value, m.key)
+	}
 }
 
 func (d *drawer) scalar(n *node, s *openapi3.Schema, name string) {
