@@ -132,6 +132,9 @@ func (h *Harness) Run(ctx context.Context, sc Scenario, run RunFunc) RunResult {
 	outcome, runErr := h.runWatched(ctx, &res, rj, run)
 	opts := h.runOptions(sc, t)
 	if hooks != nil {
+		if ended, err := h.Mock.now(ctx); err == nil {
+			opts.IntegrationEnded = ended
+		}
 		sent := hooks.wait()
 		opts.Forged = sent.forged
 		runErr = webhookVerdict(ctx, sent, runErr)

@@ -55,6 +55,12 @@ type Options struct {
 	// to see that the integration rejects them: FM013 judges them, and
 	// FM010 leaves them out.
 	Forged []string
+	// IntegrationEnded is when the integration's run ended, on the server
+	// clock (zero when unknown). A webhook attempt that started after it
+	// and got no HTTP answer is not judged by FM010: the harness runs the
+	// integration once, and its receiver is gone once it has returned;
+	// an answer it gave, or one refused while it ran, is judged.
+	IntegrationEnded time.Time
 	// RequestTimeout is how long the integration was told to wait for one
 	// answer before it gives up (Target.RequestTimeout). It is compared
 	// with the journal's Latency, which is real time: FM016 fails a request

@@ -256,6 +256,12 @@ func TestWebhooksAcknowledged(t *testing.T) {
 			at(0, hook("d1", 1, 0, time.Millisecond).failed("connection refused")))},
 		{name: "too slow", want: contract.Fail, problem: []string{"after 11s, past the 10s deadline"}, journal: journalOf(
 			at(0, hook("d1", 1, 200, 11*time.Second)))},
+		{name: "refused after the integration ended", opts: contract.Options{IntegrationEnded: t0.Add(1 * s)}, want: contract.Pass, journal: journalOf(
+			at(0, hook("d1", 1, 200, time.Millisecond)), at(2*s, hook("d2", 1, 0, time.Millisecond).failed("connection refused")))},
+		{name: "refused while the integration ran", opts: contract.Options{IntegrationEnded: t0.Add(3 * s)}, want: contract.Fail, problem: []string{"got no HTTP answer (connection refused)"}, journal: journalOf(
+			at(0, hook("d1", 1, 200, time.Millisecond)), at(2*s, hook("d2", 1, 0, time.Millisecond).failed("connection refused")))},
+		{name: "answered 500 after the integration ended", opts: contract.Options{IntegrationEnded: t0.Add(1 * s)}, want: contract.Fail, problem: []string{"was answered 500"}, journal: journalOf(
+			at(2*s, hook("d2", 1, 500, time.Millisecond)))},
 		{name: "a duplicate refused", want: contract.Fail, problem: []string{"a duplicate: send 2", "answered 409"}, quoted: []uint64{2}, journal: journalOf(
 			at(0, hook("d1", 1, 200, time.Millisecond)), at(1*s, hook("d2", 1, 409, time.Millisecond)))},
 	})

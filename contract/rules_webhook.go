@@ -24,7 +24,7 @@ func checkWebhooksAcknowledged(entries []journal.Entry, o Options) (bool, []Viol
 	applicable := false
 	seen := map[string]int{} // RequestId+ResponseType → deliveries seen, to name duplicates
 	for _, e := range entries {
-		if e.Kind != journal.KindWebhook || slices.Contains(o.Forged, e.DeliveryID) {
+		if e.Kind != journal.KindWebhook || slices.Contains(o.Forged, e.DeliveryID) || afterTheIntegration(e, o) {
 			continue
 		}
 		applicable = true
@@ -59,6 +59,12 @@ func checkWebhooksAcknowledged(entries []journal.Entry, o Options) (bool, []Viol
 		}
 	}
 	return applicable, problems
+}
+
+// afterTheIntegration reports whether e is a webhook attempt that got no
+// HTTP answer because it started after the integration had ended.
+func afterTheIntegration(e journal.Entry, o Options) bool {
+	return e.Status == 0 && !o.IntegrationEnded.IsZero() && e.Time.After(o.IntegrationEnded)
 }
 
 // WebhookSignature is FM013: a webhook whose signature is wrong or missing
