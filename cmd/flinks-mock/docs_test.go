@@ -431,7 +431,7 @@ func TestCIRunsTheREADMECommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`(?m)^go test -race -count=1 \./\.\.\.$`).Match(ci) {
+	if !regexp.MustCompile(`(?m)^go test -race -count=1( -timeout \d+m)? \./\.\.\.$`).Match(ci) {
 		t.Errorf(".ci/run does not run the README's %s (with -race -count=1)", suiteCommand)
 	}
 	if !strings.Contains(string(data), "go install "+modulePath+"/cmd/flinks-mock@latest") {
