@@ -42,7 +42,7 @@ func runs() []contract.RunResult {
 var _ = Describe("the HTML report", func() {
 	It("holds every verdict, and the timeline of a failed run with its offending requests marked", func() {
 		path := filepath.Join(GinkgoT().TempDir(), "report.html")
-		Expect(htmlreport.WriteFile(path, "flinks-mock verify", runs())).To(Succeed())
+		Expect(htmlreport.WriteFile(path, "flinks-mock verify", "en", runs())).To(Succeed())
 		raw, err := os.ReadFile(path)
 		Expect(err).NotTo(HaveOccurred())
 		html := string(raw)
@@ -58,6 +58,38 @@ var _ = Describe("the HTML report", func() {
 		Expect(html).NotTo(MatchRegexp(`(?i)(src|href)="(https?:)?//`))
 		Expect(html).NotTo(ContainSubstring("<script"))
 		Expect(regexp.MustCompile(`<link[^>]+stylesheet`).MatchString(html)).To(BeFalse())
+		Expect(html).To(ContainSubstring(`<html lang="en">`))
+		Expect(html).NotTo(ContainSubstring(`class="note"`))
+	})
+
+	It("is written in French with --lang fr, the rules' words and the requests as the harness wrote them", func() {
+		var b strings.Builder
+		Expect(htmlreport.Write(&b, "flinks-mock verify", "fr", runs())).To(Succeed())
+		html := b.String()
+		Expect(html).To(ContainSubstring(`<html lang="fr">`))
+		Expect(html).To(ContainSubstring("2 scénarios — réussis : 1, en échec : 1, ignorés : 0"))
+		Expect(html).To(ContainSubstring("scénario mfa — en échec</h2>"))
+		Expect(html).To(ContainSubstring("scénario happy — réussi</h2>"))
+		Expect(html).To(ContainSubstring("<h3>Chronologie de l’exécution</h3>"))
+		Expect(html).To(ContainSubstring("<summary>Règles du guide Flinks</summary>"))
+		Expect(html).To(ContainSubstring(`v-fail">enfreinte</td>`))
+		Expect(html).To(ContainSubstring("Séquence des requêtes"), "the timeline's labels")
+		Expect(html).To(ContainSubstring(`<p class="note">Les règles, leurs messages et les requêtes citées restent tels que le banc d’essai les écrit, en anglais.</p>`))
+		Expect(html).NotTo(ContainSubstring("Timeline of the run"))
+		Expect(html).NotTo(ContainSubstring("Rules of the Flinks guide"))
+		// The offending request is still highlighted, with the rule's
+		// words in English beside it.
+		Expect(strings.Count(html, `<svg class="timeline"`)).To(Equal(1))
+		Expect(html).To(MatchRegexp(`class="tl-msg[^"]*tl-marked"`))
+		Expect(html).To(ContainSubstring("[jeton reused]"))
+		Expect(html).To(ContainSubstring(contract.IDSingleUseToken + ": "))
+	})
+
+	It("refuses a language it is not written in, and writes no file", func() {
+		path := filepath.Join(GinkgoT().TempDir(), "report.html")
+		err := htmlreport.WriteFile(path, "flinks-mock verify", "de", nil)
+		Expect(err).To(MatchError(ContainSubstring("give en or fr")))
+		Expect(path).NotTo(BeAnExistingFile())
 	})
 })
 
@@ -68,7 +100,7 @@ var _ = Describe("the HTML report in a browser", Label("browser"), func() {
 			Skip("no Chromium found ($CHROME_PATH, chromium, chromium-browser or google-chrome): the browser specs skip")
 		}
 		path := filepath.Join(GinkgoT().TempDir(), "report.html")
-		Expect(htmlreport.WriteFile(path, "flinks-mock verify", runs())).To(Succeed())
+		Expect(htmlreport.WriteFile(path, "flinks-mock verify", "en", runs())).To(Succeed())
 
 		opts := append(chromedp.DefaultExecAllocatorOptions[:],
 			chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
