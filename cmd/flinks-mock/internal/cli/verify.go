@@ -38,6 +38,7 @@ type verifyConfig struct {
 	timeScale  float64
 	junit      string
 	html       string
+	lang       string
 	timeout    time.Duration
 	today      todayFlag
 	command    []string
@@ -51,6 +52,7 @@ func (c *verifyConfig) flags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.timeScale, "time-scale", 0, "real seconds per mock second: 0.01 makes the guide's 10 s polls 100 ms (default 0.01; 1 with --server, whose clock verify cannot scale)")
 	fs.StringVar(&c.junit, "junit", "", "also write the verdicts as JUnit XML to this `file`")
 	fs.StringVar(&c.html, "html", "", "also write the verdicts as one self-contained HTML `file`, with the timeline of each failed run")
+	fs.StringVar(&c.lang, "lang", "en", "language of the --html report: en or fr (the rules' words and the quoted requests stay English)")
 	fs.DurationVar(&c.timeout, "timeout", 0, "stop a run of the command after this long (default: twice the scaled 30-minute deadline, plus 30s)")
 	c.today.define(fs)
 }
@@ -127,7 +129,7 @@ func (p *Program) verify(ctx context.Context, args []string) int {
 		}
 	}
 	if cfg.html != "" {
-		if err := htmlreport.WriteFile(cfg.html, "flinks-mock verify "+strings.Join(cfg.command, " "), runs); err != nil {
+		if err := htmlreport.WriteFile(cfg.html, "flinks-mock verify "+strings.Join(cfg.command, " "), cfg.lang, runs); err != nil {
 			fmt.Fprintln(p.Stderr, "flinks-mock verify:", err)
 			return ExitFailure
 		}
@@ -181,6 +183,9 @@ func (p *Program) verifyArgs(args []string) (cfg verifyConfig, scs []contract.Sc
 func (c *verifyConfig) settle() error {
 	if len(c.files) > 0 && c.server != "" {
 		return errors.New("--scenarios needs the server verify starts: the files are served by the mock verify starts; leave --server out")
+	}
+	if err := htmlreport.CheckLanguage(c.lang); err != nil {
+		return fmt.Errorf("--lang: %w", err)
 	}
 	switch {
 	case c.timeScale < 0:

@@ -11,7 +11,8 @@ import (
 )
 
 // verify --html writes one self-contained page: the broken client that
-// reuses its token fails FM001, and the page marks the request.
+// reuses its token fails FM001, and the page marks the request; --lang fr
+// writes it in French, and a language it has no text for is a usage error.
 func TestVerifyWritesAnHTMLReport(t *testing.T) {
 	t.Parallel()
 	python, err := exec.LookPath("python3")
@@ -19,7 +20,7 @@ func TestVerifyWritesAnHTMLReport(t *testing.T) {
 		t.Skip("python3 is not on PATH: the broken example (examples/broken/flaws.py) is not verified")
 	}
 	report := filepath.Join(t.TempDir(), "report.html")
-	code, stdout, stderr := run(t, nil, "verify", "--today", pinnedToday, "--time-scale", "0.05", "--html", report,
+	code, stdout, stderr := run(t, nil, "verify", "--today", pinnedToday, "--time-scale", "0.05", "--html", report, "--lang", "fr",
 		"--scenario", "mfa", "--", python, filepath.Join(repoRoot, "examples", "broken", "flaws.py"), "reuse-token")
 	if code != ExitFailure {
 		t.Fatalf("verify exited with %d, want %d\n%s\n%s", code, ExitFailure, stdout, stderr)
@@ -29,7 +30,7 @@ func TestVerifyWritesAnHTMLReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := string(raw)
-	for _, want := range []string{`data-scenario="mfa" data-verdict="failed"`, "tl-marked", "[token reused]", contract.IDSingleUseToken + ": "} {
+	for _, want := range []string{`<html lang="fr">`, "scénario mfa — en échec", `data-scenario="mfa" data-verdict="failed"`, "tl-marked", "[jeton reused]", contract.IDSingleUseToken + ": "} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the report lacks %q", want)
 		}
@@ -39,5 +40,10 @@ func TestVerifyWritesAnHTMLReport(t *testing.T) {
 		"--scenario", "happy", "--", python, filepath.Join(repoRoot, "examples", "broken", "flaws.py"), "reuse-token")
 	if code != ExitFailure || !strings.Contains(stderr, "--html") {
 		t.Errorf("a report that cannot be written: exit %d, stderr %q; want %d and the flag named", code, stderr, ExitFailure)
+	}
+
+	code, _, stderr = run(t, nil, "verify", "--html", report, "--lang", "de", "--", python, "-c", "pass")
+	if code != ExitUsage || !strings.Contains(stderr, "--lang") || !strings.Contains(stderr, "en or fr") {
+		t.Errorf("--lang de: exit %d, stderr %q; want %d and the languages named", code, stderr, ExitUsage)
 	}
 }
