@@ -93,6 +93,10 @@ const (
 	// DefaultDeliveryBudget is how many deliveries all tenants keep
 	// together.
 	DefaultDeliveryBudget = 20_000
+	// DefaultDeliveryBytes bounds in bytes the deliveries all tenants keep
+	// together, the bodies of those waiting for a retry included; past it
+	// the finished deliveries least recently attempted go first.
+	DefaultDeliveryBytes = 16 << 20
 	// DefaultWebhookMaxInFlight is how many webhook attempts are in
 	// flight at once, to every receiver together, and
 	// DefaultWebhookMaxInFlightPerTarget to one receiver (scheme, host and
@@ -167,6 +171,8 @@ type Config struct {
 	// DeliveryBudget those of all tenants.
 	MaxDeliveries  int
 	DeliveryBudget int
+	// DeliveryBytes bounds them in bytes (zero: DefaultDeliveryBytes).
+	DeliveryBytes int64
 	// WebhookMaxInFlight and WebhookMaxInFlightPerTarget cap the webhook
 	// attempts in flight, in all and to one receiver; WebhookQueueBytes
 	// bounds the attempts waiting for a place (0: the Defaults; a negative
@@ -217,6 +223,7 @@ func (cfg *Config) fill() {
 	def(&cfg.WebhookAttempts, DefaultWebhookAttempts)
 	def(&cfg.MaxDeliveries, DefaultMaxDeliveries)
 	def(&cfg.DeliveryBudget, DefaultDeliveryBudget)
+	def64(&cfg.DeliveryBytes, DefaultDeliveryBytes)
 	def(&cfg.WebhookMaxInFlight, DefaultWebhookMaxInFlight)
 	def(&cfg.WebhookMaxInFlightPerTarget, DefaultWebhookMaxInFlightPerTarget)
 	if cfg.WebhookQueueBytes == 0 {
@@ -310,6 +317,7 @@ func (s *Server) wire() {
 		Policy:         webhook.Policy{Attempts: cfg.WebhookAttempts, Interval: cfg.WebhookInterval, Timeout: cfg.WebhookTimeout},
 		MaxDeliveries:  cfg.MaxDeliveries,
 		DeliveryBudget: cfg.DeliveryBudget,
+		DeliveryBytes:  cfg.DeliveryBytes,
 		Limits: webhook.Limits{
 			InFlight:          cfg.WebhookMaxInFlight,
 			InFlightPerTarget: cfg.WebhookMaxInFlightPerTarget,

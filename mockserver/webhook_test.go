@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -748,6 +749,24 @@ var _ = Describe("Webhooks", func() {
 			ds := hookDeliveries(srv, admin.DeliveryFilter{})
 			Expect(ds).To(HaveLen(3))
 			Expect([]string{ds[0].RequestID, ds[1].RequestID, ds[2].RequestID}).To(Equal([]string{"r2", "r3", "r4"}))
+		})
+	})
+
+	Describe("the bytes of the deliveries", func() {
+		It("stay within DeliveryBytes, the bodies waiting for a retry counted, the newest kept", func() {
+			rc := newHookReceiver(500, 500, 500, 500, 500, 500, 500, 500, 500, 500)
+			srv, _ := hookServer(func(c *mockserver.Config) { c.DeliveryBytes = 64 << 10 }, rc)
+			pad := strings.Repeat("x", 20<<10)
+			for i := range 10 {
+				_, err := srv.Admin.FireWebhook(ctx, admin.WebhookFire{CustomerID: srv.CustomerID, Body: json.RawMessage(fmt.Sprintf(`{"RequestId":"r%d","Pad":"%s"}`, i, pad))})
+				Expect(err).NotTo(HaveOccurred())
+			}
+			Eventually(rc.count).Should(Equal(10), "every webhook had its first attempt")
+			ds := hookDeliveries(srv, admin.DeliveryFilter{})
+			Expect(len(ds)).To(BeNumerically(">=", 1))
+			Expect(len(ds)).To(BeNumerically("<=", 3), "three 20 KiB bodies fill 64 KiB")
+			Expect(ds[len(ds)-1].RequestID).To(Equal("r9"))
+			Expect(ds).To(HaveEach(HaveField("State", "pending")))
 		})
 	})
 

@@ -48,6 +48,9 @@ type Config struct {
 	// DeliveryBudget those of all customers.
 	MaxDeliveries  int
 	DeliveryBudget int
+	// DeliveryBytes bounds in bytes the deliveries of all customers, as
+	// deliveryBytes counts them (zero: no bound in bytes).
+	DeliveryBytes int64
 	// Limits cap the attempts in flight and bound those waiting (zero
 	// caps: the Defaults; a zero QueueBytes: no attempt waits).
 	Limits Limits
@@ -122,6 +125,9 @@ func New(cfg Config) *Dispatcher {
 			}
 		}
 	})
+	if cfg.DeliveryBytes > 0 {
+		d.budget.CapBytes(cfg.DeliveryBytes)
+	}
 	return d
 }
 
@@ -151,10 +157,20 @@ func (d *Dispatcher) customerLocked(owner Owner, create bool) *customer {
 			OnEvict: d.forgotLocked,
 			// The bound forgets finished deliveries first.
 			Keep: func(dl *delivery) bool { return dl.state == pending },
+			Cost: deliveryBytes,
 		})}
 		d.customers[owner.ID()] = c
 	}
 	return c
+}
+
+// deliveryBytes estimates the memory a delivery holds: its body (kept
+// until it ends), its strings, and the records of as many attempts as
+// its policy allows, counted when it is added.
+func deliveryBytes(id string, dl *delivery) int64 {
+	const record, attempt = 512, 192
+	strs := len(id) + len(dl.url) + len(dl.receiver) + len(dl.path) + len(dl.responseType) + len(dl.requestID) + len(dl.loginID) + len(dl.signature) + len(dl.duplicateOf)
+	return int64(record+strs+len(dl.body)) + int64(max(dl.policy.Attempts, 1))*attempt
 }
 
 // discardLocked forgets the state of a tenant that was reset: its pending
