@@ -89,12 +89,7 @@ var _ = Describe("the Flinks Connect simulator in a browser", Label("browser"), 
 		srv *mocktest.Server
 	)
 	BeforeEach(func() {
-		ctx, cancel := chromedp.NewContext(browser)
-		DeferCleanup(cancel)
-		Expect(chromedp.Do(ctx)).To(Succeed())
-		ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-		DeferCleanup(cancelTimeout)
-		tab = ctx
+		tab = newTab(browser, 60*time.Second)
 		srv = mocktest.NewServer(GinkgoT())
 	})
 

@@ -17,6 +17,18 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/mocktest"
 )
 
+// newTab opens a tab of browser, runs first in it (nothing: an empty
+// page), and gives it limit for the rest of the spec.
+func newTab(browser context.Context, limit time.Duration, first ...chromedp.Action[chromedp.Void]) context.Context {
+	GinkgoHelper()
+	ctx, cancel := chromedp.NewContext(browser)
+	DeferCleanup(cancel)
+	Expect(chromedp.Do(ctx, first...)).To(Succeed())
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
+	DeferCleanup(cancelTimeout)
+	return ctx
+}
+
 // startChromium starts a headless Chromium for the spec tree it is called
 // in (skipping it when there is none) and returns its context.
 func startChromium() context.Context {
@@ -76,12 +88,7 @@ var _ = Describe("the admin API against a web page of another origin", Label("br
 		hook *httptest.Server
 	)
 	BeforeEach(func() {
-		ctx, cancel := chromedp.NewContext(browser)
-		DeferCleanup(cancel)
-		Expect(chromedp.Do(ctx)).To(Succeed())
-		ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-		DeferCleanup(cancelTimeout)
-		tab = ctx
+		tab = newTab(browser, 60*time.Second)
 		srv = mocktest.NewServer(GinkgoT())
 		hits.Store(0)
 		hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))

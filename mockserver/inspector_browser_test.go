@@ -46,12 +46,7 @@ var _ = Describe("the inspector in a browser", Label("browser"), Ordered, func()
 		}))
 		DeferCleanup(hook.Close)
 		received.Store(0)
-		ctx, cancel := chromedp.NewContext(browser)
-		DeferCleanup(cancel)
-		Expect(chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900))).To(Succeed())
-		ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-		DeferCleanup(cancelTimeout)
-		tab = ctx
+		tab = newTab(browser, 90*time.Second, chromedp.EmulateViewport(1280, 900))
 		srv = mocktest.NewServer(GinkgoT(), mocktest.WithConfig(func(c *mockserver.Config) {
 			c.AdminToken = adminToken
 			c.WebhookURLs = []string{hook.URL + "/flinks"}
