@@ -25,7 +25,12 @@ func WriteText(w io.Writer, runs []RunResult) error {
 
 // Summary says in one line how many runs passed, failed and were skipped.
 func Summary(runs []RunResult) string {
-	passed, failed, skipped := 0, 0, 0
+	passed, failed, skipped := Tally(runs)
+	return fmt.Sprintf("%s: %d passed, %d failed, %d skipped", plural(len(runs), "scenario"), passed, failed, skipped)
+}
+
+// Tally counts the runs that passed, failed and were skipped.
+func Tally(runs []RunResult) (passed, failed, skipped int) {
 	for _, r := range runs {
 		switch {
 		case r.Skipped != "":
@@ -36,7 +41,7 @@ func Summary(runs []RunResult) string {
 			failed++
 		}
 	}
-	return fmt.Sprintf("%s: %d passed, %d failed, %d skipped", plural(len(runs), "scenario"), passed, failed, skipped)
+	return passed, failed, skipped
 }
 
 // WriteRun writes one run for a person: the scenario and its verdict, how

@@ -104,17 +104,7 @@ func CheckLanguage(lang string) error {
 
 // summary counts the runs by verdict, in the words of t.
 func (t *reportText) summary(runs []contract.RunResult) string {
-	passed, failed, skipped := 0, 0, 0
-	for _, r := range runs {
-		switch {
-		case r.Skipped != "":
-			skipped++
-		case r.Passed():
-			passed++
-		default:
-			failed++
-		}
-	}
+	passed, failed, skipped := contract.Tally(runs)
 	n := fmt.Sprintf(t.Scenario2, len(runs))
 	if len(runs) == 1 {
 		n = fmt.Sprintf(t.ScenarioOne, 1)
