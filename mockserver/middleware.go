@@ -33,14 +33,14 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 type recordingWriter struct {
 	http.ResponseWriter
 	status int
-	commit func(status int)
+	call   *call
 }
 
 // WriteHeader journals the request with its status, then sends it.
 func (w *recordingWriter) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status
-		w.commit(status)
+		w.call.commit(status)
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
@@ -56,6 +56,38 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 // Unwrap returns the writer it wraps, for http.ResponseController.
 func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// call is one request as the middleware sees it: its exchange, the
+// writer that journals it, and what the journal entry needs at the end.
+// It is allocated whole, once per request.
+type call struct {
+	x     exchange.Exchange
+	rw    recordingWriter
+	s     *Server
+	r     *http.Request
+	start time.Time
+	admin bool
+}
+
+// commit journals the request with the status sent: a request outside
+// the admin API, or an admin request the server refused.
+func (c *call) commit(status int) {
+	x := &c.x
+	if c.admin && !x.Refused {
+		return
+	}
+	e := &x.Entry
+	e.Status = status
+	e.Latency = time.Since(c.start)
+	if c.admin {
+		// The customer the admin call named, when it exists.
+		if x.Tenant = c.s.tenants.Lookup(c.r.URL.Query().Get("customerId")); x.Tenant != nil {
+			e.Tenant = x.Tenant.ID()
+		}
+	}
+	c.s.tenants.Record(x.Tenant, *e)
+	c.s.logRequest(c.r, e)
+}
+
 // journalRequests journals every request outside the admin API, and the
 // admin requests refused for where they came from or for their size: it
 // starts the entry handlers fill, then adds it to the tenant's journal (or
@@ -64,43 +96,30 @@ func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter
 // latency) is journalled with status 0.
 func (s *Server) journalRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		admin := strings.HasPrefix(r.URL.Path, adminPrefix)
-		start := time.Now()
-		x := &exchange.Exchange{Lib: s.tenants.Base(), Entry: journal.Entry{
+		c := &call{s: s, start: time.Now(), admin: strings.HasPrefix(r.URL.Path, adminPrefix)}
+		c.x = exchange.Exchange{Lib: s.tenants.Base(), Entry: journal.Entry{
 			Kind:   journal.KindRequest,
 			Time:   s.cfg.Clock.Now(),
 			Method: r.Method,
 			Path:   r.URL.Path,
-			APIKey: r.Header.Get("x-api-key") != "",
+			APIKey: r.Header.Get("X-Api-Key") != "",
 			Bearer: bearer(r),
 		}}
-		commit := func(status int) {
-			if admin && !x.Refused {
-				return
-			}
-			e := &x.Entry
-			e.Status = status
-			e.Latency = time.Since(start)
-			if admin {
-				// The customer the admin call named, when it exists.
-				if x.Tenant = s.tenants.Lookup(r.URL.Query().Get("customerId")); x.Tenant != nil {
-					e.Tenant = x.Tenant.ID()
-				}
-			}
-			s.tenants.Record(x.Tenant, *e)
-			s.logRequest(r, e)
-		}
-		rw := &recordingWriter{ResponseWriter: w, commit: commit}
-		x.W = rw
+		c.rw = recordingWriter{ResponseWriter: w, call: c}
+		c.x.W = &c.rw
+		c.r = exchange.With(r, &c.x)
 		// Deferred, so that a request whose handler aborts the connection
 		// (http.ErrAbortHandler) is journalled too.
-		defer func() {
-			if rw.status == 0 {
-				commit(0)
-			}
-		}()
-		next.ServeHTTP(rw, exchange.With(r, x))
+		defer c.unanswered()
+		next.ServeHTTP(&c.rw, c.r)
 	})
+}
+
+// unanswered journals a request whose handler wrote nothing, with status 0.
+func (c *call) unanswered() {
+	if c.rw.status == 0 {
+		c.commit(0)
+	}
 }
 
 // logRequest logs a journalled request at debug level.
@@ -142,6 +161,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // readBody reads the whole request body once, refusing bodies over the
 // limit with a 413, so handlers and validation work from the same bytes.
 // A scenario file posted to the admin API may be as large as one on disk.
+// The body is kept in the request's exchange (into its own memory when it
+// is small); r.Body reads it again from the start.
 func (s *Server) readBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
@@ -152,13 +173,15 @@ func (s *Server) readBody(next http.Handler) http.Handler {
 		if r.URL.Path == scenariosPath {
 			limit, what = max(limit, scenarios.MaxFileBytes), "A scenario file"
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+		x := exchange.Of(r)
+		if x == nil {
+			x = &exchange.Exchange{} // outside the middleware: a body of its own
+		}
+		body, err := readLimited(w, r, x, limit)
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				if x := exchange.Of(r); x != nil {
-					x.Refused = true
-				}
+				x.Refused = true
 				msg := fmt.Sprintf("%s is larger than the limit of %d bytes (%s)", what, limit, mebibytes(limit))
 				if what != "Request body" {
 					msg += "; split it into several files"
@@ -169,12 +192,44 @@ func (s *Server) readBody(next http.Handler) http.Handler {
 			exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", "Request body could not be read: "+err.Error(), ""))
 			return
 		}
-		if x := exchange.Of(r); x != nil {
-			x.Body = body
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		x.Hold(r, body)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// readLimited reads the body of r whole, into the exchange's buffer, and
+// fails with *http.MaxBytesError past limit bytes. A body whose
+// Content-Length is within the limit is read directly (the server already
+// stops it at that length); any other goes through http.MaxBytesReader,
+// which also has the server close the connection of a body too large.
+func readLimited(w http.ResponseWriter, r *http.Request, x *exchange.Exchange, limit int64) ([]byte, error) {
+	if r.ContentLength < 0 || r.ContentLength > limit {
+		return readAll(x.Buffer(-1), http.MaxBytesReader(w, r.Body, limit))
+	}
+	buf, err := readAll(x.Buffer(r.ContentLength), r.Body)
+	if err == nil && int64(len(buf)) > limit {
+		// A body longer than it said (only a request built in process
+		// can be): read it as any body of unknown length.
+		return readAll(nil, http.MaxBytesReader(w, io.NopCloser(io.MultiReader(bytes.NewReader(buf), r.Body)), limit))
+	}
+	return buf, err
+}
+
+// readAll is io.ReadAll into buf, growing it as needed.
+func readAll(buf []byte, body io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // scenariosPath is where the admin API takes scenario files.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/admin"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
@@ -109,9 +110,7 @@ func Encode(v any) []byte {
 
 // WriteBody sends an already encoded JSON body.
 func WriteBody(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	setJSONHeaders(w.Header(), len(body))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -119,12 +118,44 @@ func WriteBody(w http.ResponseWriter, status int, body []byte) {
 // WriteParts sends a JSON body encoded in two parts (session.Body): the
 // shared bytes, then the session's own.
 func WriteParts(w http.ResponseWriter, status int, b session.Body) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(b.Shared)+len(b.Own)))
+	setJSONHeaders(w.Header(), len(b.Shared)+len(b.Own))
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Shared)
 	_, _ = w.Write(b.Own)
+}
+
+// jsonContentType is the Content-Type of every JSON answer, as a header
+// value shared by them all: net/http only reads the values of a header.
+var jsonContentType = []string{"application/json; charset=utf-8"}
+
+// setJSONHeaders sets the Content-Type and Content-Length of a JSON body
+// of n bytes, as h.Set would (the keys are canonical), from shared values.
+func setJSONHeaders(h http.Header, n int) {
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = contentLength(n)
+}
+
+// contentLengths holds the Content-Length values of the body sizes sent
+// lately, one per slot by size: a client polling one answer gets the
+// same value every time without formatting it again.
+var contentLengths [256]atomic.Pointer[lengthValue]
+
+// lengthValue is a Content-Length header value and the size it says.
+type lengthValue struct {
+	n     int
+	value [1]string
+}
+
+// contentLength returns the Content-Length value of a body of n bytes,
+// shared by every answer of that size while its slot holds it.
+func contentLength(n int) []string {
+	slot := &contentLengths[n&(len(contentLengths)-1)]
+	if v := slot.Load(); v != nil && v.n == n {
+		return v.value[:]
+	}
+	v := &lengthValue{n: n, value: [1]string{strconv.Itoa(n)}}
+	slot.Store(v)
+	return v.value[:]
 }
 
 // JSONProblem words a decoding error for the person who sent the body.

@@ -6,6 +6,7 @@
 package exchange
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"time"
@@ -32,20 +33,84 @@ type Exchange struct {
 	// came from or for its size: the admin API is not journalled, but
 	// what was refused there is.
 	Refused bool
+
+	// ctx is the request's context carrying the exchange (With), held
+	// here so that carrying it costs no allocation of its own.
+	ctx carrier
+	// held reads Body again as the request's body (Hold).
+	held heldBody
+	// inline holds a small body (Buffer), in the exchange's own memory.
+	inline [InlineBody]byte
 }
 
 type key struct{}
 
-// With returns r carrying x.
+// carrier is a context that carries an exchange.
+type carrier struct {
+	context.Context
+	x *Exchange
+}
+
+// Value returns the exchange for its key, else what the parent holds.
+func (c *carrier) Value(k any) any {
+	if k == (key{}) {
+		return c.x
+	}
+	return c.Context.Value(k)
+}
+
+// With returns r carrying x, as a shallow copy of r whose context holds
+// x. It is called once per exchange: the context lives in x.
 func With(r *http.Request, x *Exchange) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), key{}, x))
+	x.ctx = carrier{Context: r.Context(), x: x}
+	return r.WithContext(&x.ctx)
 }
 
 // Of returns the exchange of r, or nil outside the middleware.
 func Of(r *http.Request) *Exchange {
-	x, _ := r.Context().Value(key{}).(*Exchange)
+	ctx := r.Context()
+	if c, ok := ctx.(*carrier); ok {
+		return c.x
+	}
+	x, _ := ctx.Value(key{}).(*Exchange)
 	return x
 }
+
+// InlineBody is the size of the request bodies an exchange holds in its
+// own memory: a Flinks request body is a few hundred bytes at most.
+const InlineBody = 384
+
+// Buffer returns an empty buffer for a body of n bytes: the exchange's
+// own memory when n fits in it, else a new one (n+1 bytes, so that the
+// read that finds the end of the body needs no more room).
+func (x *Exchange) Buffer(n int64) []byte {
+	if n < InlineBody {
+		return x.inline[:0]
+	}
+	return make([]byte, 0, n+1)
+}
+
+// Hold keeps body as the request's body, read once: x.Body, and r.Body
+// reading it from the start. r.Body also hands the bytes over whole
+// (Held), so that validation does not read them again.
+func (x *Exchange) Hold(r *http.Request, body []byte) {
+	x.Body = body
+	x.held.data = body
+	x.held.Reset(body)
+	r.Body = &x.held
+}
+
+// heldBody is a request body read whole by the middleware.
+type heldBody struct {
+	bytes.Reader
+	data []byte
+}
+
+// Close does nothing: the bytes are in memory.
+func (*heldBody) Close() error { return nil }
+
+// Held returns the whole body, however much of it was read.
+func (b *heldBody) Held() []byte { return b.data }
 
 // Entry returns the journal entry of r, for handlers to fill; a request
 // outside the middleware gets a throwaway one.
