@@ -155,23 +155,11 @@ func bind(spec *openapi.Spec, handlers map[string]http.HandlerFunc) ([]binding, 
 }
 
 // validated checks each request against its operation of spec before h
-// answers it; invalid answers the requests the document rejects.
+// answers it; invalid answers the requests the document rejects. The
+// path parameters are the request's path values, set by the router.
 func validated(spec *openapi.Spec, op openapi.Operation, invalid func(http.ResponseWriter, *http.Request, *openapi.RequestError), h http.Handler) http.Handler {
-	var names []string
-	for seg := range strings.SplitSeq(op.Path, "/") {
-		if name, ok := strings.CutPrefix(seg, "{"); ok {
-			names = append(names, strings.TrimSuffix(name, "}"))
-		}
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var params map[string]string
-		if len(names) > 0 {
-			params = make(map[string]string, len(names))
-			for _, name := range names {
-				params[name] = r.PathValue(name)
-			}
-		}
-		if err := spec.ValidateOperation(r, op, params); err != nil {
+		if err := spec.ValidateRouted(r, op); err != nil {
 			invalid(w, r, err)
 			return
 		}

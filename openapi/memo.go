@@ -51,12 +51,17 @@ var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, memoMaxKey); r
 // Content-Type and its bytes. Each part is written after its length, so
 // no two requests share a key.
 func requestKey(b []byte, route *routers.Route, r *http.Request, pathParams map[string]string, hasBody bool, body []byte) []byte {
+	return appendKey(b, route, r, pathValues{m: pathParams, fixed: true}, hasBody, body)
+}
+
+// appendKey is requestKey with the path parameters as validate has them.
+func appendKey(b []byte, route *routers.Route, r *http.Request, params pathValues, hasBody bool, body []byte) []byte {
 	b = appendPart(b, route.Method)
 	b = appendPart(b, route.Path)
-	for _, params := range [2]openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
-		for _, p := range params {
+	for _, ps := range [2]openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range ps {
 			if p != nil && p.Value != nil {
-				b = appendParam(b, p.Value, r, pathParams)
+				b = appendParam(b, p.Value, r, params)
 			}
 		}
 	}
@@ -72,10 +77,10 @@ func requestKey(b []byte, route *routers.Route, r *http.Request, pathParams map[
 
 // appendParam appends the value r carries for a path or header
 // parameter; query and cookie parameters are in the key whole.
-func appendParam(b []byte, p *openapi3.Parameter, r *http.Request, pathParams map[string]string) []byte {
+func appendParam(b []byte, p *openapi3.Parameter, r *http.Request, params pathValues) []byte {
 	switch p.In {
 	case openapi3.ParameterInPath:
-		return appendPart(b, pathParams[p.Name])
+		return appendPart(b, params.get(p.Name))
 	case openapi3.ParameterInHeader:
 		return appendValues(b, r.Header.Values(p.Name))
 	}

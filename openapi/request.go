@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -51,7 +52,7 @@ func (s *Spec) ValidateRequest(r *http.Request) *RequestError {
 	if err != nil {
 		return nil
 	}
-	return s.validate(r, route, pathParams)
+	return s.validate(r, route, pathValues{m: pathParams, fixed: true})
 }
 
 // ValidateOperation is ValidateRequest for a request the server already
@@ -63,13 +64,60 @@ func (s *Spec) ValidateOperation(r *http.Request, op Operation, pathParams map[s
 	if route == nil {
 		return nil
 	}
-	return s.validate(r, route, pathParams)
+	return s.validate(r, route, pathValues{m: pathParams, fixed: true})
+}
+
+// ValidateRouted is ValidateOperation for a request whose path parameters
+// are its path values (r.PathValue), as a router sets them: the map of
+// them that kin-openapi takes is only built for a request checked in
+// full, not for one found valid before.
+func (s *Spec) ValidateRouted(r *http.Request, op Operation) *RequestError {
+	route := s.routes[routeKey{op.Method, op.Path}]
+	if route == nil {
+		return nil
+	}
+	return s.validate(r, route, pathValues{r: r})
+}
+
+// pathValues are the path parameters of a request: a map given by the
+// caller (fixed), or the request's path values.
+type pathValues struct {
+	m     map[string]string
+	r     *http.Request
+	fixed bool
+}
+
+// get returns the value of the parameter name.
+func (p pathValues) get(name string) string {
+	if p.fixed {
+		return p.m[name]
+	}
+	return p.r.PathValue(name)
+}
+
+// all returns the parameters as a map, for kin-openapi: the names of the
+// template of route, with their values.
+func (p pathValues) all(route *routers.Route) map[string]string {
+	if p.fixed {
+		return p.m
+	}
+	var m map[string]string
+	for seg := range strings.SplitSeq(route.Path, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			name = strings.TrimSuffix(name, "}")
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[name] = p.r.PathValue(name)
+		}
+	}
+	return m
 }
 
 // validate checks r against the operation of route. A request found
 // valid before, byte for byte in all that is checked, is not checked
 // again (see validMemo).
-func (s *Spec) validate(r *http.Request, route *routers.Route, pathParams map[string]string) *RequestError {
+func (s *Spec) validate(r *http.Request, route *routers.Route, params pathValues) *RequestError {
 	op := route.Operation
 	handlerDecoded := s.handlerDecoded[op]
 	withBody := hasBody(r)
@@ -82,11 +130,11 @@ func (s *Spec) validate(r *http.Request, route *routers.Route, pathParams map[st
 		setContentType(r, data, op.RequestBody, handlerDecoded)
 	}
 	if handlerDecoded || len(data) > memoMaxKey {
-		return s.validateAll(r, route, pathParams, withBody, data)
+		return s.validateAll(r, route, params.all(route), withBody, data)
 	}
 	buf := keyBuffers.Get().(*[]byte)
-	key := requestKey((*buf)[:0], route, r, pathParams, withBody, data)
-	e := s.validateOnce(r, route, pathParams, withBody, data, key)
+	key := appendKey((*buf)[:0], route, r, params, withBody, data)
+	e := s.validateOnce(r, route, params, withBody, data, key)
 	if cap(key) <= 4*memoMaxKey {
 		*buf = key[:0]
 		keyBuffers.Put(buf)
@@ -96,11 +144,11 @@ func (s *Spec) validate(r *http.Request, route *routers.Route, pathParams map[st
 
 // validateOnce is validateAll for a request that has not been found valid
 // before under key, and remembers it when it is.
-func (s *Spec) validateOnce(r *http.Request, route *routers.Route, pathParams map[string]string, withBody bool, data, key []byte) *RequestError {
+func (s *Spec) validateOnce(r *http.Request, route *routers.Route, params pathValues, withBody bool, data, key []byte) *RequestError {
 	if s.memo.remembered(key) {
 		return nil
 	}
-	if e := s.validateAll(r, route, pathParams, withBody, data); e != nil {
+	if e := s.validateAll(r, route, params.all(route), withBody, data); e != nil {
 		return e
 	}
 	s.memo.remember(key)
@@ -118,6 +166,7 @@ func (s *Spec) validateAll(r *http.Request, route *routers.Route, pathParams map
 			return e
 		}
 		empty = len(data) == 0
+		replayable(r, data)
 	}
 	options := s.reqOptions
 	var problems []problem
@@ -165,9 +214,22 @@ func hasBody(r *http.Request) bool {
 	return r.Body != nil && r.Body != http.NoBody
 }
 
+// heldBody is a request body read whole before validation (the server's
+// middleware reads it once): Held returns its bytes, however much of it
+// has been read.
+type heldBody interface {
+	Held() []byte
+}
+
 // readBody reads the body once and puts it back, so that a body over the
-// server's limit is reported as such whatever the operation.
+// server's limit is reported as such whatever the operation. A held body
+// is not read again: its bytes are taken as they are.
 func (s *Spec) readBody(r *http.Request) ([]byte, *RequestError) {
+	if held, ok := r.Body.(heldBody); ok {
+		data := held.Held()
+		r.ContentLength = int64(len(data))
+		return data, nil
+	}
 	data, err := readAll(r.Body, r.ContentLength)
 	_ = r.Body.Close()
 	r.ContentLength = int64(len(data))
@@ -184,6 +246,14 @@ func (s *Spec) readBody(r *http.Request) ([]byte, *RequestError) {
 		}
 	}
 	return nil, s.invalid(problem{subject: subjectRequestBody, text: "could not be read: " + err.Error()})
+}
+
+// replayable makes r.Body, whose bytes are data, readable again from the
+// start through r.GetBody, as kin-openapi needs once it has read it.
+func replayable(r *http.Request, data []byte) {
+	if r.GetBody == nil {
+		r.GetBody = newReplayBody(data).again
+	}
 }
 
 // replayBody is a body read whole, readable again from the start through
