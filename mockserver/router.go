@@ -59,9 +59,16 @@ func templateShape(template string) shape {
 	return sh
 }
 
-// routeMatches are the matches being filled, reused: gorilla/mux takes a
-// pointer to one, which would otherwise be allocated on each request.
-var routeMatches = sync.Pool{New: func() any { return new(mux.RouteMatch) }}
+// routeMatch is a match being filled and the map of its variables, both
+// reused from one request to the next through routeMatches: gorilla/mux
+// takes a pointer to the match, and fills the map it holds rather than
+// making one when it holds one.
+type routeMatch struct {
+	mux.RouteMatch
+	vars map[string]string
+}
+
+var routeMatches = sync.Pool{New: func() any { return &routeMatch{vars: map[string]string{}} }}
 
 // methodRoute is one route of the router and the method it takes.
 type methodRoute struct {
@@ -96,16 +103,19 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if b == nil {
 			continue
 		}
-		match := routeMatches.Get().(*mux.RouteMatch)
-		*match = mux.RouteMatch{}
-		matched := b.Match(r, match) && match.MatchErr == nil
-		h, vars, err := match.Handler, match.Vars, match.MatchErr
-		*match = mux.RouteMatch{}
-		routeMatches.Put(match)
+		m := routeMatches.Get().(*routeMatch)
+		m.RouteMatch = mux.RouteMatch{Vars: m.vars}
+		matched := b.Match(r, &m.RouteMatch) && m.MatchErr == nil
+		h, err := m.Handler, m.MatchErr
 		if matched {
-			for name, value := range vars {
+			for name, value := range m.vars {
 				r.SetPathValue(name, value)
 			}
+		}
+		clear(m.vars)
+		m.RouteMatch = mux.RouteMatch{}
+		routeMatches.Put(m)
+		if matched {
 			h.ServeHTTP(w, r)
 			return
 		}
