@@ -51,6 +51,8 @@ type API struct {
 	generated *bounded.LRU[*scenarios.Login, []scenarios.Account]
 	// conventions holds the convention logins built so far, by LoginId.
 	conventions *bounded.LRU[string, *scenarios.Login]
+	// requests holds the data requests decoded lately, by their body.
+	requests requestMemo
 }
 
 // The caches of the handlers, each bounded in bytes: past a bound the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
@@ -132,7 +133,7 @@ func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async 
 	if !a.credentialsOK(w, r, t, lib) {
 		return
 	}
-	req, ok := readDataRequest(w, r, async)
+	req, ok := a.readDataRequest(w, r, async)
 	if !ok {
 		return
 	}
@@ -164,24 +165,90 @@ func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async 
 }
 
 // readDataRequest reads the RequestId of a poll from its path, or the body
-// of a data request; it answers a body it cannot use itself.
-func readDataRequest(w http.ResponseWriter, r *http.Request, async bool) (dataRequest, bool) {
+// of a data request; it answers a body it cannot use itself. A body read
+// before is not decoded again (see requestMemo).
+func (a *API) readDataRequest(w http.ResponseWriter, r *http.Request, async bool) (dataRequest, bool) {
 	var req dataRequest
 	if async {
 		req.RequestId = r.PathValue("requestId")
-	} else if err := json.Unmarshal(exchange.Body(r), &req); err != nil {
-		exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", "Request body: "+exchange.JSONProblem(err), ""))
-		return req, false
+	} else {
+		body := exchange.Body(r)
+		held := a.requests.get(body)
+		if held == nil {
+			var err error
+			if held, err = decodeDataRequest(body); err != nil {
+				exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", "Request body: "+exchange.JSONProblem(err), ""))
+				return req, false
+			}
+			a.requests.put(body, held)
+		}
+		req = *held
 	}
-	n := len(strings.Join(req.AccountsFilter, ","))
-	for _, d := range req.RefreshDelta {
-		n += len(d.AccountId) + len(d.TransactionId) + 2
-	}
-	if n > session.MaxFilterBytes {
+	if n := req.idBytes(); n > session.MaxFilterBytes {
 		exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", fmt.Sprintf("AccountsFilter and RefreshDelta hold %d bytes of Ids; the mock takes at most %d", n, session.MaxFilterBytes), ""))
 		return req, false
 	}
 	return req, true
+}
+
+// decodeDataRequest decodes the body of a data request.
+func decodeDataRequest(body []byte) (*dataRequest, error) {
+	req := new(dataRequest)
+	if err := json.Unmarshal(body, req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// idBytes is the length of the Ids a request lists: its AccountsFilter
+// joined by commas, and its RefreshDelta as "AccountId:TransactionId,".
+func (req *dataRequest) idBytes() int {
+	n := max(len(req.AccountsFilter)-1, 0)
+	for _, id := range req.AccountsFilter {
+		n += len(id)
+	}
+	for _, d := range req.RefreshDelta {
+		n += len(d.AccountId) + len(d.TransactionId) + 2
+	}
+	return n
+}
+
+// requestMemo holds the data requests decoded lately, by the bytes of
+// their body: a client polls with the same body again and again. A
+// decoded request is only read once made (its lists are shared by the
+// calls that find it). When full, it forgets them all and starts again.
+type requestMemo struct {
+	mu       sync.RWMutex
+	requests map[string]*dataRequest
+}
+
+const (
+	// requestMemoEntries bounds how many decoded requests are kept.
+	requestMemoEntries = 256
+	// requestMemoMaxBody bounds the body of a request kept: a larger one
+	// is decoded every time.
+	requestMemoMaxBody = 1024
+)
+
+// get returns the request decoded from body before, or nil.
+func (m *requestMemo) get(body []byte) *dataRequest {
+	m.mu.RLock()
+	req := m.requests[string(body)]
+	m.mu.RUnlock()
+	return req
+}
+
+// put holds the request decoded from body.
+func (m *requestMemo) put(body []byte, req *dataRequest) {
+	if len(body) > requestMemoMaxBody {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.requests == nil || len(m.requests) >= requestMemoEntries {
+		m.requests = make(map[string]*dataRequest, requestMemoEntries)
+	}
+	m.requests[string(body)] = req
 }
 
 // dataCall is one call of a data endpoint.
