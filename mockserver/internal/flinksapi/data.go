@@ -124,7 +124,7 @@ func (a *API) GetAccountsSummaryAsync(w http.ResponseWriter, r *http.Request) {
 func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async bool) {
 	name := kind.name
 	if async {
-		name += "Async"
+		name = asyncName(name)
 	}
 	t, lib := a.enter(w, r, name)
 	if t == nil {
@@ -162,6 +162,20 @@ func (a *API) data(w http.ResponseWriter, r *http.Request, kind dataKind, async 
 		return
 	}
 	writeStep(w, r, sess, ans, variedOf(call.opts.Varied, call.opts.Seed, sess, "202"))
+}
+
+// asyncName is the name of the Async poll of a data endpoint, without
+// making it again on every poll.
+func asyncName(name string) string {
+	switch name {
+	case "GetAccountsDetail":
+		return "GetAccountsDetailAsync"
+	case "GetAccountsSummary":
+		return "GetAccountsSummaryAsync"
+	case "GetStatements":
+		return "GetStatementsAsync"
+	}
+	return name + "Async"
 }
 
 // readDataRequest reads the RequestId of a poll from its path, or the body

@@ -1,8 +1,6 @@
 package flinksapi
 
 import (
-	"slices"
-
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/tenancy"
 	"github.com/flinks-mock/flinks-mock/scenarios"
@@ -76,23 +74,25 @@ func (a *API) detailEvents(t *tenancy.Tenant, lib *scenarios.Library, sess *sess
 	if ev == nil || (!first && !ready) {
 		return
 	}
-	var runs []func()
+	var started, readied func()
 	sess.Lock()
 	op := &sess.Detail
 	// Without a listener nothing is set, so the steps of a server that
 	// sends no webhooks stay counted in calls alone.
 	if first && ev.Listening(t, lib) {
-		runs = append(runs, ev.Started(a.event(t, lib, sess)))
+		started = ev.Started(a.event(t, lib, sess))
 		if wait, index, ok := session.ReadyAfter(sess.Login.AccountsDetail); ok && !ready && wait < lib.Settings.ProcessingTimeout.D() {
 			op.ReadyTimer = a.clock.AfterFunc(wait, func() { a.readyByTime(t, lib, sess, index) })
 		}
 	}
 	if ready {
-		runs = append(runs, a.readyLocked(t, lib, sess))
+		readied = a.readyLocked(t, lib, sess)
 	}
 	sess.Unlock()
-	if slices.ContainsFunc(runs, func(run func()) bool { return run != nil }) {
-		go runAll(runs)
+	// A poll of data already ready has nothing to run: no slice, no
+	// goroutine.
+	if started != nil || readied != nil {
+		go runAll([]func(){started, readied})
 	}
 }
 
