@@ -30,6 +30,8 @@ import (
 type router struct {
 	buckets map[shape]*mux.Router
 	routes  []methodRoute
+	// seen remembers the routes found for the paths served lately.
+	seen *matchMemo
 	// notFound answers a path no route has; methodNotAllowed a path some
 	// route has with another method, given the methods it takes, sorted.
 	notFound         http.HandlerFunc
@@ -80,6 +82,7 @@ type methodRoute struct {
 func (rt *router) handle(method, template string, h http.Handler) {
 	if rt.buckets == nil {
 		rt.buckets = map[shape]*mux.Router{}
+		rt.seen = newMatchMemo()
 	}
 	sh := templateShape(template)
 	b := rt.buckets[sh]
@@ -94,8 +97,18 @@ func (rt *router) handle(method, template string, h http.Handler) {
 
 // ServeHTTP routes r: the handler of the route that matches it gets the
 // template's parameters as path values; a path that some route has with
-// another method is answered 405, any other 404.
+// another method is answered 405, any other 404. A method and path served
+// lately are not matched again: the route gorilla/mux found for them is
+// remembered (see matchMemo).
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	key := matchKey{method: r.Method, path: r.URL.Path}
+	if found, ok := rt.seen.get(key); ok {
+		for _, v := range found.vars[:found.n] {
+			r.SetPathValue(v.name, v.value)
+		}
+		found.handler.ServeHTTP(w, r)
+		return
+	}
 	sh := pathShape(r.URL.Path)
 	mismatch := false
 	for _, key := range [2]shape{sh, {slashes: sh.slashes, param: true}} {
@@ -107,15 +120,19 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.RouteMatch = mux.RouteMatch{Vars: m.vars}
 		matched := b.Match(r, &m.RouteMatch) && m.MatchErr == nil
 		h, err := m.Handler, m.MatchErr
+		var found memoMatch
 		if matched {
+			found = memoMatch{handler: h}
 			for name, value := range m.vars {
 				r.SetPathValue(name, value)
+				found.add(name, value)
 			}
 		}
 		clear(m.vars)
 		m.RouteMatch = mux.RouteMatch{}
 		routeMatches.Put(m)
 		if matched {
+			rt.seen.put(matchKey{method: r.Method, path: r.URL.Path}, found)
 			h.ServeHTTP(w, r)
 			return
 		}
