@@ -56,7 +56,7 @@ type benchInputs struct {
 
 // benchServer is a server on a virtual clock (so no token or session
 // expires however long a benchmark runs) and its handler.
-func benchServer(b *testing.B) http.Handler {
+func benchServer(b testing.TB) http.Handler {
 	b.Helper()
 	in, err := benchLoaded()
 	if err != nil {
@@ -200,7 +200,7 @@ func benchBase(customerID string) string { return "/v3/" + customerID + "/Bankin
 
 // readySession opens a cached greatday_nomfa session and asks for its data
 // once, so that every later call answers the encoded 200.
-func readySession(b *testing.B, h http.Handler) (requestID string, ready []byte) {
+func readySession(b testing.TB, h http.Handler) (requestID string, ready []byte) {
 	b.Helper()
 	w := newBenchWriter()
 	base := benchBase(benchCustomerID)

@@ -1,0 +1,44 @@
+package mockserver_test
+
+import (
+	"net/http"
+	"testing"
+)
+
+// maxHotPathAllocs bounds the allocations of one poll of a ready session,
+// request validation and the journal included.
+const maxHotPathAllocs = 10
+
+// TestHotPathAllocations: POST GetAccountsDetail and GET
+// GetAccountsDetailAsync on a ready session allocate at most
+// maxHotPathAllocs times each. An allocation count, unlike a time, is the
+// same on every machine; the race detector adds its own, so a -race build
+// skips the test.
+func TestHotPathAllocations(t *testing.T) {
+	if raceBuild {
+		t.Skip("the race detector allocates on its own")
+	}
+	h := benchServer(t)
+	id, _ := readySession(t, h)
+	base := benchBase(benchCustomerID)
+	for _, tt := range []struct {
+		name string
+		rr   *reusedRequest
+	}{
+		{"POST GetAccountsDetail", newReusedRequest(http.MethodPost, base+"GetAccountsDetail", detailRequest(id))},
+		{"GET GetAccountsDetailAsync", newReusedRequest(http.MethodGet, base+"GetAccountsDetailAsync/"+id, nil)},
+	} {
+		status := tt.rr.serve(h) // the first call may fill caches
+		allocs := testing.AllocsPerRun(100, func() {
+			if st := tt.rr.serve(h); st != http.StatusOK {
+				status = st
+			}
+		})
+		if status != http.StatusOK {
+			t.Fatalf("%s answered %d: %s", tt.name, status, tt.rr.w.body.Bytes())
+		}
+		if allocs > maxHotPathAllocs {
+			t.Errorf("%s allocates %.0f times per request, want at most %d", tt.name, allocs, maxHotPathAllocs)
+		}
+	}
+}
