@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 	"unsafe"
-
-	"github.com/flinks-mock/flinks-mock/mockserver/internal/bounded"
 )
 
 // DefaultCapacity is how many entries a Journal keeps unless told otherwise.
@@ -96,13 +94,34 @@ type Entry struct {
 
 // Journal is a bounded, ordered list of entries. It is safe for concurrent
 // use; each tenant has its own, so tenants never contend on one lock. Its
-// memory grows with the entries it holds, up to its capacity.
+// memory grows with the entries it holds, up to its capacity: the entries
+// are a ring, oldest first, that doubles while it is full and below the
+// capacity, and halves when it holds less than a quarter of its room.
 type Journal struct {
-	entries *bounded.LRU[uint64, Entry] // keyed by order of arrival, numbered by Seq
-	mu      sync.Mutex                  // guards added and dropped
-	added   uint64
-	dropped uint64
+	mu       sync.Mutex
+	entries  ring // the entries from head on, wrapping around
+	head     int  // the slot of the oldest entry
+	n        int  // entries held
+	capacity int
+	bytes    int64 // what the entries held cost (Entry.Bytes)
+	added    uint64
+	dropped  uint64
 }
+
+// ring is the room of a journal's entries.
+type ring []slot
+
+// Room returns how many entries the ring has room for.
+func (r ring) Room() int { return len(r) }
+
+// slot is an entry of the ring and what it costs.
+type slot struct {
+	e    Entry
+	cost int64
+}
+
+// minRing is the room of a ring when it first holds an entry.
+const minRing = 8
 
 // New returns a Journal that keeps the newest capacity entries
 // (DefaultCapacity when capacity <= 0).
@@ -110,13 +129,11 @@ func New(capacity int) *Journal {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return &Journal{entries: bounded.New[uint64, Entry](capacity, bounded.Options[uint64, Entry]{
-		Cost: func(_ uint64, e Entry) int64 { return e.Bytes() },
-	})}
+	return &Journal{capacity: capacity}
 }
 
 // entryBytes is what an Entry holds besides its texts: the struct, its
-// node in the store and its key in the store's index.
+// slot in the ring and the room a ring keeps spare.
 const entryBytes = int64(unsafe.Sizeof(Entry{})) + 96
 
 // Bytes estimates the memory an entry holds in a journal: its fields, its
@@ -144,30 +161,86 @@ func (j *Journal) Add(e Entry) (dropped bool) {
 
 // AddCounting is Add for a caller that counts the entries of many
 // journals: it returns how many more entries, and bytes of them, the
-// journal holds (fewer when the entry is refused or others were dropped).
+// journal holds (fewer when others were dropped).
 func (j *Journal) AddCounting(e Entry) (items int, bytes int64) {
+	cost := e.Bytes()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.added++
-	held, before := j.entries.Len(), j.entries.Bytes()
-	// An entry is never used again once added: the store's order of use is
-	// the order of arrival. Its number is its Seq, so that the journal
-	// budget, which numbers entries, trims them with DropOldest.
-	j.dropped += uint64(j.entries.AddNumbered(j.added, e, e.Seq))
-	return j.entries.Len() - held, j.entries.Bytes() - before
+	if j.n == j.capacity {
+		bytes -= j.dropFirst()
+		items--
+		j.dropped++
+	}
+	if j.n == len(j.entries) {
+		j.resize(min(max(2*len(j.entries), minRing), j.capacity))
+	}
+	s := &j.entries[(j.head+j.n)%len(j.entries)]
+	s.e, s.cost = e, cost
+	j.n++
+	j.bytes += cost
+	return items + 1, bytes + cost
+}
+
+// dropFirst forgets the oldest entry, which the caller counts, and
+// returns what it cost. Callers hold j.mu and know it is there.
+func (j *Journal) dropFirst() int64 {
+	s := &j.entries[j.head]
+	cost := s.cost
+	*s = slot{}
+	j.head = (j.head + 1) % len(j.entries)
+	j.n--
+	j.bytes -= cost
+	return cost
+}
+
+// resize moves the entries to a ring of the given room, oldest first.
+func (j *Journal) resize(room int) {
+	r := make(ring, room)
+	for i := range j.n {
+		r[i] = j.entries[(j.head+i)%len(j.entries)]
+	}
+	j.entries, j.head = r, 0
+}
+
+// shrink halves the ring while it holds less than a quarter of its room,
+// and lets an empty one go. Callers hold j.mu.
+func (j *Journal) shrink() {
+	if j.n == 0 {
+		j.entries, j.head = nil, 0
+		return
+	}
+	room := len(j.entries)
+	for room > minRing && j.n < room/4 {
+		room /= 2
+	}
+	if room != len(j.entries) {
+		j.resize(room)
+	}
 }
 
 // Oldest returns the Seq of the oldest entry (for the journal budget).
-func (j *Journal) Oldest() (uint64, bool) { return j.entries.Oldest() }
+func (j *Journal) Oldest() (uint64, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.n == 0 {
+		return 0, false
+	}
+	return j.entries[j.head].e.Seq, true
+}
 
 // DropOldest drops the oldest entry, which counts as dropped, and returns
 // what it cost (for the journal budget).
 func (j *Journal) DropOldest() (items int, bytes int64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	items, bytes = j.entries.DropOldest()
-	j.dropped += uint64(items)
-	return items, bytes
+	if j.n == 0 {
+		return 0, 0
+	}
+	bytes = j.dropFirst()
+	j.dropped++
+	j.shrink()
+	return 1, bytes
 }
 
 // DropBefore drops the entries whose Seq is below seq (they are the oldest)
@@ -175,22 +248,21 @@ func (j *Journal) DropOldest() (items int, bytes int64) {
 func (j *Journal) DropBefore(seq uint64) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	n := j.entries.DropBefore(seq)
+	n := 0
+	for j.n > 0 && j.entries[j.head].e.Seq < seq {
+		j.dropFirst()
+		n++
+	}
 	j.dropped += uint64(n)
+	j.shrink()
 	return n
 }
 
 // Entries returns a copy of the entries held, oldest first, that keep
 // reports true for (all of them when keep is nil).
 func (j *Journal) Entries(keep func(*Entry) bool) []Entry {
-	out := make([]Entry, 0, j.entries.Len())
-	j.entries.Range(func(_ uint64, e Entry) bool {
-		if keep == nil || keep(&e) {
-			out = append(out, e)
-		}
-		return true
-	})
-	return out
+	entries, _ := j.Snapshot(keep)
+	return entries
 }
 
 // Snapshot returns, under one lock, the entries that keep reports true
@@ -201,14 +273,14 @@ func (j *Journal) Entries(keep func(*Entry) bool) []Entry {
 func (j *Journal) Snapshot(keep func(*Entry) bool) (entries []Entry, total uint64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	entries = make([]Entry, 0, j.entries.Len())
-	j.entries.Range(func(_ uint64, e Entry) bool {
+	entries = make([]Entry, 0, j.n)
+	for i := range j.n {
+		e := j.entries[(j.head+i)%len(j.entries)].e
 		if keep == nil || keep(&e) {
 			entries = append(entries, e)
 		}
-		return true
-	})
-	return entries, uint64(j.entries.Len()) + j.dropped
+	}
+	return entries, uint64(j.n) + j.dropped
 }
 
 // Dropped returns how many entries were dropped because the journal was full.
@@ -219,10 +291,18 @@ func (j *Journal) Dropped() uint64 {
 }
 
 // Bytes returns what the entries the journal holds cost (Entry.Bytes).
-func (j *Journal) Bytes() int64 { return j.entries.Bytes() }
+func (j *Journal) Bytes() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.bytes
+}
 
 // Len returns how many entries the journal holds.
-func (j *Journal) Len() int { return j.entries.Len() }
+func (j *Journal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.n
+}
 
 // Clear removes every entry and resets the dropped count. It returns how
 // many entries it removed.
@@ -235,9 +315,9 @@ func (j *Journal) Clear() int {
 func (j *Journal) ClearCounting() (entries int, bytes int64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.dropped = 0
-	bytes = j.entries.Bytes()
-	return j.entries.Clear(), bytes
+	entries, bytes = j.n, j.bytes
+	j.entries, j.head, j.n, j.bytes, j.dropped = nil, 0, 0, 0, 0
+	return entries, bytes
 }
 
 // TokenRef identifies a token or key in the journal without keeping it: a
