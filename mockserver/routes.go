@@ -58,6 +58,7 @@ func (s *Server) adminHandlers() map[string]http.HandlerFunc {
 		"SetWebhookTargets":     a.SetWebhookTargets,
 		"ListWebhookDeliveries": a.ListDeliveries,
 		"FireWebhook":           a.FireWebhook,
+		"ResendWebhook":         a.ResendWebhook,
 	}
 }
 

@@ -71,6 +71,7 @@ func TestAdminValidateRequestAcceptsValidRequests(t *testing.T) {
 		{"deliveries", http.MethodGet, "webhooks/deliveries", "", ""},
 		{"deliveries filtered", http.MethodGet, "webhooks/deliveries?customerId=c&requestId=r&status=failed", "", ""},
 		{"fire", http.MethodPost, "webhooks/fire", jsonCT, `{"customerId":"c"}`},
+		{"resend", http.MethodPost, "webhooks/resend", jsonCT, `{"deliveryId":"d"}`},
 		{"fire with everything", http.MethodPost, "webhooks/fire", jsonCT, `{"customerId":"c","requestId":"r","loginId":"l","responseType":"KYC","url":"http://127.0.0.1:9000/hook","body":{"ResponseType":"KYC"}}`},
 		{"unknown path is the server's business", http.MethodGet, "nothing", jsonCT, `not json`},
 		{"wrong method is the server's business", http.MethodPatch, "clock", jsonCT, `not json`},
@@ -224,6 +225,10 @@ func TestAdminValidateRequestRejectsInvalidRequests(t *testing.T) {
 			name: "fire an unknown response type", method: http.MethodPost, target: "webhooks/fire", contentType: jsonCT,
 			body:       `{"customerId":"c","responseType":"Investments"}`,
 			wantStatus: 400, wantMessage: `Request body: "responseType" must be one of "GetAccountsDetail" or "KYC", not "Investments"`,
+		},
+		{
+			name: "resend without deliveryId", method: http.MethodPost, target: "webhooks/resend", contentType: jsonCT,
+			body: `{}`, wantStatus: 400, wantMessage: `Request body: "deliveryId" is required`,
 		},
 		{
 			name: "fire without customerId", method: http.MethodPost, target: "webhooks/fire", contentType: jsonCT,

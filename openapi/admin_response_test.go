@@ -47,6 +47,7 @@ func TestAdminValidateResponseAcceptsWhatTheServerSends(t *testing.T) {
 		{"targets set", http.MethodPut, "webhooks/targets?customerId=c", 200, "", `{"customerId":"c","targets":[]}`},
 		{"deliveries", http.MethodGet, "webhooks/deliveries", 200, "", `{"deliveries":[` + deliveryJSON + `]}`},
 		{"fired", http.MethodPost, "webhooks/fire", 200, "", deliveryJSON},
+		{"re-sent", http.MethodPost, "webhooks/resend", 200, "", strings.Replace(deliveryJSON, `"durationNs":`, `"resent":true,"durationNs":`, 1)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,6 +27,7 @@ var clientMethods = map[string]string{
 	"SetWebhookTargets":     "SetWebhookTargets",
 	"ListWebhookDeliveries": "Deliveries",
 	"FireWebhook":           "FireWebhook",
+	"ResendWebhook":         "ResendWebhook",
 }
 
 // Every operation of the admin API has a method of the Go client.

@@ -154,6 +154,9 @@ type DeliveryAttempt struct {
 	// Error says why no answer came, or why the answer was no success.
 	Error    string        `json:"error,omitempty"`
 	Duration time.Duration `json:"durationNs"`
+	// Resent marks an attempt asked for through the admin API
+	// (ResendWebhook), not by the retry policy.
+	Resent bool `json:"resent,omitempty"`
 }
 
 // DeliveryList is the answer of GET /__admin/webhooks/deliveries.
@@ -212,6 +215,26 @@ func (c *Client) FireWebhook(ctx context.Context, fire WebhookFire) (*Delivery, 
 	}
 	var out Delivery
 	if err := c.do(ctx, http.MethodPost, "webhooks/fire", nil, "application/json", body, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// WebhookResend names the delivery to attempt again.
+type WebhookResend struct {
+	DeliveryID string `json:"deliveryId"`
+}
+
+// ResendWebhook makes a new attempt of a delivery now, with its body and
+// signature to its URL, and returns the delivery after it. The attempt is
+// the delivery's next one, in its attempts and in the journal.
+func (c *Client) ResendWebhook(ctx context.Context, deliveryID string) (*Delivery, error) {
+	body, err := json.Marshal(WebhookResend{DeliveryID: deliveryID})
+	if err != nil {
+		return nil, fmt.Errorf("flinks-mock admin API: encode the delivery to re-send: %w", err)
+	}
+	var out Delivery
+	if err := c.do(ctx, http.MethodPost, "webhooks/resend", nil, "application/json", body, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

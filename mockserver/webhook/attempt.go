@@ -127,10 +127,15 @@ func (d *Dispatcher) finishAttempt(dl *delivery, a admin.DeliveryAttempt, entry 
 		return nil // ended while in flight: its customer was reset
 	}
 	n := a.Attempt
+	a.Resent, dl.resent = dl.resent, false
 	dl.attempts = append(dl.attempts, a)
+	reopened := dl.reopened
+	dl.reopened = ""
 	switch {
 	case a.Status == http.StatusOK:
 		dl.state = delivered
+	case reopened != "":
+		dl.state = afterResend(reopened)
 	case n >= dl.policy.Attempts:
 		dl.state = failed
 	case d.closed:
@@ -148,6 +153,11 @@ func (d *Dispatcher) finishAttempt(dl *delivery, a admin.DeliveryAttempt, entry 
 	}
 	if c := d.customers[dl.owner.ID()]; c != nil && c.owner == dl.owner {
 		c.deliveries.Get(dl.id) // an attempt is a use
+		if n > dl.policy.Attempts {
+			// A re-send past the policy's attempts: its record counts.
+			c.deliveries.Update(dl.id)
+			d.runReleasedLocked()
+		}
 	}
 	if dl.owner.Live() {
 		dl.owner.Record(entry)

@@ -50,8 +50,10 @@ type delivery struct {
 	policy       Policy
 	duplicateOf  string
 
-	body      []byte // nil once the delivery ended
+	body      []byte // kept while the delivery is, for a re-send
 	state     string
+	resent    bool      // the next attempt is a re-send asked through the admin API
+	reopened  string    // the state an ended delivery had before a re-send
 	due       time.Time // when the next attempt is due; zero in flight or once ended
 	attempts  []admin.DeliveryAttempt
 	timer     clock.Timer
@@ -61,10 +63,10 @@ type delivery struct {
 	followers []*delivery // to start once this one made its first attempt or ended
 }
 
-// end moves a delivery to a final state: it keeps its record, not its
-// payload.
+// end moves a delivery to a final state. It keeps its payload, which
+// its cost counts from the start, so that it can be sent again.
 func (dl *delivery) end(state string) {
-	dl.state, dl.due, dl.body = state, time.Time{}, nil
+	dl.state, dl.due = state, time.Time{}
 }
 
 func (dl *delivery) stopTimer() {

@@ -164,13 +164,14 @@ func (d *Dispatcher) customerLocked(owner Owner, create bool) *customer {
 	return c
 }
 
-// deliveryBytes estimates the memory a delivery holds: its body (kept
-// until it ends), its strings, and the records of as many attempts as
-// its policy allows, counted when it is added.
+// deliveryBytes estimates the memory a delivery holds: its body (kept as
+// long as the delivery, for a re-send), its strings, and the records of
+// as many attempts as its policy allows, counted when it is added, and
+// again when a re-send makes more.
 func deliveryBytes(id string, dl *delivery) int64 {
 	const record, attempt = 512, 192
 	strs := len(id) + len(dl.url) + len(dl.receiver) + len(dl.path) + len(dl.responseType) + len(dl.requestID) + len(dl.loginID) + len(dl.signature) + len(dl.duplicateOf)
-	return int64(record+strs+len(dl.body)) + int64(max(dl.policy.Attempts, 1))*attempt
+	return int64(record+strs+len(dl.body)) + int64(max(dl.policy.Attempts, len(dl.attempts), 1))*attempt
 }
 
 // discardLocked forgets the state of a tenant that was reset: its pending

@@ -207,3 +207,27 @@ func (a *API) fireOutgoing(t *tenancy.Tenant, lib *scenarios.Library, req *admin
 	}
 	return o, 0, ""
 }
+
+// ResendWebhook makes a new attempt of a delivery now and answers the
+// delivery after it.
+func (a *API) ResendWebhook(w http.ResponseWriter, r *http.Request) {
+	var req admin.WebhookResend
+	if err := json.Unmarshal(exchange.Body(r), &req); err != nil {
+		badRequest(w, r, "Request body: "+exchange.JSONProblem(err))
+		return
+	}
+	view, err := a.cfg.Hooks.Resend(req.DeliveryID)
+	switch {
+	case errors.Is(err, webhook.ErrNoDelivery):
+		fail(w, r, http.StatusNotFound, "INVALID_REQUEST", fmt.Sprintf("No delivery %s: GET /__admin/webhooks/deliveries lists those the mock keeps", req.DeliveryID))
+	case errors.Is(err, webhook.ErrBusy):
+		fail(w, r, http.StatusConflict, "INVALID_REQUEST", fmt.Sprintf("An attempt of delivery %s is in flight or waiting; re-send it once it is made", req.DeliveryID))
+	case errors.Is(err, webhook.ErrClosed):
+		fail(w, r, http.StatusConflict, "INVALID_REQUEST", "The mock is shutting down and sends no more webhooks")
+	case err != nil:
+		fail(w, r, http.StatusConflict, "INVALID_REQUEST", err.Error())
+	default:
+		a.cfg.Log.Info("webhook re-sent", "deliveryId", req.DeliveryID, "attempt", len(view.Attempts), "state", view.State)
+		exchange.WriteJSON(w, http.StatusOK, view)
+	}
+}
