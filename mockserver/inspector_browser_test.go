@@ -143,13 +143,15 @@ var _ = Describe("the inspector in a browser", Label("browser"), Ordered, func()
 		do(chromedp.KeyEvent(kb.Enter))
 		shows(`document.querySelector("#entry .tl-detail").id === "entry-" + `+second+`.dataset.seq`, "true")
 
-		// Re-send the delivery: a new delivery, with its own attempt.
-		do(chromedp.Click(`#customer [data-delivery] button[data-fire]`))
-		shows(`document.querySelectorAll("#customer [data-delivery]").length`, "2")
-		shows(`Array.from(document.querySelectorAll("#customer [data-delivery]")).map(d => d.dataset.attempts).join(",")`, "1,1")
+		// Re-send the delivery: a new attempt of the same delivery, which
+		// the receiver gets as the first.
+		do(chromedp.Click(`#customer [data-delivery] button[data-resend]`))
+		shows(`document.querySelector("#customer [data-delivery]").dataset.attempts`, "2")
+		shows(`document.querySelectorAll("#customer [data-delivery]").length`, "1")
+		shows(`document.querySelectorAll("#customer [data-delivery] tr.resent").length`, "1")
 		Eventually(received.Load).Should(BeNumerically("==", 2))
 		do(chromedp.Navigate(srv.URL + "/__admin/ui/#/c/" + f.Customer))
-		shows(`document.querySelectorAll("#customer [data-delivery]").length`, "2")
+		shows(`document.querySelector("#customer [data-delivery]").dataset.attempts`, "2")
 		shoot("webhooks", "#webhooks-h")
 	})
 

@@ -30,7 +30,7 @@ type uiText struct {
 	Status, Latency        string
 	Signature, Unsigned    string
 	Time, Error, Next      string
-	Resend, Fire           string
+	Resend, Fire, Resent   string
 	Logins, Behaviour      string
 	Username, Password     string
 	Institution, Answers   string
@@ -62,7 +62,7 @@ var uiCatalog = map[string]*uiText{
 		Attempts: "Attempts", Attempt: "Attempt", Status: "Status", Latency: "Latency",
 		Signature: "Signature (flinks-authenticity-key)", Unsigned: "unsigned",
 		Time: "Time", Error: "Error", Next: "Next attempt",
-		Resend: "Re-send", Fire: "Fire a webhook",
+		Resend: "Re-send", Fire: "Fire a webhook", Resent: "re-sent",
 		Logins: "Loaded logins", Behaviour: "Behaviour", Username: "Username", Password: "Password",
 		Institution: "Institution", Answers: "Answers", Prompts: "Prompts", NoMFA: "no MFA",
 		Cached:       "cached",
@@ -90,7 +90,7 @@ var uiCatalog = map[string]*uiText{
 		Attempts: "Tentatives", Attempt: "Tentative", Status: "Statut", Latency: "Latence",
 		Signature: "Signature (flinks-authenticity-key)", Unsigned: "non signé",
 		Time: "Heure", Error: "Erreur", Next: "Prochaine tentative",
-		Resend: "Renvoyer", Fire: "Envoyer un webhook",
+		Resend: "Renvoyer", Fire: "Envoyer un webhook", Resent: "renvoyée",
 		Logins: "Connexions chargées", Behaviour: "Comportement", Username: "Nom d’utilisateur", Password: "Mot de passe",
 		Institution: "Institution", Answers: "Réponses", Prompts: "Questions", NoMFA: "sans MFA",
 		Cached:       "en cache",

@@ -17,7 +17,6 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/tenancy"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/mockserver/timeline"
-	"github.com/flinks-mock/flinks-mock/openapi"
 	"github.com/flinks-mock/flinks-mock/scenarios"
 )
 
@@ -43,25 +42,6 @@ var funcs = template.FuncMap{
 	"fireSession": func(customerID, requestID string) admin.WebhookFire {
 		return admin.WebhookFire{CustomerID: customerID, RequestID: requestID}
 	},
-	"resend": resend,
-}
-
-// resend is the fire request that sends a delivery again, to its URL;
-// nil when nothing names its payload (a body of a test's own).
-func resend(customerID string, d admin.Delivery) *admin.WebhookFire {
-	f := &admin.WebhookFire{CustomerID: customerID, URL: d.URL, Unsigned: d.Signature == ""}
-	if d.ResponseType == openapi.WebhookKYC {
-		f.ResponseType = d.ResponseType
-	}
-	switch {
-	case d.RequestID != "":
-		f.RequestID = d.RequestID
-	case d.LoginID != "":
-		f.LoginID = d.LoginID
-	default:
-		return nil
-	}
-	return f
 }
 
 // view is what every view template gets: the text and its own data.

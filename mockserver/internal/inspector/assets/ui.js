@@ -2,7 +2,7 @@
 // (#/, #/c/CUSTOMER, #/c/CUSTOMER/s/REQUEST, #/c/CUSTOMER/all), fetches the
 // views the server draws, follows the server-sent events of the journal
 // to fetch them again, and sends what the user asks (advance the clock,
-// fire or re-send a webhook) to the admin API with POST and JSON.
+// fire a webhook, attempt a delivery again) to the admin API with POST and JSON.
 "use strict";
 (function () {
   var body = document.body;
@@ -185,11 +185,12 @@
   }
 
   document.addEventListener("click", function (e) {
-    var t = e.target.closest("a.tl-msg, [data-advance], [data-fire]");
+    var t = e.target.closest("a.tl-msg, [data-advance], [data-fire], [data-resend]");
     if (!t) { return; }
     if (t.matches("a.tl-msg")) { e.preventDefault(); showEntry(t); return; }
     if (t.dataset.advance) { post("/__admin/clock/advance", { by: t.dataset.advance }); return; }
-    if (t.dataset.fire) { post("/__admin/webhooks/fire", JSON.parse(t.dataset.fire)); }
+    if (t.dataset.fire) { post("/__admin/webhooks/fire", JSON.parse(t.dataset.fire)); return; }
+    if (t.dataset.resend) { post("/__admin/webhooks/resend", { deliveryId: t.dataset.resend }); }
   });
   // An SVG link takes Enter already; Space activates it too, as a button.
   document.addEventListener("keydown", function (e) {
