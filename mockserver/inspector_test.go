@@ -2,12 +2,14 @@ package mockserver_test
 
 import (
 	"bufio"
+	"html"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +149,67 @@ var _ = Describe("The inspector", func() {
 		Expect(logins).To(ContainSubstring("What city were you born in?"))
 		Expect(logins).To(ContainSubstring("Montreal"))
 		Expect(logins).To(ContainSubstring("accountsDetail: pending ×1 → ready"))
+	})
+
+	It("shows the body of an answer as well as it can be had: rebuilt, re-rendered, or gone", func() {
+		f = newFixture(mockserver.Config{AdminToken: adminToken, MaxSessions: 1})
+		rid := f.authorized("test_pending")
+		Expect(f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": rid}).Status).To(Equal(202))
+		Expect(f.call("GET", "GetAccountsDetailAsync/"+rid, nil, nil).Status).To(Equal(202))
+		Expect(f.call("GET", "GetAccountsDetailAsync/"+rid, nil, nil).Status).To(Equal(202))
+		ready := f.call("GET", "GetAccountsDetailAsync/"+rid, nil, nil)
+		Expect(ready.Status).To(Equal(200))
+		number := ready.Body["Accounts"].([]any)[0].(map[string]any)["AccountNumber"].(string)
+		Expect(len(number)).To(BeNumerically(">", 4))
+		bad := f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": "6c7d0b5e-0000-4000-8000-000000000000"})
+		Expect(bad.Status).To(BeNumerically(">=", 400))
+
+		// seqOf finds the newest entry of an endpoint answered status.
+		seqOf := func(endpoint string, status int) string {
+			GinkgoHelper()
+			page := f.do("GET", "/__admin/journal?customerId="+f.Customer, map[string]string{"Authorization": "Bearer " + adminToken}, nil)
+			Expect(page.Status).To(Equal(200), string(page.Raw))
+			seq := ""
+			for _, raw := range page.Body["entries"].([]any) {
+				e := raw.(map[string]any)
+				if e["endpoint"] == endpoint && e["status"] == float64(status) {
+					seq = strconv.Itoa(int(e["seq"].(float64)))
+				}
+			}
+			Expect(seq).NotTo(BeEmpty(), "no %s %d in the journal", endpoint, status)
+			return seq
+		}
+		entry := func(seq string) string {
+			GinkgoHelper()
+			return html.UnescapeString(view("entry", "customerId="+f.Customer+"&seq="+seq))
+		}
+
+		token := entry(seqOf("GenerateAuthorizeToken", 200))
+		Expect(token).To(ContainSubstring(`"Token": "[redacted]"`))
+		Expect(token).To(ContainSubstring("the token issued is never kept"))
+
+		pending := entry(seqOf("GetAccountsDetail", 202))
+		Expect(pending).To(ContainSubstring("Rebuilt from the journal"))
+		Expect(pending).To(ContainSubstring(`"FlinksCode": "OPERATION_PENDING"`))
+		Expect(pending).To(ContainSubstring(`"RequestId": "` + rid + `"`))
+
+		failed := entry(seqOf("GetAccountsDetail", bad.Status))
+		Expect(failed).To(ContainSubstring("the error envelope"))
+		Expect(failed).To(ContainSubstring(`"FlinksCode": "` + bad.Body["FlinksCode"].(string) + `"`))
+		Expect(failed).To(ContainSubstring(`"Message": "` + bad.Body["Message"].(string) + `"`))
+
+		data := seqOf("GetAccountsDetailAsync", 200)
+		body := entry(data)
+		Expect(body).To(ContainSubstring("Re-rendered now from the login's scenario for this RequestId"))
+		Expect(body).To(ContainSubstring(`"Accounts": [`))
+		Expect(body).To(ContainSubstring("Cut: the first 64 KiB of"), "a body past 64 KiB is cut")
+		Expect(body).NotTo(ContainSubstring(number), "the account number is cut")
+		Expect(body).To(ContainSubstring(number[len(number)-4:] + `"`))
+		Expect(view("entry", "customerId="+f.Customer+"&seq="+data+"&lang=fr")).To(ContainSubstring("Rendu de nouveau"))
+
+		// A customer keeps one session here: the next forgets this one.
+		f.authorized("greatday_nomfa")
+		Expect(entry(data)).To(ContainSubstring("it can no longer be re-rendered: the session " + rid + " is gone"))
 	})
 
 	It("streams a signal for each burst of requests of the customer it follows", func() {

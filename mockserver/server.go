@@ -342,7 +342,7 @@ func (s *Server) wire() {
 		Renderer: s.api,
 		Token:    cfg.AdminToken,
 	})
-	s.ui = inspector.New(inspector.Config{Tenants: s.tenants, Clock: cfg.Clock, Hooks: s.hooks, Log: s.log})
+	s.ui = inspector.New(inspector.Config{Tenants: s.tenants, Clock: cfg.Clock, Hooks: s.hooks, Renderer: s.api, Log: s.log})
 }
 
 // LoadSpecs loads the OpenAPI documents of the Flinks API and of the admin

@@ -61,7 +61,8 @@ type Entry struct {
 	// Token is the state of the flinks-auth-key of /Authorize (Token*).
 	Token string `json:"token,omitempty"`
 	// TokenRef identifies the token presented (a short hash, never the
-	// token), so reuse can be traced across entries.
+	// token), so reuse can be traced across entries; on
+	// GenerateAuthorizeToken, the token it issued.
 	TokenRef string `json:"tokenRef,omitempty"`
 	// APIKey tells whether an x-api-key header was sent.
 	APIKey bool `json:"apiKey,omitempty"`
@@ -80,6 +81,9 @@ type Entry struct {
 	// Status and FlinksCode are what the mock answered.
 	Status     int    `json:"status"`
 	FlinksCode string `json:"flinksCode,omitempty"`
+	// Message is the Message of an error answer, so that its envelope
+	// can be shown again without keeping the body.
+	Message string `json:"message,omitempty"`
 	// Latency is how long the answer took, scripted latency included.
 	Latency time.Duration `json:"latencyNs"`
 
@@ -140,7 +144,7 @@ const entryBytes = int64(unsafe.Sizeof(Entry{})) + 96
 // texts and its lists.
 func (e *Entry) Bytes() int64 {
 	n := entryBytes
-	for _, s := range [...]string{e.Kind, e.Tenant, e.Method, e.Path, e.Endpoint, e.RequestID, e.LoginID, e.Token, e.TokenRef, e.Body, e.Mode, e.FlinksCode, e.URL, e.DeliveryID, e.ResponseType, e.Error} {
+	for _, s := range [...]string{e.Kind, e.Tenant, e.Method, e.Path, e.Endpoint, e.RequestID, e.LoginID, e.Token, e.TokenRef, e.Body, e.Mode, e.FlinksCode, e.Message, e.URL, e.DeliveryID, e.ResponseType, e.Error} {
 		n += int64(len(s))
 	}
 	for _, list := range [...][]string{e.Answered, e.Challenges} {

@@ -77,3 +77,20 @@ func afterResend(before string) string {
 	}
 	return failed
 }
+
+// Payload returns the body a delivery of a customer sends (with its
+// signature, as its attempts carry it), as long as the delivery is kept;
+// the caller must not change it. Looking is no use of the delivery.
+func (d *Dispatcher) Payload(customerID, id string) (body []byte, signature string, ok bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := d.customers[customerID]
+	if c == nil || !c.owner.Live() {
+		return nil, "", false
+	}
+	dl, ok := c.deliveries.Peek(id)
+	if !ok {
+		return nil, "", false
+	}
+	return dl.body, dl.signature, true
+}

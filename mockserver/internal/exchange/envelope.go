@@ -64,7 +64,7 @@ func Refused(r *http.Request, f *session.Refusal) *Error {
 // WriteError sends an error envelope and records it in the journal entry.
 func WriteError(w http.ResponseWriter, r *http.Request, e *Error) {
 	if x := Of(r); x != nil {
-		x.Entry.FlinksCode = e.FlinksCode
+		x.Entry.FlinksCode, x.Entry.Message = e.FlinksCode, e.Message
 		if x.Entry.RequestID == "" {
 			x.Entry.RequestID = e.RequestID
 		}

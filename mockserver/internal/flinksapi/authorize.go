@@ -30,7 +30,11 @@ func (a *API) GenerateAuthorizeToken(w http.ResponseWriter, r *http.Request) {
 		exchange.WriteError(w, r, exchange.Code(r, lib.Settings.InvalidTokenCode, openapi.MessageInvalidAuthKey, ""))
 		return
 	}
-	exchange.WriteJSON(w, http.StatusOK, tokenResponse{HttpStatusCode: http.StatusOK, Token: t.IssueToken(a.clock.Now())})
+	tok := t.IssueToken(a.clock.Now())
+	// The short hash of the token links the /Authorize that presents it
+	// back to this call (the inspector's timeline of a session).
+	exchange.Entry(r).TokenRef = journal.TokenRef(tok)
+	exchange.WriteJSON(w, http.StatusOK, tokenResponse{HttpStatusCode: http.StatusOK, Token: tok})
 }
 
 // authorizeRequest is the body of /Authorize. encoding/json matches field

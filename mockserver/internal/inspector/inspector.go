@@ -54,7 +54,10 @@ type Config struct {
 	Tenants *tenancy.Registry
 	Clock   clock.Clock
 	Hooks   *webhook.Dispatcher
-	Log     *slog.Logger
+	// Renderer renders again the data answers the journal keeps no body
+	// of (nil: they are not shown).
+	Renderer Renderer
+	Log      *slog.Logger
 	// StreamLife bounds one event stream (default DefaultStreamLife).
 	StreamLife time.Duration
 }

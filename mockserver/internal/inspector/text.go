@@ -41,6 +41,15 @@ type uiText struct {
 	TokenSave              string
 	Live, Offline          string
 	PickEntry              string
+	AnswerBody, Payload    string // the headings of a body in the entry view
+	PayloadKept            string // where a body comes from, or why there is none
+	PayloadGone            string
+	NoAnswerSent           string
+	Envelope, Standard     string
+	TokenNotKept           string
+	Rerendered, NotKept    string
+	Gone                   string            // %s: the RequestId
+	BodyCut                string            // %d KiB shown, %d bytes in all
 	States                 map[string]string // by state key
 	TL                     timeline.Labels
 }
@@ -69,7 +78,18 @@ var uiCatalog = map[string]*uiText{
 		TokenHeading: "Admin token", TokenHelp: "This server has an admin token: give it to see its customers. It stays in this tab only.",
 		TokenLabel: "Admin token (--admin-token)", TokenSave: "Use this token",
 		Live: "Live", Offline: "Reconnecting…",
-		PickEntry: "Select an arrow of the timeline to see its request and answer.",
+		PickEntry:  "Select an arrow of the timeline to see its request and answer.",
+		AnswerBody: "Response body", Payload: "Payload of the delivery",
+		PayloadKept:  "The body every attempt of this delivery sends, as the delivery keeps it. Secrets redacted, account numbers cut to their last four digits.",
+		PayloadGone:  "The delivery is no longer kept (its customer was reset, or the bound of deliveries forgot it): its payload is gone.",
+		NoAnswerSent: "No answer was sent.",
+		Envelope:     "Rebuilt from the journal, which keeps no body: the error envelope of its status, FlinksCode, message and RequestId.",
+		Standard:     "Rebuilt from the journal, which keeps no body: the standard body of its FlinksCode and RequestId (a server started with --shapes varied may have sent fewer fields).",
+		TokenNotKept: "Rebuilt from the journal, which keeps no body: the token issued is never kept; its short hash is the token reference above.",
+		Rerendered:   "Re-rendered now from the login's scenario for this RequestId, with the options of its last GetAccountsDetail: not the recorded bytes, which the journal does not keep. Secrets redacted, account numbers cut to their last four digits.",
+		NotKept:      "The journal keeps no body of this answer; what it keeps of it is above.",
+		Gone:         "The journal keeps no body of this answer, and it can no longer be re-rendered: the session %s is gone (reset, forgotten past the bound of sessions, or reloaded).",
+		BodyCut:      "Cut: the first %d KiB of %d bytes.",
 		States: map[string]string{
 			stateWaiting: "waiting for MFA", stateAuthorized: "authorized", stateProcessing: "processing",
 			stateReady: "ready", stateExpired: "expired",
@@ -97,7 +117,18 @@ var uiCatalog = map[string]*uiText{
 		TokenHeading: "Jeton d’administration", TokenHelp: "Ce serveur a un jeton d’administration : donnez-le pour voir ses clients. Il reste dans cet onglet seulement.",
 		TokenLabel: "Jeton d’administration (--admin-token)", TokenSave: "Utiliser ce jeton",
 		Live: "En direct", Offline: "Reconnexion…",
-		PickEntry: "Choisissez une flèche de la chronologie pour voir sa requête et sa réponse.",
+		PickEntry:  "Choisissez une flèche de la chronologie pour voir sa requête et sa réponse.",
+		AnswerBody: "Corps de la réponse", Payload: "Contenu de la livraison",
+		PayloadKept:  "Le corps qu’envoie chaque tentative de cette livraison, tel que la livraison le garde. Secrets masqués, numéros de compte réduits à leurs quatre derniers chiffres.",
+		PayloadGone:  "La livraison n’est plus gardée (client réinitialisé, ou oubliée pour rester dans la limite des livraisons) : son contenu est perdu.",
+		NoAnswerSent: "Aucune réponse n’a été envoyée.",
+		Envelope:     "Reconstruit à partir du journal, qui ne garde aucun corps : l’enveloppe d’erreur de son statut, de son FlinksCode, de son message et de son RequestId.",
+		Standard:     "Reconstruit à partir du journal, qui ne garde aucun corps : le corps standard de son FlinksCode et de son RequestId (un serveur lancé avec --shapes varied a pu envoyer moins de champs).",
+		TokenNotKept: "Reconstruit à partir du journal, qui ne garde aucun corps : le jeton émis n’est jamais gardé ; son empreinte courte est la référence du jeton ci-dessus.",
+		Rerendered:   "Rendu de nouveau maintenant à partir du scénario de la connexion pour ce RequestId, avec les options de son dernier GetAccountsDetail : ce ne sont pas les octets envoyés, que le journal ne garde pas. Secrets masqués, numéros de compte réduits à leurs quatre derniers chiffres.",
+		NotKept:      "Le journal ne garde pas le corps de cette réponse ; ce qu’il en garde est ci-dessus.",
+		Gone:         "Le journal ne garde pas le corps de cette réponse, et il ne peut plus être rendu de nouveau : la session %s n’existe plus (réinitialisée, oubliée au-delà de la limite des sessions, ou rechargée).",
+		BodyCut:      "Coupé : les %d premiers Kio sur %d octets.",
 		States: map[string]string{
 			stateWaiting: "attend la MFA", stateAuthorized: "autorisée", stateProcessing: "en traitement",
 			stateReady: "prête", stateExpired: "expirée",

@@ -169,17 +169,27 @@ func (in *Inspector) timeline(id, requestID string, tx *uiText) timelinePage {
 	return out
 }
 
+// entryPage is one journal entry: what the journal holds of it, and the
+// body of its answer as well as it can be had now.
+type entryPage struct {
+	Detail template.HTML
+	Answer answerView
+}
+
 // entry shows one journal entry of a customer, by Seq.
-func (in *Inspector) entry(id, seq string, tx *uiText) template.HTML {
+func (in *Inspector) entry(id, seq string, tx *uiText) *entryPage {
 	n, err := strconv.ParseUint(seq, 10, 64)
 	t := in.cfg.Tenants.Lookup(id)
 	if err != nil || t == nil {
-		return ""
+		return nil
 	}
 	for _, e := range t.Journal().Entries(func(e *journal.Entry) bool { return e.Seq == n }) {
-		return timeline.Detail(e, timeline.Options{Labels: tx.TL}, fmt.Sprintf("entry-%d", e.Seq), "")
+		return &entryPage{
+			Detail: timeline.Detail(e, timeline.Options{Labels: tx.TL}, fmt.Sprintf("entry-%d", e.Seq), ""),
+			Answer: in.answerOf(t, e, tx),
+		}
 	}
-	return ""
+	return nil
 }
 
 // loginRow is a loaded login as the logins view shows it.

@@ -99,6 +99,7 @@ func clipEntry(e *journal.Entry) {
 	e.RequestID = ClipText(e.RequestID, maxEntryText)
 	e.LoginID = ClipText(e.LoginID, maxEntryText)
 	e.Body = ClipText(e.Body, maxEntryText)
+	e.Message = ClipText(e.Message, maxEntryText)
 	if len(e.Answered) > maxEntryPrompts {
 		more := len(e.Answered) - maxEntryPrompts
 		e.Answered = append(e.Answered[:maxEntryPrompts:maxEntryPrompts], fmt.Sprintf("(and %d more)", more))
