@@ -126,7 +126,12 @@ var _ = Describe("The inspector", func() {
 		tl := view("timeline", "customerId="+f.Customer+"&requestId="+rid)
 		Expect(tl).To(ContainSubstring("[token fresh]"))
 		Expect(tl).To(ContainSubstring("202 OPERATION_PENDING"))
-		Expect(strings.Count(tl, `class="tl-msg`)).To(Equal(4))
+		// The two /Authorize calls, each after the GenerateAuthorizeToken
+		// that issued its token, then the data request and its poll.
+		Expect(strings.Count(tl, `class="tl-msg`)).To(Equal(6))
+		Expect(strings.Count(tl, `aria-label="POST GenerateAuthorizeToken, 200, issued token fresh"`)).To(Equal(2))
+		Expect(strings.Count(tl, "[issued token fresh]")).To(Equal(2))
+		Expect(view("timeline", "customerId="+f.Customer+"&requestId="+rid+"&lang=fr")).To(ContainSubstring("[jeton émis neuf]"))
 
 		// A second session left waiting for its answers expires.
 		other := f.authorize(map[string]any{"LoginId": greatday.LoginID, "MostRecentCached": false})
@@ -139,7 +144,7 @@ var _ = Describe("The inspector", func() {
 	It("shows an entry of the journal, and the logins with their prompts and answers", func() {
 		rid := f.authorized("greatday_nomfa")
 		tl := view("timeline", "customerId="+f.Customer+"&requestId="+rid)
-		seq := regexp.MustCompile(`data-seq="(\d+)"`).FindStringSubmatch(tl)
+		seq := regexp.MustCompile(`data-seq="(\d+)" aria-label="POST Authorize,`).FindStringSubmatch(tl)
 		Expect(seq).NotTo(BeNil(), tl)
 		entry := view("entry", "customerId="+f.Customer+"&seq="+seq[1])
 		Expect(entry).To(ContainSubstring(`id="entry-` + seq[1] + `"`))

@@ -56,7 +56,9 @@ func Detail(e journal.Entry, o Options, id, message string) template.HTML {
 	}
 	add(&d.Request, l.RequestID, e.RequestID)
 	add(&d.Request, l.LoginID, e.LoginID)
-	add(&d.Request, l.TokenState, e.Token)
+	if e.Token != "" {
+		add(&d.Request, l.TokenState, tokenWord(l, e.Token))
+	}
 	add(&d.Request, l.TokenRef, e.TokenRef)
 	add(&d.Request, l.Mode, e.Mode)
 	add(&d.Request, l.Answered, strings.Join(e.Answered, " · "))

@@ -8,10 +8,12 @@ package timeline
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
 	"math"
+	"net/http"
 	"strings"
 	"time"
 
@@ -46,6 +48,12 @@ type Labels struct {
 	Challenges, Latency, Time string
 	URL, Delivery, Attempt    string
 	Error, Sent, NotSent      string
+	// Issued is "issued token %s": %s what became of the token a
+	// GenerateAuthorizeToken call issued.
+	Issued string
+	// TokenStates name the states of a token (journal.Token*,
+	// TokenUnused).
+	TokenStates map[string]string
 }
 
 // English and French are the labels the project ships.
@@ -59,6 +67,12 @@ var (
 		Mode: "Mode", Answered: "Prompts answered", Body: "Body (secrets redacted)",
 		Status: "Status", FlinksCode: "FlinksCode", Challenges: "Challenges asked", Latency: "Latency", Time: "Time",
 		URL: "URL", Delivery: "Delivery", Attempt: "Attempt", Error: "Error", Sent: "sent", NotSent: "not sent",
+		Issued: "issued token %s",
+		TokenStates: map[string]string{
+			journal.TokenFresh: "fresh", journal.TokenReused: "reused", journal.TokenExpired: "expired",
+			journal.TokenUnknown: "unknown", journal.TokenMissing: "missing", journal.TokenSecret: "secret key",
+			TokenUnused: "unused",
+		},
 	}
 	French = Labels{
 		Client: "client", Mock: "flinks-mock", Receiver: "récepteur des webhooks",
@@ -69,6 +83,12 @@ var (
 		Mode: "Mode", Answered: "Questions répondues", Body: "Corps (secrets masqués)",
 		Status: "Statut", FlinksCode: "FlinksCode", Challenges: "Questions posées", Latency: "Latence", Time: "Heure",
 		URL: "URL", Delivery: "Livraison", Attempt: "Tentative", Error: "Erreur", Sent: "envoyé", NotSent: "absent",
+		Issued: "jeton émis %s",
+		TokenStates: map[string]string{
+			journal.TokenFresh: "neuf", journal.TokenReused: "réutilisé", journal.TokenExpired: "expiré",
+			journal.TokenUnknown: "inconnu", journal.TokenMissing: "absent", journal.TokenSecret: "clé secrète",
+			TokenUnused: "inutilisé",
+		},
 	}
 )
 
@@ -156,6 +176,7 @@ func layout(entries []journal.Entry, o Options) diagram {
 	}
 	d.Lanes = []lane{{laneClient, o.Labels.Client}, {laneMock, o.Labels.Mock}, {laneReceiver, o.Labels.Receiver}}
 	scale := gapScale(entries)
+	issued := issuedStates(entries)
 	y := top + 20
 	for i, e := range entries {
 		r := row{}
@@ -169,7 +190,7 @@ func layout(entries []journal.Entry, o Options) diagram {
 				y += h
 			}
 		}
-		fill(&r, e, o)
+		fill(&r, e, o, issued)
 		r.Y, r.ReplyY = y, y+18
 		d.Rows = append(d.Rows, r)
 		y += rowHeight
@@ -191,8 +212,9 @@ func gapScale(entries []journal.Entry) float64 {
 	return maxGap / longest
 }
 
-// fill writes what the row of e says.
-func fill(r *row, e journal.Entry, o Options) {
+// fill writes what the row of e says; issued tells what became of the
+// tokens the drawn entries issued.
+func fill(r *row, e journal.Entry, o Options, issued map[string]string) {
 	r.Seq = e.Seq
 	r.Href = fmt.Sprintf("#%s%d", o.Anchor, e.Seq)
 	r.From, r.To = laneClient, laneMock
@@ -207,9 +229,13 @@ func fill(r *row, e journal.Entry, o Options) {
 	}
 	r.Reply = Answer(e, o.Labels)
 	r.Failed = e.Status == 0 || e.Status >= 400
-	if e.Token != journal.TokenNone {
+	switch {
+	case e.Token != journal.TokenNone:
 		r.Token = e.Token
-		r.TokenLabel = fmt.Sprintf(o.Labels.Token, e.Token)
+		r.TokenLabel = fmt.Sprintf(o.Labels.Token, tokenWord(o.Labels, e.Token))
+	case e.Endpoint == generateToken && e.TokenRef != "" && e.Status == http.StatusOK:
+		r.Token = cmp.Or(issued[e.TokenRef], TokenUnused)
+		r.TokenLabel = fmt.Sprintf(o.Labels.Issued, tokenWord(o.Labels, r.Token))
 	}
 	if msg, ok := o.Marks[e.Seq]; ok {
 		r.Marked, r.Message, r.ShortMessage = true, msg, clip(msg, 55)

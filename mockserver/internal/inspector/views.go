@@ -145,8 +145,9 @@ func (in *Inspector) customer(id string, tx *uiText) customerPage {
 	return out
 }
 
-// timelinePage is the timeline of one session, or of every request of a
-// customer when RequestID is empty.
+// timelinePage is the timeline of one session (with the
+// GenerateAuthorizeToken calls that issued its tokens), or of every
+// request of a customer when RequestID is empty.
 type timelinePage struct {
 	ID, RequestID string
 	Diagram       template.HTML
@@ -158,7 +159,10 @@ func (in *Inspector) timeline(id, requestID string, tx *uiText) timelinePage {
 	t := in.cfg.Tenants.Lookup(id)
 	var entries []journal.Entry
 	if t != nil {
-		entries = t.Journal().Entries(func(e *journal.Entry) bool { return requestID == "" || e.RequestID == requestID })
+		entries = t.Journal().Entries(nil)
+	}
+	if requestID != "" {
+		entries = timeline.Session(entries, requestID)
 	}
 	out.Total = len(entries)
 	if len(entries) > maxTimeline {
