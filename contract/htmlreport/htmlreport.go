@@ -165,11 +165,7 @@ func ranOf(t *reportText, r contract.RunResult) string {
 	if r.Scenario.Webhook {
 		mode += t.Webhook
 	}
-	exit := r.Exit
-	if exit == "" {
-		exit = t.Returned
-	}
-	return fmt.Sprintf(t.Ran, mode, exit, r.Duration.Round(time.Millisecond), len(r.Journal))
+	return fmt.Sprintf(t.Ran, mode, t.exit(r.Exit), r.Duration.Round(time.Millisecond), len(r.Journal))
 }
 
 // problemsOf returns why a run failed outright: its error, why it

@@ -42,7 +42,9 @@ func runs() []contract.RunResult {
 var _ = Describe("the HTML report", func() {
 	It("holds every verdict, and the timeline of a failed run with its offending requests marked", func() {
 		path := filepath.Join(GinkgoT().TempDir(), "report.html")
-		Expect(htmlreport.WriteFile(path, "flinks-mock verify", "en", runs())).To(Succeed())
+		rs := runs()
+		rs[1].Exit = "exit status 1"
+		Expect(htmlreport.WriteFile(path, "flinks-mock verify", "en", rs)).To(Succeed())
 		raw, err := os.ReadFile(path)
 		Expect(err).NotTo(HaveOccurred())
 		html := string(raw)
@@ -52,6 +54,8 @@ var _ = Describe("the HTML report", func() {
 		// One timeline, the failed run's, with the reused token marked.
 		Expect(strings.Count(html, `<svg class="timeline"`)).To(Equal(1))
 		Expect(html).To(ContainSubstring("[token reused]"))
+		Expect(html).To(ContainSubstring("[issued token reused]"))
+		Expect(html).To(ContainSubstring("): exit status 1 in "))
 		Expect(html).To(MatchRegexp(`class="tl-msg[^"]*tl-marked"`))
 		Expect(html).To(ContainSubstring(contract.IDSingleUseToken + ": "))
 		// Self-contained: nothing to load.
@@ -64,8 +68,12 @@ var _ = Describe("the HTML report", func() {
 
 	It("is written in French with --lang fr, the rules' words and the requests as the harness wrote them", func() {
 		var b strings.Builder
-		Expect(htmlreport.Write(&b, "flinks-mock verify", "fr", runs())).To(Succeed())
+		rs := runs()
+		rs[1].Exit = "exit status 1" // as verify records a command's end
+		Expect(htmlreport.Write(&b, "flinks-mock verify", "fr", rs)).To(Succeed())
 		html := b.String()
+		Expect(html).To(ContainSubstring(") : code de sortie 1 en "))
+		Expect(html).NotTo(ContainSubstring("exit status"))
 		Expect(html).To(ContainSubstring(`<html lang="fr">`))
 		Expect(html).To(ContainSubstring("2 scénarios — réussis : 1, en échec : 1, ignorés : 0"))
 		Expect(html).To(ContainSubstring("scénario mfa — en échec</h2>"))
@@ -81,7 +89,9 @@ var _ = Describe("the HTML report", func() {
 		// words in English beside it.
 		Expect(strings.Count(html, `<svg class="timeline"`)).To(Equal(1))
 		Expect(html).To(MatchRegexp(`class="tl-msg[^"]*tl-marked"`))
-		Expect(html).To(ContainSubstring("[jeton reused]"))
+		Expect(html).To(ContainSubstring("[jeton réutilisé]"))
+		Expect(html).To(ContainSubstring("[jeton émis réutilisé]"), "the token call, in French too")
+		Expect(html).NotTo(MatchRegexp(`\[[^]]*(fresh|reused)\]`))
 		Expect(html).To(ContainSubstring(contract.IDSingleUseToken + ": "))
 	})
 

@@ -22,6 +22,9 @@ type reportText struct {
 	Login                  string // "Login", before the login's name
 	Ran                    string // " (%s): %s in %s; %d requests journalled."
 	Returned               string // the end of a run the command did not exit from
+	ExitStatus             string // "exit status %s": how a command ended
+	Signal                 string // "signal: %s": the signal that ended it
+	Killed, NotStarted     string // a command verify killed, or that did not start
 	Live, Cached, Webhook  string // the modes of a run
 	RunProblem             string // "run: %s"
 	OutcomeProblem         string // "outcome: %s"
@@ -46,6 +49,7 @@ var reportCatalog = map[string]*reportText{
 		ScenarioOne: "%d scenario", Scenario2: "%d scenarios",
 		Summary: "%s: %d passed, %d failed, %d skipped", Skipped: "Skipped: %s",
 		Login: "Login", Ran: " (%s): %s in %s; %d requests journalled.", Returned: "returned",
+		ExitStatus: "exit status %s", Signal: "signal: %s", Killed: "killed", NotStarted: "did not start",
 		Live: "live refresh", Cached: "cached", Webhook: ", webhook mode",
 		RunProblem: "run: %s", OutcomeProblem: "outcome: %s", Timing: "! timing: %s",
 		Timeline:    "Timeline of the run",
@@ -65,6 +69,7 @@ var reportCatalog = map[string]*reportText{
 		ScenarioOne: "%d scénario", Scenario2: "%d scénarios",
 		Summary: "%s — réussis : %d, en échec : %d, ignorés : %d", Skipped: "Ignoré : %s",
 		Login: "Connexion", Ran: " (%s) : %s en %s ; %d requêtes journalisées.", Returned: "terminée",
+		ExitStatus: "code de sortie %s", Signal: "signal : %s", Killed: "arrêtée de force", NotStarted: "n’a pas démarré",
 		Live: "actualisation en direct", Cached: "en cache", Webhook: ", mode webhook",
 		RunProblem: "exécution : %s", OutcomeProblem: "résultat : %s", Timing: "! délais : %s",
 		Timeline:    "Chronologie de l’exécution",
@@ -110,4 +115,27 @@ func (t *reportText) summary(runs []contract.RunResult) string {
 		n = fmt.Sprintf(t.ScenarioOne, 1)
 	}
 	return fmt.Sprintf(t.Summary, n, passed, failed, skipped)
+}
+
+// exit says in the words of t how a command ended, as flinks-mock verify
+// records it (RunResult.Exit): "exit status N" or "signal: NAME" (the
+// words of os.ProcessState), "killed" or "did not start" (verify's own),
+// or "" for a run that returned without a command. Other words are shown
+// as they are.
+func (t *reportText) exit(exit string) string {
+	switch exit {
+	case "":
+		return t.Returned
+	case "killed":
+		return t.Killed
+	case "did not start":
+		return t.NotStarted
+	}
+	if n, ok := strings.CutPrefix(exit, "exit status "); ok {
+		return fmt.Sprintf(t.ExitStatus, n)
+	}
+	if name, ok := strings.CutPrefix(exit, "signal: "); ok {
+		return fmt.Sprintf(t.Signal, name)
+	}
+	return exit
 }

@@ -79,3 +79,25 @@ func TestTextFor(t *testing.T) {
 		}
 	}
 }
+
+// How a command ended reads in the report's language; words it does not
+// know stay as they are.
+func TestExitInTheReportsWords(t *testing.T) {
+	tests := []struct{ exit, en, fr string }{
+		{"", "returned", "terminée"},
+		{"exit status 0", "exit status 0", "code de sortie 0"},
+		{"exit status 1", "exit status 1", "code de sortie 1"},
+		{"signal: killed", "signal: killed", "signal : killed"},
+		{"killed", "killed", "arrêtée de force"},
+		{"did not start", "did not start", "n’a pas démarré"},
+		{"something else", "something else", "something else"},
+	}
+	for _, tt := range tests {
+		if got := reportCatalog["en"].exit(tt.exit); got != tt.en {
+			t.Errorf("English: exit(%q) = %q, want %q", tt.exit, got, tt.en)
+		}
+		if got := reportCatalog["fr"].exit(tt.exit); got != tt.fr {
+			t.Errorf("French: exit(%q) = %q, want %q", tt.exit, got, tt.fr)
+		}
+	}
+}

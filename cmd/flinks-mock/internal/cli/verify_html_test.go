@@ -30,10 +30,13 @@ func TestVerifyWritesAnHTMLReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := string(raw)
-	for _, want := range []string{`<html lang="fr">`, "scénario mfa — en échec", `data-scenario="mfa" data-verdict="failed"`, "tl-marked", "[jeton reused]", contract.IDSingleUseToken + ": "} {
+	for _, want := range []string{`<html lang="fr">`, "scénario mfa — en échec", `data-scenario="mfa" data-verdict="failed"`, "tl-marked", "[jeton réutilisé]", contract.IDSingleUseToken + ": "} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the report lacks %q", want)
 		}
+	}
+	if strings.Contains(html, "exit status") || !strings.Contains(html, "code de sortie ") {
+		t.Error("the French report does not say in French how the command ended")
 	}
 
 	code, _, stderr = run(t, nil, "verify", "--today", pinnedToday, "--html", filepath.Join(t.TempDir(), "no", "such", "dir.html"),
