@@ -130,11 +130,24 @@ var _ = Describe("the inspector in a browser", Label("browser"), Ordered, func()
 		shows(`document.querySelector("#customer [data-delivery] .signature").textContent.length > 20`, "true")
 
 		do(chromedp.Click(`a[data-open-timeline="` + rid + `"]`))
-		shows(`document.querySelectorAll("#timeline a.tl-msg").length >= 4`, "true")
-		shows(`document.querySelector("#timeline a.tl-msg .tl-token-fresh") !== null`, "true")
-		do(chromedp.Click(`#timeline a.tl-msg`))
+		// The session's timeline starts at the two GenerateAuthorizeToken
+		// calls whose tokens its two /Authorize calls used, once each, and
+		// ends with the attempt of its webhook.
+		shows(`document.querySelectorAll("#timeline a.tl-msg").length`, "7")
+		shows(`document.querySelector("#timeline a.tl-msg").getAttribute("aria-label")`, "POST GenerateAuthorizeToken, 200, issued token fresh")
+		shows(`document.querySelectorAll("#timeline a.tl-msg .tl-token-fresh").length`, "4")
+		do(chromedp.Click(`#timeline a.tl-msg[aria-label^="POST Authorize, 203"]`))
 		shows(`document.querySelector("#entry .tl-detail h4").textContent.includes("/BankingServices/Authorize")`, "true")
 		shows(`document.activeElement.id`, "entry")
+		// The journal keeps no body: the page says the 202 is rebuilt.
+		do(chromedp.Click(`#timeline a.tl-msg[aria-label^="POST GetAccountsDetail, 202"]`))
+		shows(`document.querySelector("#entry pre.json").textContent.includes('"FlinksCode": "OPERATION_PENDING"')`, "true")
+		shows(`document.querySelector("#entry .answer-how").textContent.startsWith("Rebuilt from the journal")`, "true")
+		// The data is re-rendered, its account numbers cut.
+		do(chromedp.Click(`#timeline a.tl-msg[aria-label^="GET GetAccountsDetailAsync, 200"]`))
+		shows(`document.querySelector("#entry .answer-how").textContent.startsWith("Re-rendered now")`, "true")
+		shows(`/"AccountNumber": "•+\d{4}"/.test(document.querySelector("#entry pre.json").textContent)`, "true")
+		shoot("entry", "#entry .answer-body")
 		shoot("timeline", "#timeline")
 		// From the keyboard: an arrow takes the focus, and Enter opens it.
 		second := `document.querySelectorAll("#timeline a.tl-msg")[1]`
