@@ -328,6 +328,10 @@ func (j *Journal) ClearCounting() (entries int, bytes int64) {
 // short hash, the same for every request that presented the same value,
 // so reuse can be traced across entries.
 func TokenRef(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:6])
+	// A token of up to 64 bytes (a UUID is 36) is hashed from the stack.
+	var buf [64]byte
+	sum := sha256.Sum256(append(buf[:0], token...))
+	var ref [12]byte
+	hex.Encode(ref[:], sum[:6])
+	return string(ref[:])
 }
