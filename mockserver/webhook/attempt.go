@@ -83,6 +83,10 @@ func (d *Dispatcher) startAttempt(dl *delivery, given bool) started {
 	if given {
 		dl.queued = false
 	}
+	if d.closed && dl.reopened != "" {
+		// A re-send the shutdown came before: the delivery stays ended.
+		dl.state, dl.reopened, dl.resent = dl.reopened, "", false
+	}
 	if d.closed || dl.state != pending || dl.inFlight || dl.waiting || dl.queued {
 		if given {
 			d.limit.release(dl.receiver)
