@@ -2,6 +2,7 @@ package mockserver_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"html"
 	"io"
 	"net/http"
@@ -215,6 +216,36 @@ var _ = Describe("The inspector", func() {
 		// A customer keeps one session here: the next forgets this one.
 		f.authorized("greatday_nomfa")
 		Expect(entry(data)).To(ContainSubstring("it can no longer be re-rendered: the session " + rid + " is gone"))
+	})
+
+	It("shows the payload of a webhook attempt, as its delivery keeps it, redacted", func() {
+		rc := newHookReceiver()
+		f = newFixture(mockserver.Config{AdminToken: adminToken, WebhookURLs: []string{rc.URL + "/flinks"}, MaxDeliveries: 1})
+		rid := f.authorized("greatday_nomfa")
+		Expect(f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": rid}).Status).To(Equal(200))
+		Eventually(rc.count).Should(Equal(1))
+		var sent struct {
+			Accounts []struct{ AccountNumber string }
+		}
+		Expect(json.Unmarshal(rc.received()[0].Body, &sent)).To(Succeed())
+		number := sent.Accounts[0].AccountNumber
+		tl := view("timeline", "customerId="+f.Customer+"&requestId="+rid)
+		seq := regexp.MustCompile(`data-seq="(\d+)" aria-label="webhook `).FindStringSubmatch(tl)
+		Expect(seq).NotTo(BeNil(), tl)
+		payload := html.UnescapeString(view("entry", "customerId="+f.Customer+"&seq="+seq[1]))
+		Expect(payload).To(ContainSubstring("Payload of the delivery"))
+		Expect(payload).To(ContainSubstring(`"ResponseType": "GetAccountsDetail"`))
+		Expect(payload).NotTo(ContainSubstring(number))
+		Expect(payload).To(ContainSubstring(number[len(number)-4:] + `"`))
+
+		// The customer keeps one delivery here: the next one forgets this
+		// one, and its payload with it; the attempt stays in the journal.
+		other := f.authorized("greatday_nomfa")
+		Expect(f.call("POST", "GetAccountsDetail", nil, map[string]any{"RequestId": other}).Status).To(Equal(200))
+		Eventually(rc.count).Should(Equal(2))
+		gone := view("entry", "customerId="+f.Customer+"&seq="+seq[1])
+		Expect(gone).To(ContainSubstring("The delivery is no longer kept"))
+		Expect(gone).NotTo(ContainSubstring(`class="json"`))
 	})
 
 	It("streams a signal for each burst of requests of the customer it follows", func() {

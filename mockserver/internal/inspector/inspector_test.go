@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -44,6 +45,16 @@ func TestTextFor(t *testing.T) {
 	for key := range uiCatalog["en"].States {
 		if uiCatalog["fr"].States[key] == "" {
 			t.Errorf("the French catalog has no name for the state %s", key)
+		}
+	}
+}
+
+// Every text of the English inspector has its French one.
+func TestFrenchHasEveryText(t *testing.T) {
+	en, fr := reflect.ValueOf(*uiCatalog["en"]), reflect.ValueOf(*uiCatalog["fr"])
+	for i := range en.NumField() {
+		if en.Field(i).Kind() == reflect.String && en.Field(i).String() != "" && fr.Field(i).String() == "" {
+			t.Errorf("the French catalog has no text for %s", en.Type().Field(i).Name)
 		}
 	}
 }
