@@ -57,7 +57,9 @@ const none int32 = -1
 
 // New returns a store of at most capacity items (at least one).
 func New[K comparable, V any](capacity int, opts Options[K, V]) *LRU[K, V] {
-	return &LRU[K, V]{capacity: max(capacity, 1), opts: opts, index: map[K]int32{}, head: none, tail: none, free: none}
+	// The index is made on the first add: a tenant holds several stores
+	// that many tenants never use.
+	return &LRU[K, V]{capacity: max(capacity, 1), opts: opts, head: none, tail: none, free: none}
 }
 
 // Len returns how many items the store holds.
@@ -165,6 +167,9 @@ func (c *LRU[K, V]) add(k K, v V, seq uint64, numbered bool) (evicted int) {
 	}
 	i := c.alloc()
 	c.nodes[i] = node[K, V]{key: k, val: v, seq: seq, cost: cost, prev: none, next: none}
+	if c.index == nil {
+		c.index = map[K]int32{}
+	}
 	c.index[k] = i
 	c.append(i)
 	c.n++
@@ -310,7 +315,7 @@ func (c *LRU[K, V]) Close() int {
 func (c *LRU[K, V]) clear(closing bool) int {
 	c.mu.Lock()
 	n, bytes := c.n, c.bytes
-	c.index = map[K]int32{}
+	c.index = nil
 	c.nodes = nil
 	c.head, c.tail, c.free, c.n, c.bytes = none, none, none, 0, 0
 	c.closed = c.closed || closing
