@@ -202,7 +202,7 @@ func TestBounds(t *testing.T) {
 				c.t.Errorf("journals of %d entries, %d dropped; want what 32 KiB holds, the newest kept, the rest counted", n, page.Dropped)
 			}
 		}},
-		{"run-time scenarios, in bytes", func(cfg *mockserver.Config) { cfg.ScenarioBytes = 22 << 10 }, func(c boundsClient) {
+		{"run-time scenarios, in bytes", func(cfg *mockserver.Config) { cfg.ScenarioBytes = 17 << 10 }, func(c boundsClient) {
 			file := func(i int) []byte {
 				return []byte(fmt.Sprintf("logins:\n  - name: extra_%d\n    username: extra_%d\n    loginId: 5f2a0e6c-%04d-4c31-8c44-08da172863b5\n    description: %s\n", i, i, i, strings.Repeat("d", 900)))
 			}

@@ -53,31 +53,36 @@ const (
 	DefaultJournalSize = journal.DefaultCapacity
 	// DefaultJournalBudget is how many journal entries all tenants keep
 	// together.
-	DefaultJournalBudget = 20_000
+	DefaultJournalBudget = 10_000
 	// DefaultMaxSessions is how many sessions a tenant keeps; the one
 	// least recently used is forgotten (its RequestId then answers
 	// SESSION_NONEXISTENT): a session a client keeps polling is kept.
 	DefaultMaxSessions = 1_000
 	// DefaultSessionBudget is how many sessions all tenants keep together.
-	DefaultSessionBudget = 5_000
+	DefaultSessionBudget = 3_000
 	// DefaultMaxTokens is how many authorize tokens a tenant keeps.
 	DefaultMaxTokens = 1_000
 	// DefaultTokenBudget is how many tokens all tenants keep together.
-	DefaultTokenBudget = 5_000
+	DefaultTokenBudget = 3_000
 	// DefaultJournalBytes, DefaultSessionBytes and DefaultRecordBytes
 	// bound in bytes the journal entries, the sessions, and the login
 	// states, deleted cards and access tokens of all tenants together,
 	// as their estimates count them; the counts above bound them too.
-	// With the caches of flinksapi (RenderCacheBytes, AccountsCacheBytes)
-	// they make the memory bound of docs/robustness.md.
-	DefaultJournalBytes = 12 << 20
-	DefaultSessionBytes = 16 << 20
-	DefaultRecordBytes  = 8 << 20
+	// With the caches of flinksapi (RenderCacheBytes, AccountsCacheBytes),
+	// the run-time scenarios and the webhook deliveries they make the
+	// memory bound of docs/robustness.md: together with what the server
+	// holds once started and per customer, under serve's soft memory
+	// limit with room for the collector. 3 MiB hold about 4 500 journal
+	// entries of a flow (about 700 bytes each) and about 1 500 sessions
+	// (about 2 KiB each).
+	DefaultJournalBytes = 3 << 20
+	DefaultSessionBytes = 3 << 20
+	DefaultRecordBytes  = 1 << 20
 	// DefaultScenarioBytes bounds the memory of the scenario files added
 	// at run time, all customers together (tenancy.ScenarioBytesPerByte
 	// and ScenarioBytesPerField); past it an upload is refused until some
 	// are removed.
-	DefaultScenarioBytes = 16 << 20
+	DefaultScenarioBytes = 10 << 20
 	// DefaultMaxTenants is how many customerIds the server serves at once;
 	// past it a new customerId is refused until one is reset.
 	DefaultMaxTenants = 10_000
@@ -96,7 +101,7 @@ const (
 	// DefaultDeliveryBytes bounds in bytes the deliveries all tenants keep
 	// together, the bodies of those waiting for a retry included; past it
 	// the finished deliveries least recently attempted go first.
-	DefaultDeliveryBytes = 16 << 20
+	DefaultDeliveryBytes = 2 << 20
 	// DefaultWebhookMaxInFlight is how many webhook attempts are in
 	// flight at once, to every receiver together, and
 	// DefaultWebhookMaxInFlightPerTarget to one receiver (scheme, host and
@@ -105,7 +110,9 @@ const (
 	DefaultWebhookMaxInFlightPerTarget = webhook.DefaultMaxInFlightPerTarget
 	// DefaultWebhookQueueBytes bounds the bodies of the attempts waiting
 	// for a free place; past it an attempt is deferred to its next retry.
-	DefaultWebhookQueueBytes = webhook.DefaultQueueBytes
+	// It is smaller than the dispatcher's own default so that, with the
+	// deliveries, it fits the memory bound of docs/robustness.md.
+	DefaultWebhookQueueBytes = 2 << 20
 )
 
 // Config configures a Server. Only Library is required.

@@ -61,9 +61,9 @@ type API struct {
 // generated accounts), so a count bounds it with its username.
 const (
 	// RenderCacheBytes bounds the encoded accounts shared by sessions.
-	RenderCacheBytes = 16 << 20
+	RenderCacheBytes = 3 << 20
 	// AccountsCacheBytes bounds the generated accounts kept.
-	AccountsCacheBytes = 16 << 20
+	AccountsCacheBytes = 6 << 20
 	renderCacheSize    = 4096
 	accountsCacheSize  = 1024
 	// conventionCacheSize bounds the convention logins kept built.

@@ -475,10 +475,13 @@ func watch(ctx context.Context, log *slog.Logger, srv *mockserver.Server, withDe
 
 // MemoryLimit is the soft memory limit serve sets unless GOMEMLIMIT is in
 // the environment: the bound of docs/robustness.md. The stores of the
-// server hold at most about 110 MiB together (mockserver's byte budgets
-// and the caches of flinksapi), so the live heap stays below it and the
-// collector keeps the heap within it rather than letting it double.
-const MemoryLimit = 128 << 20
+// server hold at most about 31 MiB together (mockserver's byte budgets,
+// the caches of flinksapi, run-time scenarios and webhook deliveries),
+// plus about 1 KiB a customer and what the server holds once started, so
+// the live heap stays below it and the collector keeps the heap within it
+// rather than letting it double; with the binary's own pages the
+// resident memory stays under 64 MiB.
+const MemoryLimit = 48 << 20
 
 // ToolboxCustomerID is the public customerId of the Flinks toolbox sandbox,
 // the one the start-up line's example uses; it is toolbox.CustomerID.
