@@ -12,7 +12,6 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/tenancy"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/scenarios"
-	"github.com/google/uuid"
 )
 
 // The authorize logic below is what /Authorize and the Connect page share:
@@ -69,7 +68,7 @@ func (a *API) Open(r *http.Request, t *tenancy.Tenant, lib *scenarios.Library, l
 	}
 	// The data as the last nightly refresh left it, if one ran.
 	login = state.Data(login)
-	sess := session.New(uuid.NewString(), login, lib.Institution(login.Institution), tag, now, session.Open(mfa, pick, now))
+	sess := session.New(tenancy.NewID(), login, lib.Institution(login.Institution), tag, now, session.Open(mfa, pick, now))
 	sess.ScheduledRefresh = t.Login(login.LoginID).Scheduled()
 	if a.shapeOf(lib).Varied() {
 		sess.Ordinal = state.Opened()

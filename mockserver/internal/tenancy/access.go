@@ -2,15 +2,13 @@ package tenancy
 
 import (
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // IssueAccessToken issues an OAuth access token (/Token) that the data
 // endpoints accept as "Authorization: Bearer" until now+lifetime. Unlike
 // an authorize token it may be used any number of times.
 func (t *Tenant) IssueAccessToken(now time.Time, lifetime time.Duration) string {
-	id := uuid.NewString()
+	id := NewID()
 	t.access.Add(id, now.Add(lifetime))
 	return id
 }

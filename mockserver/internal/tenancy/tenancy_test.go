@@ -10,6 +10,7 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/scenarios"
+	"github.com/google/uuid"
 )
 
 var start = time.Date(2026, 11, 2, 15, 4, 5, 0, time.UTC)
@@ -195,5 +196,22 @@ func TestSessionTagsAreBounded(t *testing.T) {
 	tn.AddSession(sess)
 	if got := tn.Session("r"); got == nil || len(got.Tag) > session.MaxTagBytes {
 		t.Errorf("a session keeps a tag of %d bytes, want at most %d", len(sess.Tag), session.MaxTagBytes)
+	}
+}
+
+// TestNewIDIsARandomUUID checks the ids of tokens and sessions: version 4
+// UUIDs, never the same twice.
+func TestNewIDIsARandomUUID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := NewID()
+		u, err := uuid.Parse(id)
+		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 {
+			t.Fatalf("NewID() = %q: version %d, variant %v, %v; want a version 4 UUID", id, u.Version(), u.Variant(), err)
+		}
+		if seen[id] {
+			t.Fatalf("NewID() gave %s twice", id)
+		}
+		seen[id] = true
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
 	"github.com/flinks-mock/flinks-mock/scenarios"
-	"github.com/google/uuid"
 )
 
 // Tenant is the state of one {customerId}: its authorize tokens, its
@@ -123,7 +122,7 @@ type token struct {
 // IssueToken creates a single-use authorize token issued at now. A retired
 // tenant's token is never stored.
 func (t *Tenant) IssueToken(now time.Time) string {
-	id := uuid.NewString()
+	id := NewID()
 	t.tokens.Add(id, &token{issued: now})
 	return id
 }
