@@ -55,6 +55,16 @@ type authorizeRequest struct {
 type flexBool bool
 
 func (b *flexBool) UnmarshalJSON(data []byte) error {
+	// The usual forms first, without decoding (and without the error a
+	// string decoded from a boolean would allocate).
+	switch string(data) {
+	case "true", `"true"`:
+		*b = true
+		return nil
+	case "false", `"false"`:
+		*b = false
+		return nil
+	}
 	var s string
 	if json.Unmarshal(data, &s) == nil {
 		switch s {
@@ -242,6 +252,7 @@ func writeAuthorized(w http.ResponseWriter, sess *session.Session, sh scenarios.
 // asked, with the password and MFA answers left out.
 func summarizeAuthorize(req *authorizeRequest) string {
 	var b strings.Builder
+	b.Grow(len(req.LoginId) + len(req.Username) + len(req.Institution) + len(req.RequestId) + len(req.Tag) + 128)
 	field := func(name, value string) {
 		if value == "" {
 			return
@@ -255,7 +266,7 @@ func summarizeAuthorize(req *authorizeRequest) string {
 	}
 	field("LoginId", req.LoginId)
 	if req.LoginId != "" {
-		field("MostRecentCached", fmt.Sprint(req.MostRecentCached))
+		field("MostRecentCached", strconv.FormatBool(bool(req.MostRecentCached)))
 	}
 	field("Username", req.Username)
 	if req.Password != "" {
@@ -264,7 +275,7 @@ func summarizeAuthorize(req *authorizeRequest) string {
 	field("Institution", req.Institution)
 	field("RequestId", req.RequestId)
 	if len(req.SecurityResponses) > 0 {
-		field("SecurityResponses", fmt.Sprintf("%d answered (redacted)", len(req.SecurityResponses)))
+		field("SecurityResponses", strconv.Itoa(len(req.SecurityResponses))+" answered (redacted)")
 	}
 	field("Tag", req.Tag)
 	return b.String()
