@@ -47,10 +47,10 @@ func coldStart(ctx context.Context, l launch) (time.Duration, error) {
 		Transport: &http.Transport{DisableKeepAlives: true},
 		Timeout:   5 * time.Second,
 	}
-	fc := &flinksClient{hc: hc, base: c.URL}
+	fc := &flinksClient{hc: stdClient{hc}, base: c.URL}
 	deadline := time.Now().Add(startTimeout)
 	for {
-		_, err := send(ctx, hc, request{
+		_, err := send(ctx, fc.hc, request{
 			Method: http.MethodPost, URL: fc.url(hotCustomerID, "GenerateAuthorizeToken"),
 			AuthKey: toolbox.SecretKey, Want: http.StatusOK,
 		})

@@ -33,7 +33,7 @@ func tenantID(i int) string {
 
 // flinksClient calls the Flinks endpoints of one server.
 type flinksClient struct {
-	hc   *http.Client
+	hc   client
 	base string // http://host:port
 }
 
@@ -65,14 +65,10 @@ type authorizeAnswer struct {
 
 // authorize calls /Authorize with a fresh token and the body, expecting
 // status want.
-func (c *flinksClient) authorize(ctx context.Context, customerID string, body any, want int) (*authorizeAnswer, error) {
+func (c *flinksClient) authorize(ctx context.Context, customerID string, raw []byte, want int) (*authorizeAnswer, error) {
 	tok, err := c.token(ctx, customerID)
 	if err != nil {
 		return nil, err
-	}
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("encode the /Authorize body: %w", err)
 	}
 	data, err := send(ctx, c.hc, request{
 		Method: http.MethodPost, URL: c.url(customerID, "Authorize"),
@@ -102,7 +98,7 @@ func (c *flinksClient) readySession(ctx context.Context, customerID string) (str
 // readySessionOf is readySession for any login that is authorized and
 // ready at once.
 func (c *flinksClient) readySessionOf(ctx context.Context, customerID, loginID, name string) (string, []byte, error) {
-	a, err := c.authorize(ctx, customerID, map[string]any{"LoginId": loginID, "MostRecentCached": true, "Save": true}, http.StatusOK)
+	a, err := c.authorize(ctx, customerID, loginBody(loginID, true), http.StatusOK)
 	if err != nil {
 		return "", nil, fmt.Errorf("open a session of %s: %w", name, err)
 	}
@@ -116,6 +112,30 @@ func (c *flinksClient) readySessionOf(ctx context.Context, customerID, loginID, 
 	return a.RequestId, data, nil
 }
 
+// loginBody is the /Authorize body that signs in to a login of the
+// default library.
+func loginBody(loginID string, cached bool) []byte {
+	return fmt.Appendf(nil, `{"LoginId":%q,"MostRecentCached":%t,"Save":true}`, loginID, cached)
+}
+
+// answersBody is the /Authorize body that answers the challenges of a,
+// from answers (prompt → answer).
+func answersBody(a *authorizeAnswer, answers map[string]string) ([]byte, error) {
+	responses := make(map[string][]string, len(a.SecurityChallenges))
+	for _, ch := range a.SecurityChallenges {
+		answer, ok := answers[ch.Prompt]
+		if !ok {
+			return nil, fmt.Errorf("Greatday asked %q, a prompt the default library does not list", ch.Prompt)
+		}
+		responses[ch.Prompt] = []string{answer}
+	}
+	encoded, err := json.Marshal(responses)
+	if err != nil {
+		return nil, fmt.Errorf("encode the answers: %w", err)
+	}
+	return fmt.Appendf(nil, `{"RequestId":%q,"SecurityResponses":%s}`, a.RequestId, encoded), nil
+}
+
 // flowRequests is how many requests one complete flow sends.
 const flowRequests = 6
 
@@ -124,19 +144,15 @@ const flowRequests = 6
 // Authorize with the answer (200) → GetAccountsDetail (202) →
 // GetAccountsDetailAsync (200). answers maps each prompt to its answer.
 func (c *flinksClient) flow(ctx context.Context, customerID string, answers map[string]string) (int, error) {
-	a, err := c.authorize(ctx, customerID, map[string]any{"LoginId": MFALoginID, "MostRecentCached": false, "Save": true}, http.StatusNonAuthoritativeInfo)
+	a, err := c.authorize(ctx, customerID, loginBody(MFALoginID, false), http.StatusNonAuthoritativeInfo)
 	if err != nil {
 		return 2, err
 	}
-	responses := map[string][]string{}
-	for _, ch := range a.SecurityChallenges {
-		answer, ok := answers[ch.Prompt]
-		if !ok {
-			return 2, fmt.Errorf("Greatday asked %q, a prompt the default library does not list", ch.Prompt)
-		}
-		responses[ch.Prompt] = []string{answer}
+	body, err := answersBody(a, answers)
+	if err != nil {
+		return 2, err
 	}
-	if _, err := c.authorize(ctx, customerID, map[string]any{"RequestId": a.RequestId, "SecurityResponses": responses}, http.StatusOK); err != nil {
+	if _, err := c.authorize(ctx, customerID, body, http.StatusOK); err != nil {
 		return 4, err
 	}
 	if _, err := send(ctx, c.hc, request{

@@ -1,12 +1,8 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -174,24 +170,6 @@ func (l *load) result(elapsed time.Duration) *loadResult {
 	return res
 }
 
-// newClient is the load generator's HTTP client, the same for every
-// target: keep-alive, one idle connection kept per worker, no compression,
-// no proxy, and read and write buffers large enough for a 70 KB body.
-func newClient(conns int) *http.Client {
-	tr := &http.Transport{
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:          2 * conns,
-		MaxIdleConnsPerHost:   conns,
-		MaxConnsPerHost:       conns,
-		IdleConnTimeout:       90 * time.Second,
-		DisableCompression:    true,
-		ResponseHeaderTimeout: 30 * time.Second,
-		WriteBufferSize:       64 << 10,
-		ReadBufferSize:        64 << 10,
-	}
-	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
-}
-
 // request is one HTTP request of the load and the status it must get.
 type request struct {
 	Method  string
@@ -205,46 +183,12 @@ type request struct {
 
 // send sends req and returns the body when req.Keep. A status other than
 // req.Want is an error that quotes the start of the body.
-func send(ctx context.Context, hc *http.Client, req request) ([]byte, error) {
-	var body io.Reader
-	if req.Body != nil {
-		body = bytes.NewReader(req.Body)
-	}
-	r, err := http.NewRequestWithContext(ctx, req.Method, req.URL, body)
-	if err != nil {
-		return nil, fmt.Errorf("build %s %s: %w", req.Method, req.URL, err)
-	}
-	if req.Body != nil {
-		r.Header.Set("Content-Type", "application/json")
-	}
-	if req.AuthKey != "" {
-		r.Header.Set("flinks-auth-key", req.AuthKey)
-	}
-	resp, err := hc.Do(r)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != req.Want {
-		head, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return nil, &statusError{Method: req.Method, URL: req.URL, Status: resp.StatusCode, Want: req.Want, Body: head}
-	}
-	if !req.Keep {
-		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-			return nil, fmt.Errorf("%s %s: read the body: %w", req.Method, req.URL, err)
-		}
-		return nil, nil
-	}
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: read the body: %w", req.Method, req.URL, err)
-	}
-	return data, nil
+func send(ctx context.Context, c client, req request) ([]byte, error) {
+	return c.do(ctx, req)
 }
 
 // requestUnit is a unit of one request.
-func requestUnit(hc *http.Client, req request) unit {
+func requestUnit(hc client, req request) unit {
 	return func(ctx context.Context, _, _ int) (int, error) {
 		_, err := send(ctx, hc, req)
 		return 1, err

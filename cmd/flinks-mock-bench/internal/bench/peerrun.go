@@ -190,7 +190,7 @@ func startPeer(ctx context.Context, p peer, dir, requestID string) (*child, requ
 	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
 	deadline := c.Started.Add(startTimeout)
 	for {
-		_, err := send(ctx, hc, probe)
+		_, err := send(ctx, stdClient{hc}, probe)
 		if err == nil {
 			c.Ready = time.Now()
 			return c, probe, nil

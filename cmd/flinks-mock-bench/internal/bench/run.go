@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -166,7 +165,7 @@ type runner struct {
 	cfg    Config
 	log    io.Writer
 	report *Report
-	hc     *http.Client
+	hc     client
 	dir    string
 	root   string
 

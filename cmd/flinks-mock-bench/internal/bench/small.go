@@ -55,7 +55,7 @@ func (m *mockTree) openSmall(ctx context.Context) error {
 }
 
 // smallPhases are the hot path phases of the ~3 KB answer on a tree.
-func (m *mockTree) smallPhases(hc *http.Client) (post, async *phase) {
+func (m *mockTree) smallPhases(hc client) (post, async *phase) {
 	p := request{Method: http.MethodPost, URL: m.fc.url(hotCustomerID, "GetAccountsDetail"), Body: detailBody(m.smallID), Want: http.StatusOK}
 	g := request{Method: http.MethodGet, URL: m.fc.url(hotCustomerID, "GetAccountsDetailAsync/"+m.smallID), Want: http.StatusOK}
 	return &phase{what: m.figure("hot path POST GetAccountsDetail, ~3 KB answer"), u: requestUnit(hc, p)},
