@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -84,10 +85,16 @@ type rawClient struct {
 
 // rawConn is one connection and its buffers.
 type rawConn struct {
-	nc  net.Conn
-	r   *bufio.Reader
-	out []byte
+	nc   net.Conn
+	r    *bufio.Reader
+	out  []byte
+	used time.Time // when it was last put back idle (zero: new)
 }
+
+// maxIdle is how long a connection is kept idle: less than the servers'
+// idle timeouts (serve's is 60 s), so a kept connection is seldom one the
+// server already closed.
+const maxIdle = 20 * time.Second
 
 // newClient is the load generator's client: keep-alive, one idle
 // connection kept per worker, a 64 KiB read buffer.
@@ -121,11 +128,14 @@ func splitURL(u string) (host, path string, err error) {
 
 func (c *rawClient) get(ctx context.Context, host string) (*rawConn, error) {
 	c.mu.Lock()
-	if conns := c.idle[host]; len(conns) > 0 {
+	for conns := c.idle[host]; len(conns) > 0; conns = c.idle[host] {
 		rc := conns[len(conns)-1]
 		c.idle[host] = conns[:len(conns)-1]
-		c.mu.Unlock()
-		return rc, nil
+		if time.Since(rc.used) < maxIdle {
+			c.mu.Unlock()
+			return rc, nil
+		}
+		_ = rc.nc.Close()
 	}
 	c.mu.Unlock()
 	d := net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
@@ -143,6 +153,7 @@ func (c *rawClient) put(host string, rc *rawConn) {
 		_ = rc.nc.Close()
 		return
 	}
+	rc.used = time.Now()
 	c.idle[host] = append(c.idle[host], rc)
 }
 
@@ -151,13 +162,8 @@ func (c *rawClient) do(ctx context.Context, req request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc, err := c.get(ctx, host)
+	ans, rc, err := c.try(ctx, host, path, req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
-	}
-	ans, err := rc.exchange(host, path, req, time.Now().Add(c.timeout))
-	if err != nil {
-		_ = rc.nc.Close()
 		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
 	}
 	if ans.close {
@@ -172,6 +178,37 @@ func (c *rawClient) do(ctx context.Context, req request) ([]byte, error) {
 		return nil, nil
 	}
 	return ans.body, nil
+}
+
+// try sends req on a kept connection, or a new one. A kept connection
+// the server closed while it was idle fails before any byte of an answer
+// (io.EOF, or a reset): the server never read the request, and it is sent
+// again once on a new connection, as net/http's client does.
+func (c *rawClient) try(ctx context.Context, host, path string, req request) (answer, *rawConn, error) {
+	for attempt := 0; ; attempt++ {
+		rc, err := c.get(ctx, host)
+		if err != nil {
+			return answer{}, nil, err
+		}
+		reused := !rc.used.IsZero()
+		ans, err := rc.exchange(host, path, req, time.Now().Add(c.timeout))
+		if err == nil {
+			return ans, rc, nil
+		}
+		_ = rc.nc.Close()
+		if !reused || attempt > 0 || !closedIdle(err) {
+			return answer{}, nil, err
+		}
+	}
+}
+
+// errNoAnswer is a connection that failed before any byte of an answer.
+var errNoAnswer = errors.New("the connection closed before any answer")
+
+// closedIdle reports whether err is that of a connection the server had
+// closed before the request was sent on it.
+func closedIdle(err error) bool {
+	return errors.Is(err, errNoAnswer) && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE))
 }
 
 // answer is what rawConn.exchange read.
@@ -206,7 +243,7 @@ func (rc *rawConn) exchange(host, path string, req request, deadline time.Time) 
 	b = append(b, req.Body...)
 	rc.out = b
 	if _, err := rc.nc.Write(b); err != nil {
-		return answer{}, err
+		return answer{}, fmt.Errorf("%w: %w", errNoAnswer, err)
 	}
 	return rc.read(req)
 }
@@ -240,6 +277,9 @@ func (rc *rawConn) read(req request) (answer, error) {
 // they say of its body: its length (-1: not given) or chunks.
 func (rc *rawConn) readHead() (ans answer, length int64, chunked bool, err error) {
 	line, err := rc.r.ReadSlice('\n')
+	if err != nil && len(line) == 0 {
+		return answer{}, 0, false, fmt.Errorf("%w: %w", errNoAnswer, err)
+	}
 	if err != nil {
 		return answer{}, 0, false, err
 	}

@@ -48,6 +48,12 @@ func TestRawClient(t *testing.T) {
 	if _, err := send(ctx, c, request{Method: http.MethodGet, URL: srv.URL + "/echo", Want: http.StatusOK}); err != nil {
 		t.Fatal(err)
 	}
+	// A kept connection the server closed is replaced, and the request
+	// sent again, as net/http's client does.
+	srv.CloseClientConnections()
+	if _, err := send(ctx, c, request{Method: http.MethodPost, URL: srv.URL + "/echo", Body: []byte(`{}`), Want: http.StatusOK}); err != nil {
+		t.Fatalf("after the server closed the kept connection: %v", err)
+	}
 }
 
 // rawClientTestHandler answers in every way the raw client must read.
