@@ -299,22 +299,33 @@ func (rc *rawConn) readHead() (ans answer, length int64, chunked bool, err error
 		if len(h) <= 2 {
 			return ans, length, chunked, nil
 		}
-		name, value, ok := bytes.Cut(h, []byte{':'})
-		if !ok {
-			return answer{}, 0, false, fmt.Errorf("%w: header %q", errMalformed, h)
-		}
-		value = bytes.TrimSpace(value)
-		switch {
-		case asciiEqualFold(name, "content-length"):
-			if length, err = strconv.ParseInt(string(value), 10, 64); err != nil || length < 0 {
-				return answer{}, 0, false, fmt.Errorf("%w: Content-Length %q", errMalformed, value)
-			}
-		case asciiEqualFold(name, "transfer-encoding"):
-			chunked = asciiEqualFold(value, "chunked")
-		case asciiEqualFold(name, "connection"):
-			ans.close = asciiEqualFold(value, "close")
+		if err := header(h, &ans, &length, &chunked); err != nil {
+			return answer{}, 0, false, err
 		}
 	}
+}
+
+// header reads one header line into what the answer says of its body and
+// its connection.
+func header(h []byte, ans *answer, length *int64, chunked *bool) error {
+	name, value, ok := bytes.Cut(h, []byte{':'})
+	if !ok {
+		return fmt.Errorf("%w: header %q", errMalformed, h)
+	}
+	value = bytes.TrimSpace(value)
+	switch {
+	case asciiEqualFold(name, "content-length"):
+		n, err := strconv.ParseInt(string(value), 10, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%w: Content-Length %q", errMalformed, value)
+		}
+		*length = n
+	case asciiEqualFold(name, "transfer-encoding"):
+		*chunked = asciiEqualFold(value, "chunked")
+	case asciiEqualFold(name, "connection"):
+		ans.close = asciiEqualFold(value, "close")
+	}
+	return nil
 }
 
 // readN reads n bytes of body, kept or skipped.
