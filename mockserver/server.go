@@ -101,7 +101,7 @@ const (
 	// DefaultDeliveryBytes bounds in bytes the deliveries all tenants keep
 	// together, the bodies of those waiting for a retry included; past it
 	// the finished deliveries least recently attempted go first.
-	DefaultDeliveryBytes = 2 << 20
+	DefaultDeliveryBytes = 4 << 20
 	// DefaultWebhookMaxInFlight is how many webhook attempts are in
 	// flight at once, to every receiver together, and
 	// DefaultWebhookMaxInFlightPerTarget to one receiver (scheme, host and

@@ -79,8 +79,6 @@ var _ = Describe("webhook attempts in flight", func() {
 			// A quarter, 128 KiB, for each receiver: about three bodies
 			// (each about 42 KB) wait, the others are deferred.
 			c.WebhookQueueBytes = 512 << 10
-			// Every delivery kept, its body too: the count is checked.
-			c.DeliveryBytes = 16 << 20
 			c.WebhookTimeout = mockserver.DefaultWebhookTimeout * 1000
 		})
 		// Cleanups run last first: the receiver answers before the mock

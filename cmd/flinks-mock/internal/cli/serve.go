@@ -475,7 +475,7 @@ func watch(ctx context.Context, log *slog.Logger, srv *mockserver.Server, withDe
 
 // MemoryLimit is the soft memory limit serve sets unless GOMEMLIMIT is in
 // the environment: the bound of docs/robustness.md. The stores of the
-// server hold at most about 31 MiB together (mockserver's byte budgets,
+// server hold at most about 33 MiB together (mockserver's byte budgets,
 // the caches of flinksapi, run-time scenarios and webhook deliveries),
 // plus about 1 KiB a customer and what the server holds once started, so
 // the live heap stays below it and the collector keeps the heap within it
