@@ -70,16 +70,49 @@ func checkDataAfterAuthorize(entries []journal.Entry, _ Options) (bool, []Violat
 
 // chain is one data request of one RequestId and its polls: the calls of
 // GetAccountsDetail and GetAccountsDetailAsync (or the Summary pair) for
-// that RequestId, in order.
+// that RequestId, in the order they were sent. late[i] says that the
+// answer to calls[i] never reached the integration (answeredLate).
 type chain struct {
 	base, requestID, loginID string
 	calls                    []journal.Entry
+	late                     []bool
 }
 
-func (c *chain) last() journal.Entry { return c.calls[len(c.calls)-1] }
+// newest returns the latest answer the integration had of a pending
+// chain.
+func (c *chain) newest() journal.Entry {
+	e, _ := c.answer()
+	return e
+}
+
+func (c *chain) add(e journal.Entry, late bool) {
+	if c.loginID == "" {
+		c.loginID = e.LoginID
+	}
+	c.calls = append(c.calls, e)
+	c.late = append(c.late, late)
+}
+
+// answer returns the latest call of the chain whose answer the
+// integration had, and false when it had none.
+func (c *chain) answer() (journal.Entry, bool) {
+	for i := len(c.calls) - 1; i >= 0; i-- {
+		if !c.late[i] {
+			return c.calls[i], true
+		}
+	}
+	return journal.Entry{}, false
+}
+
+// answered reports whether the latest answer the integration had of the
+// chain has this status.
+func (c *chain) answered(status int) bool {
+	e, ok := c.answer()
+	return ok && e.Status == status
+}
 
 // pending reports whether the latest answer of the chain was a 202.
-func (c *chain) pending() bool { return c.last().Status == 202 }
+func (c *chain) pending() bool { return c.answered(202) }
 
 // got202 reports whether any answer of the chain was a 202.
 func (c *chain) got202() bool {
@@ -96,7 +129,9 @@ func (c *chain) got202() bool {
 func dataChains(entries []journal.Entry) []*chain {
 	var out []*chain
 	byKey := map[string]*chain{}
-	for _, e := range requests(entries) {
+	reqs := requests(entries)
+	late := answeredLate(reqs)
+	for i, e := range reqs {
 		base, _, ok := dataEndpoint(e.Endpoint)
 		if !ok {
 			continue
@@ -108,10 +143,7 @@ func dataChains(entries []journal.Entry) []*chain {
 			byKey[key] = c
 			out = append(out, c)
 		}
-		if c.loginID == "" {
-			c.loginID = e.LoginID
-		}
-		c.calls = append(c.calls, e)
+		c.add(e, late[i])
 	}
 	return out
 }
@@ -133,7 +165,9 @@ func checkPollSameRequest(entries []journal.Entry, o Options) (bool, []Violation
 	applicable := false
 	var chains []*chain
 	byKey := map[string]*chain{}
-	for _, e := range requests(entries) {
+	reqs := requests(entries)
+	late := answeredLate(reqs)
+	for i, e := range reqs {
 		base, async, ok := dataEndpoint(e.Endpoint)
 		if !ok {
 			continue
@@ -147,14 +181,11 @@ func checkPollSameRequest(entries []journal.Entry, o Options) (bool, []Violation
 			problems = append(problems, *v)
 		}
 		if c == nil {
-			c = &chain{base: base, requestID: e.RequestID, loginID: e.LoginID}
+			c = &chain{base: base, requestID: e.RequestID}
 			byKey[key] = c
 			chains = append(chains, c)
 		}
-		if c.loginID == "" {
-			c.loginID = e.LoginID
-		}
-		c.calls = append(c.calls, e)
+		c.add(e, late[i])
 	}
 	return applicable, problems
 }
@@ -168,22 +199,24 @@ func pollProblem(e journal.Entry, base string, async bool, c *chain, chains []*c
 			Problem: fmt.Sprintf("/%s/%s was polled, but /%s never answered 202 for this RequestId; poll only after its 202", e.Endpoint, e.RequestID, base),
 			Entries: []journal.Entry{e},
 		}
-	case async && c.last().Status == 200:
+	case async && c.answered(200):
+		had, _ := c.answer()
 		return &Violation{
 			Problem: fmt.Sprintf("/%s/%s was polled again after the data had come; stop polling once the 200 arrives", e.Endpoint, e.RequestID),
-			Entries: []journal.Entry{c.last(), e},
+			Entries: []journal.Entry{had, e},
 		}
 	case !async && c != nil && c.pending():
+		had, _ := c.answer()
 		return &Violation{
 			Problem: fmt.Sprintf("/%s was called again for RequestId %s while it was processing; poll /%sAsync/%s instead", base, e.RequestID, base, e.RequestID),
-			Entries: []journal.Entry{c.last(), e},
+			Entries: []journal.Entry{had, e},
 		}
 	case !async && c == nil:
 		// A new data request: was another of the same login left pending?
 		if other := pendingOfLogin(e, base, chains, o); other != nil {
 			return &Violation{
 				Problem: fmt.Sprintf("/%s was called with a new RequestId %s while RequestId %s of the same login was still processing; poll /%sAsync/%s with the same RequestId instead", base, e.RequestID, other.requestID, base, other.requestID),
-				Entries: []journal.Entry{other.last(), e},
+				Entries: []journal.Entry{other.newest(), e},
 			}
 		}
 	}
@@ -196,7 +229,7 @@ func pendingOfLogin(e journal.Entry, base string, chains []*chain, o Options) *c
 	var other *chain
 	for _, oc := range chains {
 		if oc.base == base && oc.loginID != "" && oc.loginID == e.LoginID && oc.pending() &&
-			e.Time.Before(oc.calls[0].Time.Add(o.Deadline)) && (other == nil || oc.last().Seq > other.last().Seq) {
+			e.Time.Before(oc.calls[0].Time.Add(o.Deadline)) && (other == nil || oc.newest().Seq > other.newest().Seq) {
 			other = oc
 		}
 	}
@@ -225,7 +258,7 @@ func checkPollInterval(entries []journal.Entry, o Options) (bool, []Violation) {
 			prev, cur := c.calls[i-1], c.calls[i]
 			_, prevAsync, _ := dataEndpoint(prev.Endpoint)
 			_, curAsync, _ := dataEndpoint(cur.Endpoint)
-			if !prevAsync || !curAsync || prev.Status != 202 {
+			if !prevAsync || !curAsync || prev.Status != 202 || c.late[i-1] {
 				continue
 			}
 			applicable = true

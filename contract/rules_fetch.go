@@ -62,7 +62,9 @@ func checkRepeatFetchCached(entries []journal.Entry, o Options) (bool, []Violati
 	var problems []Violation
 	applicable := false
 	linked := map[string]journal.Entry{} // LoginId → the /Authorize 200 that linked it
-	for _, e := range requests(entries) {
+	reqs := requests(entries)
+	late := answeredLate(reqs)
+	for i, e := range reqs {
 		if e.Endpoint != endpointAuthorize || e.LoginID == "" {
 			continue
 		}
@@ -73,7 +75,9 @@ func checkRepeatFetchCached(entries []journal.Entry, o Options) (bool, []Violati
 				problems = append(problems, Violation{Problem: p, Entries: []journal.Entry{first, e}})
 			}
 		}
-		if e.Status == 200 && !wasLinked {
+		// A 200 that came after the integration had sent the /Authorize
+		// again (late) never reached it: it had no LoginId from it.
+		if e.Status == 200 && !wasLinked && !late[i] {
 			linked[e.LoginID] = e
 		}
 	}

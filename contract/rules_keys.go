@@ -29,7 +29,8 @@ func authorizes(e journal.Entry) bool {
 	return isAuthorize(e) && e.Status == 200 && e.RequestID != ""
 }
 
-// requests returns the entries of requests (not webhook attempts).
+// requests returns the entries of requests (not webhook attempts), in the
+// order the integration sent them (inSendOrder).
 func requests(entries []journal.Entry) []journal.Entry {
 	out := make([]journal.Entry, 0, len(entries))
 	for _, e := range entries {
@@ -37,7 +38,7 @@ func requests(entries []journal.Entry) []journal.Entry {
 			out = append(out, e)
 		}
 	}
-	return out
+	return inSendOrder(out)
 }
 
 // dataEndpoint reports whether an endpoint serves data (GetAccountsDetail,

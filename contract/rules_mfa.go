@@ -72,7 +72,9 @@ func checkNoMFAReanswer(entries []journal.Entry, _ Options) (bool, []Violation) 
 	loginOf := map[string]string{}        // RequestId → LoginId, from its /Authorize
 	refused := map[string]journal.Entry{} // RequestId or "login "+LoginId → the refusal
 	flagged := map[string]int{}           // the same keys → index in problems
-	for _, e := range requests(entries) {
+	reqs := requests(entries)
+	late := answeredLate(reqs)
+	for i, e := range reqs {
 		if !isAuthorize(e) {
 			continue
 		}
@@ -102,7 +104,9 @@ func checkNoMFAReanswer(entries []journal.Entry, _ Options) (bool, []Violation) 
 			})
 			break
 		}
-		if e.FlinksCode == codeWrongAnswer {
+		// A refusal that came after the integration had sent the answer
+		// again (late) never reached it.
+		if e.FlinksCode == codeWrongAnswer && !late[i] {
 			applicable = true
 			for _, k := range keys {
 				if _, ok := refused[k]; !ok {

@@ -75,10 +75,14 @@ func NoRetryOfFinalErrors() Rule {
 func checkNoRetryOfFinalErrors(entries []journal.Entry, _ Options) (bool, []Violation) {
 	r := finalAnswers{failed: map[string]journal.Entry{}, flagged: map[string]int{}}
 	applicable := false
-	for _, e := range requests(entries) {
+	reqs := requests(entries)
+	late := answeredLate(reqs)
+	for i, e := range reqs {
 		r.repeated(e)
 		r.authorized(e)
-		if !final(e) || e.FlinksCode == codeWrongAnswer {
+		// A final answer that came after the integration had sent the
+		// request again (late) never reached it.
+		if !final(e) || e.FlinksCode == codeWrongAnswer || late[i] {
 			continue
 		}
 		applicable = true
@@ -179,7 +183,9 @@ func checkBackOff(entries []journal.Entry, o Options) (bool, []Violation) {
 	var problems []Violation
 	applicable := false
 	waiting := map[string]journal.Entry{} // key → the answer that asked to back off
-	for _, e := range requests(entries) {
+	reqs := requests(entries)
+	late := answeredLate(reqs)
+	for i, e := range reqs {
 		k := requestKey(e)
 		if prev, ok := waiting[k]; ok {
 			delete(waiting, k)
@@ -190,7 +196,9 @@ func checkBackOff(entries []journal.Entry, o Options) (bool, []Violation) {
 				})
 			}
 		}
-		if asksBackOff(e.FlinksCode) {
+		// An answer that never reached the integration (status 0, or
+		// late) asked nothing of it.
+		if asksBackOff(e.FlinksCode) && e.Status != 0 && !late[i] {
 			applicable = true
 			waiting[k] = e
 		}

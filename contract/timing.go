@@ -24,7 +24,7 @@ func unscaledTiming(entries []journal.Entry, o Options, scale float64) string {
 		for i := 1; i < len(c.calls); i++ {
 			prev, cur := c.calls[i-1], c.calls[i]
 			_, curAsync, _ := dataEndpoint(cur.Endpoint)
-			if !curAsync || prev.Status != 202 {
+			if !curAsync || prev.Status != 202 || c.late[i-1] {
 				continue
 			}
 			gap := cur.Time.Sub(prev.Time)
