@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
@@ -66,7 +68,11 @@ type call struct {
 	r     *http.Request
 	start time.Time
 	admin bool
+	left  atomic.Int64 // how long the client waited, once it left
 }
+
+// clientLeft notes how long the client waited when it leaves.
+func (c *call) clientLeft() { c.left.Store(int64(time.Since(c.start))) }
 
 // commit journals the request with the status sent: a request outside
 // the admin API, or an admin request the server refused.
@@ -78,6 +84,13 @@ func (c *call) commit(status int) {
 	e := &x.Entry
 	e.Status = status
 	e.Latency = time.Since(c.start)
+	if c.r.Context().Err() != nil {
+		// The client left before its answer: none reached it.
+		e.Status = 0
+		if d := c.left.Load(); d > 0 {
+			e.Latency = time.Duration(d)
+		}
+	}
 	if c.admin {
 		// The customer the admin call named, when it exists.
 		if x.Tenant = c.s.tenants.Lookup(c.r.URL.Query().Get("customerId")); x.Tenant != nil {
@@ -93,7 +106,9 @@ func (c *call) commit(status int) {
 // starts the entry handlers fill, then adds it to the tenant's journal (or
 // to the journal of requests without a tenant) with the status sent. A
 // request whose handler wrote nothing (the client left during a scripted
-// latency) is journalled with status 0.
+// latency), or wrote only after the client had left (it gave up at its
+// request timeout), is journalled with status 0 and the time the client
+// waited: no answer reached it.
 func (s *Server) journalRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{s: s, start: time.Now(), admin: strings.HasPrefix(r.URL.Path, adminPrefix)}
@@ -108,6 +123,8 @@ func (s *Server) journalRequests(next http.Handler) http.Handler {
 		c.rw = recordingWriter{ResponseWriter: w, call: c}
 		c.x.W = &c.rw
 		c.r = exchange.With(r, &c.x)
+		stop := context.AfterFunc(r.Context(), c.clientLeft)
+		defer stop()
 		// Deferred, so that a request whose handler aborts the connection
 		// (http.ErrAbortHandler) is journalled too.
 		defer c.unanswered()
