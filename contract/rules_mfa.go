@@ -51,6 +51,15 @@ func checkMFAAnsweredInFull(entries []journal.Entry, _ Options) (bool, []Violati
 	return applicable, problems
 }
 
+// keepFirst maps each key to e, unless it maps to an entry already.
+func keepFirst(m map[string]journal.Entry, keys []string, e journal.Entry) {
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			m[k] = e
+		}
+	}
+}
+
 // codeWrongAnswer is the FlinksCode of a refused MFA answer.
 const codeWrongAnswer = "INVALID_SECURITY_RESPONSE"
 
@@ -108,11 +117,7 @@ func checkNoMFAReanswer(entries []journal.Entry, _ Options) (bool, []Violation) 
 		// again (late) never reached it.
 		if e.FlinksCode == codeWrongAnswer && !late[i] {
 			applicable = true
-			for _, k := range keys {
-				if _, ok := refused[k]; !ok {
-					refused[k] = e
-				}
-			}
+			keepFirst(refused, keys, e)
 		}
 	}
 	for i := range problems {
