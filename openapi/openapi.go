@@ -16,8 +16,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -100,6 +102,9 @@ type source struct {
 	// formats are string formats the document uses beyond those
 	// kin-openapi knows, scoped to this document.
 	formats map[string]openapi3.StringFormatValidator
+	// build builds the document as parsing it would, its references not
+	// yet resolved (documents_gen.go).
+	build func() *openapi3.T
 }
 
 // flinksSource is the Flinks document: its bad requests are 401, as
@@ -113,6 +118,7 @@ func flinksSource() source {
 			WebhookAccountsDetail: "AccountsDetailWebhook",
 			WebhookKYC:            "KYCWebhook",
 		},
+		build: flinksDocument,
 	}
 }
 
@@ -128,6 +134,7 @@ func adminSource() source {
 		formats: map[string]openapi3.StringFormatValidator{
 			"uri": openapi3.NewCallbackValidator(absoluteURI),
 		},
+		build: adminDocument,
 	}
 }
 
@@ -143,13 +150,14 @@ func absoluteURI(s string) error {
 	return nil
 }
 
-// Load parses the embedded Flinks document and builds the router. Call it
-// once per process: it is far too slow for a request path. The document
-// is embedded, so it is validated, with its examples, by the package's
-// tests, not at every start: that would add a fifth to the start-up time
-// of the server, and twice that with the examples.
+// Load builds the embedded Flinks document and its router. Call it once
+// per process: it is too slow for a request path. The document is not
+// parsed at run time: go generate writes the code that builds it from
+// flinks.yaml (documents_gen.go), and the package's tests check that it
+// builds the very document parsing gives, and validate that document with
+// its examples.
 func Load(ctx context.Context) (*Spec, error) {
-	return load(ctx, flinksSource(), []byte(documentYAML), false)
+	return loadBuilt(flinksSource())
 }
 
 // LoadAdmin is Load for the admin document. A request that does not match
@@ -158,7 +166,33 @@ func Load(ctx context.Context) (*Spec, error) {
 // YAML or JSON, is left to the handler to decode: the validator checks only
 // its Content-Type and that it is there.
 func LoadAdmin(ctx context.Context) (*Spec, error) {
-	return load(ctx, adminSource(), []byte(adminYAML), false)
+	return loadBuilt(adminSource())
+}
+
+// loadBuilt is load for an embedded document, built by the code go
+// generate wrote from it rather than parsed: the same document in a small
+// fraction of the time.
+func loadBuilt(src source) (*Spec, error) {
+	doc, err := buildDocument(src)
+	if err != nil {
+		return nil, err
+	}
+	return newSpec(src, doc, true)
+}
+
+// buildDocument builds an embedded document and resolves its references,
+// as parseDocument does after parsing it.
+func buildDocument(src source) (*openapi3.T, error) {
+	doc := src.build()
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	if err := loader.ResolveRefsIn(doc, nil); err != nil {
+		return nil, fmt.Errorf("resolve the references of %s: %w", src.file, err)
+	}
+	for name, v := range src.formats {
+		doc.SetStringFormatValidator(name, v)
+	}
+	return doc, nil
 }
 
 // load is Load for any document, so tests can prove that a broken one is
@@ -168,14 +202,27 @@ func load(ctx context.Context, src source, data []byte, check bool) (*Spec, erro
 	if err != nil {
 		return nil, err
 	}
+	return newSpec(src, doc, false)
+}
+
+// newSpec builds the Spec of a loaded document. The router of an embedded
+// document, which the package's tests build, is built on its first use
+// (the server routes by itself and never uses it); any other document's
+// is built now, so that a problem with its paths is reported now.
+func newSpec(src source, doc *openapi3.T, lazyRouter bool) (*Spec, error) {
 	// The document lists servers for people to read, but the mock listens on
 	// whatever host and port it is given: route on paths alone by building
 	// the router from a copy without servers.
 	routed := *doc
 	routed.Servers = nil
-	router, err := gorillamux.NewRouter(&routed)
-	if err != nil {
-		return nil, fmt.Errorf("build the router of %s: %w", src.file, err)
+	var router routers.Router = &onceRouter{build: sync.OnceValues(func() (routers.Router, error) {
+		return gorillamux.NewRouter(&routed)
+	})}
+	if !lazyRouter {
+		var err error
+		if router, err = gorillamux.NewRouter(&routed); err != nil {
+			return nil, fmt.Errorf("build the router of %s: %w", src.file, err)
+		}
 	}
 	webhooks, err := webhookSchemas(src, doc)
 	if err != nil {
@@ -279,6 +326,22 @@ func operationsOf(doc, routed *openapi3.T) (map[routeKey]*routers.Route, []Opera
 	}
 	slices.SortFunc(operations, func(a, b Operation) int { return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Method, b.Method)) })
 	return routes, operations
+}
+
+// onceRouter is a router built on its first use.
+type onceRouter struct {
+	build func() (routers.Router, error)
+}
+
+// FindRoute builds the router the first time, then finds the route; an
+// error building it (never for the embedded documents, which the tests
+// route with) is every call's error.
+func (o *onceRouter) FindRoute(req *http.Request) (*routers.Route, map[string]string, error) {
+	r, err := o.build()
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.FindRoute(req)
 }
 
 // routeKey finds an operation by method and path template, without

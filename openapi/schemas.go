@@ -1,7 +1,6 @@
 package openapi
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,10 +9,10 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// schemas parses the component schemas of the Flinks document once per
-// process, without building a router: the shapes of the answers read them.
+// schemas builds the component schemas of the Flinks document once per
+// process, without a router: the shapes of the answers read them.
 var schemas = sync.OnceValues(func() (openapi3.Schemas, error) {
-	doc, err := parseDocument(context.Background(), flinksSource(), []byte(documentYAML), false)
+	doc, err := buildDocument(flinksSource())
 	if err != nil {
 		return nil, err
 	}
