@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/contract"
@@ -24,7 +25,11 @@ import (
 //go:embed report.tmpl
 var reportTemplate string
 
-var tmpl = template.Must(template.New("report").Parse(reportTemplate))
+// tmpl is parsed on first use, not when a program that never writes a
+// report starts.
+var tmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Parse(reportTemplate))
+})
 
 // report is what the template shows.
 type report struct {
@@ -89,7 +94,7 @@ func Write(w io.Writer, title, lang string, runs []contract.RunResult) error {
 		rep.Runs = append(rep.Runs, runOf(t, i+1, r))
 	}
 	var b bytes.Buffer
-	if err := tmpl.Execute(&b, rep); err != nil {
+	if err := tmpl().Execute(&b, rep); err != nil {
 		return fmt.Errorf("draw the HTML report: %w", err)
 	}
 	_, err = w.Write(b.Bytes())

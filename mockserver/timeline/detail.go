@@ -69,7 +69,7 @@ func Detail(e journal.Entry, o Options, id, message string) template.HTML {
 	add(&d.Response, l.Error, e.Error)
 	add(&d.Response, l.Latency, e.Latency.Round(time.Microsecond).String())
 	var b bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&b, "detail.tmpl", d); err != nil {
+	if err := tmpl().ExecuteTemplate(&b, "detail.tmpl", d); err != nil {
 		panic(fmt.Sprintf("timeline: %v", err))
 	}
 	return template.HTML(b.String()) //nolint:gosec // built by html/template

@@ -15,6 +15,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/journal"
@@ -23,13 +24,16 @@ import (
 //go:embed *.tmpl
 var files embed.FS
 
-var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
-	// x | minus n is x-n; x | plus n is x+n.
-	"minus":     func(n, x int) int { return x - n },
-	"plus":      func(n, x int) int { return x + n },
-	"mid":       func(a, b int) int { return (a + b) / 2 },
-	"laneWidth": func() int { return laneReceiver + 60 - 28 },
-}).ParseFS(files, "*.tmpl"))
+// tmpl is parsed on the first diagram drawn, not at start-up.
+var tmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		// x | minus n is x-n; x | plus n is x+n.
+		"minus":     func(n, x int) int { return x - n },
+		"plus":      func(n, x int) int { return x + n },
+		"mid":       func(a, b int) int { return (a + b) / 2 },
+		"laneWidth": func() int { return laneReceiver + 60 - 28 },
+	}).ParseFS(files, "*.tmpl"))
+})
 
 // Labels are the words of a diagram, in one language.
 type Labels struct {
@@ -160,7 +164,7 @@ func Render(entries []journal.Entry, o Options) template.HTML {
 	}
 	d := layout(entries, o)
 	var b bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&b, "diagram.tmpl", d); err != nil {
+	if err := tmpl().ExecuteTemplate(&b, "diagram.tmpl", d); err != nil {
 		// The template is fixed and its data plain: an error is a bug.
 		panic(fmt.Sprintf("timeline: %v", err))
 	}

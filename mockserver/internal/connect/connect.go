@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/clock"
@@ -56,9 +57,11 @@ const (
 //go:embed page.html connect.css
 var connectFiles embed.FS
 
-// connectTemplate renders every screen of the Connect page. Like the
-// stylesheet, it is parsed once and read-only after.
-var connectTemplate = template.Must(template.ParseFS(connectFiles, "page.html"))
+// connectTemplate renders every screen of the Connect page. It is parsed
+// on the first page served, not at start-up, and read-only after.
+var connectTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(connectFiles, "page.html"))
+})
 
 // connectStyle is the stylesheet, inlined in every page so that a page is
 // one request.
@@ -304,7 +307,7 @@ func (f *connectFlow) render() {
 	f.entry.Body = strings.Join(body, " ")
 
 	var buf bytes.Buffer
-	if err := connectTemplate.ExecuteTemplate(&buf, "page", &f.page); err != nil {
+	if err := connectTemplate().ExecuteTemplate(&buf, "page", &f.page); err != nil {
 		f.s.cfg.Log.Error("Connect page not rendered", "view", f.page.View, "error", err.Error())
 		exchange.WriteError(f.w, f.r, exchange.Code(f.r, "AGGREGATION_ERROR", "The mock could not render the Connect page; the server log has the details", ""))
 		return

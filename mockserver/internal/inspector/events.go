@@ -42,7 +42,7 @@ func (in *Inspector) stateDiagram(p place, tx *uiText) template.HTML {
 		g.Nodes = append(g.Nodes, node{Key: key, Label: label, X: at[0], Y: at[1], Lit: key == p.State})
 	}
 	var b bytes.Buffer
-	if err := in.tmpl.ExecuteTemplate(&b, "states.tmpl", g); err != nil {
+	if err := templates().ExecuteTemplate(&b, "states.tmpl", g); err != nil {
 		panic(fmt.Sprintf("inspector: %v", err)) // a fixed template on plain data
 	}
 	return template.HTML(b.String()) //nolint:gosec // built by html/template

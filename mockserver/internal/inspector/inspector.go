@@ -38,6 +38,12 @@ var assets embed.FS
 //go:embed templates/*.tmpl
 var templateFiles embed.FS
 
+// templates are the page's templates, parsed on the first page or view
+// served, not at start-up.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.tmpl"))
+})
+
 // Prefix is where the inspector is served.
 const Prefix = "/__admin/ui/"
 
@@ -64,8 +70,7 @@ type Config struct {
 
 // Inspector serves the inspector of one server.
 type Inspector struct {
-	cfg  Config
-	tmpl *template.Template
+	cfg Config
 
 	mu      sync.Mutex
 	ended   bool
@@ -80,8 +85,7 @@ func New(cfg Config) *Inspector {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	t := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.tmpl"))
-	return &Inspector{cfg: cfg, tmpl: t, streams: map[chan struct{}]struct{}{}}
+	return &Inspector{cfg: cfg, streams: map[chan struct{}]struct{}{}}
 }
 
 // Page serves the page: the frame the script fills, in the language of
@@ -121,7 +125,7 @@ func (in *Inspector) Asset(w http.ResponseWriter, r *http.Request) {
 // answers an error rather than half a page.
 func (in *Inspector) render(w http.ResponseWriter, r *http.Request, name string, data any) {
 	var b bytes.Buffer
-	if err := in.tmpl.ExecuteTemplate(&b, name, data); err != nil {
+	if err := templates().ExecuteTemplate(&b, name, data); err != nil {
 		in.cfg.Log.Error("inspector view", "view", name, "err", err)
 		exchange.WriteError(w, r, exchange.WithStatus(r, http.StatusInternalServerError, "AGGREGATION_ERROR", "The inspector could not draw this view; the server log has the details", ""))
 		return
