@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -249,37 +248,14 @@ func hasScenarioExt(name string) bool {
 	return false
 }
 
-// DefaultSources parses the embedded default library, which mirrors the
+// DefaultSources returns the embedded default library, which mirrors the
 // Flinks toolbox sandbox. Its files are named "library/<file>" in errors.
-// They are not checked against the JSON Schema here (the package's tests
-// do), so that a start without --scenarios never compiles the schema.
+// They are not parsed at run time but built by the code go generate wrote
+// from them (library_gen.go): the package's tests check that it builds
+// what parsing gives, and check the files against the JSON Schema, so that
+// a start without --scenarios neither parses YAML nor compiles the schema.
 func DefaultSources() ([]Source, error) {
-	names, err := fs.Glob(library, "library/*.yaml")
-	if err != nil {
-		return nil, fmt.Errorf("list the default library: %w", err)
-	}
-	var (
-		sources []Source
-		ioErrs  []error
-		errs    Errors
-	)
-	for _, name := range names {
-		data, err := library.ReadFile(name)
-		if err != nil {
-			ioErrs = append(ioErrs, fmt.Errorf("read the default library: %w", err))
-			continue
-		}
-		src, err := parse(path.Clean(name), data, false)
-		if err != nil {
-			errs = appendErr(errs, &ioErrs, err)
-			continue
-		}
-		sources = append(sources, src)
-	}
-	if err := joinErrs(ioErrs, errs); err != nil {
-		return nil, err
-	}
-	return sources, nil
+	return defaultSources(), nil
 }
 
 // Load reads the scenario files at paths, after the default library when
@@ -359,3 +335,11 @@ func SkippedIn(paths ...string) []Skipped {
 	_, skipped, _ := readSources(paths...)
 	return skipped
 }
+
+// The sources of the default library are built by the code go generate
+// writes from library/*.yaml (library_gen.go), not parsed at start-up: a
+// test checks that it builds what parsing gives, and is up to date.
+//go:generate go run ../internal/gen/defaultlibrary
+
+// ptr is called by library_gen.go.
+func ptr[T any](v T) *T { return &v }

@@ -30,9 +30,8 @@ func Parse(name string, data []byte) (Source, error) {
 }
 
 // parse is Parse; checkSchema=false skips the JSON Schema, for the embedded
-// default library only: the package's tests check its files against the
-// schema, and compiling the schema is the largest part of loading the
-// library, which every start of the server does.
+// default library only (its tests parse it so; the server builds it from
+// library_gen.go): the package's tests check its files against the schema.
 func parse(name string, data []byte, checkSchema bool) (Source, error) {
 	if len(data) > MaxFileBytes {
 		return Source{}, Errors{tooLarge(name, int64(len(data)))}

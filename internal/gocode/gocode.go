@@ -1,12 +1,13 @@
-// Package docgen writes an OpenAPI document, as kin-openapi loads it, as Go
-// source: a function that builds the same *openapi3.T without parsing
-// anything. The server builds its documents that way at start-up, which
-// takes a small fraction of the time parsing the YAML takes.
+// Package gocode writes a Go value as Go source: an expression that builds
+// the same value, so that a program can build at start-up, with no parsing,
+// what it would otherwise parse from an embedded file. The generators under
+// internal/gen use it through go generate, and the tests of the packages
+// they write into check that the generated code is up to date.
 //
-// The document is written before its references are resolved: every
-// reference is written as its $ref alone, and the loader's ResolveRefsIn
-// resolves them at run time, as it does after parsing.
-package docgen
+// An OpenAPI document (Documents) is written before its references are
+// resolved: every reference is written as its $ref alone, and the loader's
+// ResolveRefsIn resolves them at run time, as it does after parsing.
+package gocode
 
 import (
 	"bytes"
@@ -15,20 +16,67 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// Document is one document to write: the name of the function that builds
-// it and its YAML (or JSON).
+// Options say how Expr writes a value.
+type Options struct {
+	// Package is the name of the package the code goes in: its own
+	// types are written without a qualifier.
+	Package string
+	// Unexported writes the unexported fields too, for code in the
+	// package of the types.
+	Unexported bool
+}
+
+// Expr returns a Go expression that builds v anew. Pointers are written
+// as the values they point to (two pointers to one value become two
+// values), except kin-openapi's references; maps are written in the
+// order of their keys. A pointer to a basic value is written as
+// ptr(value): the package must have a func ptr[T any](v T) *T.
+func Expr(v any, opts Options) (string, error) {
+	var b bytes.Buffer
+	w := writer{b: &b, opts: opts}
+	w.value(reflect.ValueOf(v))
+	if w.err != nil {
+		return "", w.err
+	}
+	return b.String(), nil
+}
+
+// Function returns the source of a function without parameters that
+// returns v as type result, under its doc comment.
+func Function(name, comment, result string, v any, opts Options) (string, error) {
+	expr, err := Expr(v, opts)
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", name, err)
+	}
+	return fmt.Sprintf("\n// %s %s\nfunc %s() %s {\n\treturn %s\n}\n", name, comment, name, result, expr), nil
+}
+
+// Format formats generated source as gofmt does.
+func Format(src []byte) ([]byte, error) {
+	out, err := format.Source(src)
+	if err != nil {
+		return nil, fmt.Errorf("format the generated source: %w", err)
+	}
+	return out, nil
+}
+
+// Document is one OpenAPI document to write: the name of the function
+// that builds it and its YAML (or JSON).
 type Document struct {
 	Func string
 	Data []byte
 }
 
-// Source returns the Go source of package pkg with one function per
-// document. header is a comment written above the package clause.
-func Source(pkg, header string, docs ...Document) ([]byte, error) {
+// Documents returns the Go source of package pkg with one function per
+// document; header is a comment written above the package clause. The
+// package must define the helpers ptr, newPaths, newResponses and
+// newCallback (see openapi/documents.go).
+func Documents(pkg, header string, docs ...Document) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\npackage %s\n\nimport \"github.com/getkin/kin-openapi/openapi3\"\n", header, pkg)
 	for _, d := range docs {
@@ -38,26 +86,30 @@ func Source(pkg, header string, docs ...Document) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse the document of %s: %w", d.Func, err)
 		}
-		w := writer{b: &b}
-		fmt.Fprintf(&b, "\n// %s builds the document anew, its references not yet resolved.\nfunc %s() *openapi3.T {\n\treturn ", d.Func, d.Func)
-		w.value(reflect.ValueOf(doc))
-		b.WriteString("\n}\n")
-		if w.err != nil {
-			return nil, fmt.Errorf("write the document of %s: %w", d.Func, w.err)
+		fn, err := Function(d.Func, "builds the document anew, its references not yet resolved.", "*openapi3.T", doc, Options{})
+		if err != nil {
+			return nil, err
 		}
+		b.WriteString(fn)
 	}
-	src, err := format.Source(b.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("format the generated source: %w", err)
-	}
-	return src, nil
+	return Format(b.Bytes())
 }
 
 // writer writes values as Go expressions; err keeps the first value it
 // cannot write.
 type writer struct {
-	b   *bytes.Buffer
-	err error
+	b    *bytes.Buffer
+	opts Options
+	err  error
+}
+
+// typeName is the name of t in the generated code.
+func (w *writer) typeName(t reflect.Type) string {
+	name := t.String()
+	if w.opts.Package != "" {
+		name = strings.ReplaceAll(name, w.opts.Package+".", "")
+	}
+	return name
 }
 
 var (
@@ -124,7 +176,7 @@ func (w *writer) scalar(v reflect.Value) {
 	case reflect.Float64:
 		lit = strconv.FormatFloat(v.Float(), 'g', -1, 64)
 	}
-	fmt.Fprintf(w.b, "%s(%s)", v.Type(), lit)
+	fmt.Fprintf(w.b, "%s(%s)", w.typeName(v.Type()), lit)
 }
 
 // pointer writes &T{...}; a reference (a struct with a non-empty Ref)
@@ -156,10 +208,10 @@ func (w *writer) pointer(v reflect.Value) {
 	}
 }
 
-// isReference tells whether e is a reference: a struct with a non-empty
-// Ref.
+// isReference tells whether e is a reference of kin-openapi: a struct of
+// openapi3 with a non-empty Ref.
 func isReference(e reflect.Value) bool {
-	if e.Kind() != reflect.Struct {
+	if e.Kind() != reflect.Struct || e.Type().PkgPath() != pathsType.PkgPath() {
 		return false
 	}
 	ref := e.FieldByName("Ref")
@@ -169,7 +221,7 @@ func isReference(e reflect.Value) bool {
 // reference writes a reference as its Ref and extensions: ResolveRefsIn
 // sets the rest.
 func (w *writer) reference(e reflect.Value) {
-	fmt.Fprintf(w.b, "%s{Ref: %s", e.Type(), strconv.Quote(e.FieldByName("Ref").String()))
+	fmt.Fprintf(w.b, "%s{Ref: %s", w.typeName(e.Type()), strconv.Quote(e.FieldByName("Ref").String()))
 	if ext := e.FieldByName("Extensions"); ext.IsValid() && ext.Len() > 0 {
 		w.b.WriteString(", Extensions: ")
 		w.value(ext)
@@ -207,10 +259,10 @@ func (w *writer) mapLike(e reflect.Value) {
 // fields.
 func (w *writer) structure(v reflect.Value) {
 	t := v.Type()
-	fmt.Fprintf(w.b, "%s{", t)
+	fmt.Fprintf(w.b, "%s{", w.typeName(t))
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() || v.Field(i).IsZero() {
+		if (!f.IsExported() && !w.opts.Unexported) || v.Field(i).IsZero() {
 			continue
 		}
 		fmt.Fprintf(w.b, "\n%s: ", f.Name)
@@ -223,7 +275,7 @@ func (w *writer) structure(v reflect.Value) {
 // mapping writes map[K]V{...} in the order of its keys, nil as nil.
 func (w *writer) mapping(v reflect.Value) {
 	if v.IsNil() {
-		fmt.Fprintf(w.b, "%s(nil)", v.Type())
+		fmt.Fprintf(w.b, "%s(nil)", w.typeName(v.Type()))
 		return
 	}
 	keys := v.MapKeys()
@@ -232,9 +284,9 @@ func (w *writer) mapping(v reflect.Value) {
 		return
 	}
 	slices.SortFunc(keys, func(a, b reflect.Value) int {
-		return cmpString(a.String(), b.String())
+		return strings.Compare(a.String(), b.String())
 	})
-	fmt.Fprintf(w.b, "%s{", v.Type())
+	fmt.Fprintf(w.b, "%s{", w.typeName(v.Type()))
 	for _, k := range keys {
 		fmt.Fprintf(w.b, "\n%s: ", strconv.Quote(k.String()))
 		w.value(v.MapIndex(k))
@@ -246,10 +298,10 @@ func (w *writer) mapping(v reflect.Value) {
 // slice writes []T{...}, nil as nil.
 func (w *writer) slice(v reflect.Value) {
 	if v.IsNil() {
-		fmt.Fprintf(w.b, "%s(nil)", v.Type())
+		fmt.Fprintf(w.b, "%s(nil)", w.typeName(v.Type()))
 		return
 	}
-	fmt.Fprintf(w.b, "%s{", v.Type())
+	fmt.Fprintf(w.b, "%s{", w.typeName(v.Type()))
 	for i := range v.Len() {
 		w.b.WriteString("\n")
 		w.value(v.Index(i))
@@ -257,16 +309,3 @@ func (w *writer) slice(v reflect.Value) {
 	}
 	w.b.WriteString("\n}")
 }
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// Header is the comment above the package clause of the generated file.
-const Header = "// Code generated by go generate (openapi/internal/docgen) from flinks.yaml and admin.yaml; DO NOT EDIT.\n"
