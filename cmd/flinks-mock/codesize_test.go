@@ -26,7 +26,17 @@ const (
 // "path" (a file) or "path:Func" / "path:(*Type).Method" (a function).
 // An entry whose code has come within the limits fails the test: delete
 // it then.
-var oversized = map[string]string{}
+var oversized = map[string]string{
+	"openapi/documents_gen.go":                generated,
+	"openapi/documents_gen.go:flinksDocument": generated,
+	"openapi/documents_gen.go:adminDocument":  generated,
+	"scenarios/library_gen.go":                generated,
+	"scenarios/library_gen.go:defaultSources": generated,
+}
+
+// generated is the reason of the files go generate writes: one composite
+// literal per document, read by no one.
+const generated = "written by go generate from YAML: one composite literal, built at start-up instead of parsing"
 
 // TestCodeSize checks every non-test Go file of the module against the
 // limits.
