@@ -353,23 +353,14 @@ func (s *Server) wire() {
 }
 
 // LoadSpecs loads the OpenAPI documents of the Flinks API and of the admin
-// API, side by side: together they are half of the server's start-up.
+// API. The admin document is built on the first admin request (see
+// openapi.LoadAdminOnUse): the first Flinks request does not need it.
 func LoadSpecs(ctx context.Context) (flinks, admin *openapi.Spec, err error) {
-	var adminErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		admin, adminErr = openapi.LoadAdmin(ctx)
-	}()
 	flinks, err = openapi.Load(ctx)
-	<-done
 	if err != nil {
 		return nil, nil, fmt.Errorf("load the OpenAPI document of the Flinks API: %w", err)
 	}
-	if adminErr != nil {
-		return nil, nil, fmt.Errorf("load the OpenAPI document of the admin API: %w", adminErr)
-	}
-	return flinks, admin, nil
+	return flinks, openapi.LoadAdminOnUse(), nil
 }
 
 // Handler returns the server's HTTP handler.

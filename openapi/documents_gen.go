@@ -6830,3 +6830,24 @@ func adminDocument() *openapi3.T {
 		},
 	}
 }
+
+// adminOperations lists the operations of the document, sorted by path then method.
+func adminOperations() []Operation {
+	return []Operation{
+		{ID: "GetClock", Method: "GET", Path: "/__admin/clock"},
+		{ID: "AdvanceClock", Method: "POST", Path: "/__admin/clock/advance"},
+		{ID: "SetClock", Method: "POST", Path: "/__admin/clock/set"},
+		{ID: "GetHealth", Method: "GET", Path: "/__admin/health"},
+		{ID: "ClearJournal", Method: "DELETE", Path: "/__admin/journal"},
+		{ID: "GetJournal", Method: "GET", Path: "/__admin/journal"},
+		{ID: "GetAdminDocument", Method: "GET", Path: "/__admin/openapi.yaml"},
+		{ID: "Reset", Method: "POST", Path: "/__admin/reset"},
+		{ID: "RemoveScenarios", Method: "DELETE", Path: "/__admin/scenarios"},
+		{ID: "ListScenarios", Method: "GET", Path: "/__admin/scenarios"},
+		{ID: "AddScenarios", Method: "POST", Path: "/__admin/scenarios"},
+		{ID: "ListWebhookDeliveries", Method: "GET", Path: "/__admin/webhooks/deliveries"},
+		{ID: "FireWebhook", Method: "POST", Path: "/__admin/webhooks/fire"},
+		{ID: "GetWebhookTargets", Method: "GET", Path: "/__admin/webhooks/targets"},
+		{ID: "SetWebhookTargets", Method: "PUT", Path: "/__admin/webhooks/targets"},
+	}
+}

@@ -80,6 +80,16 @@ type Spec struct {
 	// invalidRequestStatus is the status of a request that does not match
 	// the document.
 	invalidRequestStatus int
+	// fill, when set, builds the document and sets every field above but
+	// operations, once, before the first validation (LoadAdminOnUse).
+	fill func()
+}
+
+// ready builds the document of a Spec of LoadAdminOnUse, the first time.
+func (s *Spec) ready() {
+	if s.fill != nil {
+		s.fill()
+	}
 }
 
 type webhookSchema struct {
@@ -167,6 +177,27 @@ func Load(ctx context.Context) (*Spec, error) {
 // its Content-Type and that it is there.
 func LoadAdmin(ctx context.Context) (*Spec, error) {
 	return loadBuilt(adminSource())
+}
+
+// LoadAdminOnUse is LoadAdmin for a server, which needs the admin API's
+// operations to route at start-up but its document only on the first
+// admin request: the returned Spec lists the operations at once (go
+// generate writes them with the document) and builds the document on its
+// first validation. LoadAdmin's tests check both, so it cannot fail then.
+func LoadAdminOnUse() *Spec {
+	s := &Spec{operations: adminOperations()}
+	s.fill = sync.OnceFunc(func() {
+		built, err := loadBuilt(adminSource())
+		if err != nil {
+			panic(fmt.Sprintf("openapi: %v", err))
+		}
+		s.doc, s.router, s.routes = built.doc, built.router, built.routes
+		s.document, s.api = built.document, built.api
+		s.reqOptions, s.respOptions = built.reqOptions, built.respOptions
+		s.handlerDecoded, s.handlerDecodedOptions = built.handlerDecoded, built.handlerDecodedOptions
+		s.webhooks, s.memo, s.invalidRequestStatus = built.webhooks, built.memo, built.invalidRequestStatus
+	})
+	return s
 }
 
 // loadBuilt is load for an embedded document, built by the code go

@@ -48,6 +48,7 @@ func (e *RequestError) Error() string {
 // on r before validating. A body cut short by http.MaxBytesReader is
 // answered with status 413.
 func (s *Spec) ValidateRequest(r *http.Request) *RequestError {
+	s.ready()
 	route, pathParams, err := s.router.FindRoute(r)
 	if err != nil {
 		return nil
@@ -60,6 +61,7 @@ func (s *Spec) ValidateRequest(r *http.Request) *RequestError {
 // the path parameters it found: it skips finding the route again. A
 // method and path the document does not have are not checked.
 func (s *Spec) ValidateOperation(r *http.Request, op Operation, pathParams map[string]string) *RequestError {
+	s.ready()
 	route := s.routes[routeKey{op.Method, op.Path}]
 	if route == nil {
 		return nil

@@ -22,6 +22,7 @@ import (
 // the HttpStatusCode of a JSON body must equal status. It is meant for
 // tests.
 func (s *Spec) ValidateResponse(req *http.Request, status int, header http.Header, body []byte) error {
+	s.ready()
 	route, pathParams, err := s.router.FindRoute(req)
 	if err != nil {
 		return fmt.Errorf("%s %s matches no operation of %s: %w", req.Method, req.URL.Path, s.document, err)
@@ -116,6 +117,7 @@ func joinShort(problems []problem) string {
 // for "GetAccountsDetail", KYCWebhook for "KYC". The admin document
 // describes no webhook body, so its Spec refuses every one.
 func (s *Spec) ValidateWebhook(responseType string, body []byte) error {
+	s.ready()
 	schema, ok := s.webhooks[responseType]
 	if !ok {
 		if len(s.webhooks) == 0 {

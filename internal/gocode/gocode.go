@@ -66,10 +66,12 @@ func Format(src []byte) ([]byte, error) {
 }
 
 // Document is one OpenAPI document to write: the name of the function
-// that builds it and its YAML (or JSON).
+// that builds it, its YAML (or JSON), and the name of a function listing
+// its operations (none when empty).
 type Document struct {
-	Func string
-	Data []byte
+	Func       string
+	Data       []byte
+	Operations string
 }
 
 // Documents returns the Go source of package pkg with one function per
@@ -91,8 +93,35 @@ func Documents(pkg, header string, docs ...Document) ([]byte, error) {
 			return nil, err
 		}
 		b.WriteString(fn)
+		if d.Operations != "" {
+			writeOperations(&b, d.Operations, doc)
+		}
 	}
 	return Format(b.Bytes())
+}
+
+// writeOperations writes a function that lists the operations of doc as
+// []Operation (a type of the package with fields ID, Method and Path),
+// sorted by path then method.
+func writeOperations(b *bytes.Buffer, name string, doc *openapi3.T) {
+	type op struct{ id, method, path string }
+	var ops []op
+	for path, item := range doc.Paths.Map() {
+		for method, o := range item.Operations() {
+			ops = append(ops, op{o.OperationID, method, path})
+		}
+	}
+	slices.SortFunc(ops, func(a, b op) int {
+		if c := strings.Compare(a.path, b.path); c != 0 {
+			return c
+		}
+		return strings.Compare(a.method, b.method)
+	})
+	fmt.Fprintf(b, "\n// %s lists the operations of the document, sorted by path then method.\nfunc %s() []Operation {\n\treturn []Operation{\n", name, name)
+	for _, o := range ops {
+		fmt.Fprintf(b, "\t\t{ID: %s, Method: %s, Path: %s},\n", strconv.Quote(o.id), strconv.Quote(o.method), strconv.Quote(o.path))
+	}
+	b.WriteString("\t}\n}\n")
 }
 
 // writer writes values as Go expressions; err keeps the first value it

@@ -31,7 +31,7 @@ func run() error {
 	}
 	src, err := gocode.Documents("openapi", Header,
 		gocode.Document{Func: "flinksDocument", Data: flinks},
-		gocode.Document{Func: "adminDocument", Data: admin})
+		gocode.Document{Func: "adminDocument", Data: admin, Operations: "adminOperations"})
 	if err != nil {
 		return err
 	}

@@ -273,8 +273,8 @@ type serving struct {
 
 // load reads the OpenAPI documents and the scenarios.
 func (st *serving) load(ctx context.Context, p *Program) error {
-	// The contract and the scenarios load side by side: each is about
-	// half of the start-up.
+	// The contract and the scenarios load side by side: files given with
+	// --scenarios are parsed while the Flinks document is built.
 	type specs struct {
 		flinks, admin *openapi.Spec
 		err           error
