@@ -4536,6 +4536,14 @@ func adminDocument() *openapi3.T {
 									Description: "Why no answer came, or why the answer was not a success.",
 								},
 							},
+							"resent": &openapi3.SchemaRef{
+								Value: &openapi3.Schema{
+									Type: &openapi3.Types{
+										"boolean",
+									},
+									Description: "The attempt was asked for with ResendWebhook, not made by the retry policy.",
+								},
+							},
 							"status": &openapi3.SchemaRef{
 								Value: &openapi3.Schema{
 									Type: &openapi3.Types{
@@ -4841,6 +4849,14 @@ func adminDocument() *openapi3.T {
 									},
 								},
 							},
+							"message": &openapi3.SchemaRef{
+								Value: &openapi3.Schema{
+									Type: &openapi3.Types{
+										"string",
+									},
+									Description: "The Message of an error answer, cut to 512 bytes.",
+								},
+							},
 							"method": &openapi3.SchemaRef{
 								Value: &openapi3.Schema{
 									Type: &openapi3.Types{
@@ -4931,7 +4947,7 @@ func adminDocument() *openapi3.T {
 									Type: &openapi3.Types{
 										"string",
 									},
-									Description: "A short reference to the token sent (never the token), to trace reuse.",
+									Description: "A short reference to the token sent (never the token), to trace\nreuse; on GenerateAuthorizeToken, to the token it issued.\n",
 								},
 							},
 							"url": &openapi3.SchemaRef{
@@ -5436,6 +5452,30 @@ func adminDocument() *openapi3.T {
 									Format:      "uri",
 									Description: "Where to send it; the customer's first target when left out.",
 									Pattern:     "^https?://",
+								},
+							},
+						},
+						AdditionalProperties: openapi3.BoolSchema{
+							Has: ptr(false),
+						},
+					},
+				},
+				"WebhookResend": &openapi3.SchemaRef{
+					Value: &openapi3.Schema{
+						Type: &openapi3.Types{
+							"object",
+						},
+						Required: []string{
+							"deliveryId",
+						},
+						Properties: openapi3.Schemas{
+							"deliveryId": &openapi3.SchemaRef{
+								Value: &openapi3.Schema{
+									Type: &openapi3.Types{
+										"string",
+									},
+									Description: "The id of the delivery, as GET /__admin/webhooks/deliveries lists it.",
+									MinLength:   uint64(1),
 								},
 							},
 						},
@@ -6718,6 +6758,100 @@ func adminDocument() *openapi3.T {
 					}),
 				},
 			},
+			"/__admin/webhooks/resend": &openapi3.PathItem{
+				Post: &openapi3.Operation{
+					Tags: []string{
+						"Webhooks",
+					},
+					Summary:     "Attempt a delivery again, now.",
+					Description: "Makes a new attempt of the delivery deliveryId now: the same body\nand flinks-authenticity-key to the same URL. It is the delivery's\nnext attempt, listed with its others (marked resent) and journalled\nlike them, not a new delivery. A delivery still pending makes its\nnext attempt now, and its retries follow as before. An ended one\n(delivered, failed or dropped) makes this one attempt and no retry:\na 200 delivers it; otherwise a delivered one stays delivered and the\nothers fail. Answers the delivery after the attempt.\n",
+					OperationID: "ResendWebhook",
+					RequestBody: &openapi3.RequestBodyRef{
+						Value: &openapi3.RequestBody{
+							Required: true,
+							Content: openapi3.Content{
+								"application/json": &openapi3.MediaType{
+									Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/WebhookResend"},
+									Example: map[string]interface{}{
+										"deliveryId": "5d0c7f3e-2b9a-4e61-8f47-1c3a9e6b2d80",
+									},
+								},
+							},
+						},
+					},
+					Responses: newResponses(map[string]interface{}{}, map[string]*openapi3.ResponseRef{
+						"200": &openapi3.ResponseRef{
+							Value: &openapi3.Response{
+								Description: ptr("The delivery, after the new attempt."),
+								Content: openapi3.Content{
+									"application/json": &openapi3.MediaType{
+										Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Delivery"},
+										Example: map[string]interface{}{
+											"attempts": []interface{}{
+												map[string]interface{}{
+													"attempt":    float64(1),
+													"durationNs": float64(3.1e+06),
+													"status":     float64(200),
+													"time":       "2025-10-30T04:04:32.5Z",
+												},
+												map[string]interface{}{
+													"attempt":    float64(2),
+													"durationNs": float64(2.7e+06),
+													"resent":     true,
+													"status":     float64(200),
+													"time":       "2025-10-30T04:09:10Z",
+												},
+											},
+											"customerId":   "43387ca6-0391-4c82-857d-70d95f087ecb",
+											"id":           "5d0c7f3e-2b9a-4e61-8f47-1c3a9e6b2d80",
+											"maxAttempts":  float64(10),
+											"requestId":    "b851931b-7d7c-4279-9b82-344c0e846b52",
+											"responseType": "GetAccountsDetail",
+											"state":        "delivered",
+											"url":          "http://127.0.0.1:9000/webhook",
+										},
+									},
+								},
+							},
+						},
+						"400": &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest"},
+						"401": &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized"},
+						"403": &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden"},
+						"404": &openapi3.ResponseRef{
+							Value: &openapi3.Response{
+								Description: ptr("The mock keeps no delivery deliveryId (never made, forgotten past the bound of deliveries kept, or its customer reset)."),
+								Content: openapi3.Content{
+									"application/json": &openapi3.MediaType{
+										Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Error"},
+										Example: map[string]interface{}{
+											"FlinksCode":     "INVALID_REQUEST",
+											"HttpStatusCode": float64(404),
+											"Message":        "No delivery 5d0c7f3e-2b9a-4e61-8f47-1c3a9e6b2d80: GET /__admin/webhooks/deliveries lists those the mock keeps",
+										},
+									},
+								},
+							},
+						},
+						"409": &openapi3.ResponseRef{
+							Value: &openapi3.Response{
+								Description: ptr("An attempt of the delivery is in flight or waiting, or the mock is shutting down."),
+								Content: openapi3.Content{
+									"application/json": &openapi3.MediaType{
+										Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Error"},
+										Example: map[string]interface{}{
+											"FlinksCode":     "INVALID_REQUEST",
+											"HttpStatusCode": float64(409),
+											"Message":        "An attempt of delivery 5d0c7f3e-2b9a-4e61-8f47-1c3a9e6b2d80 is in flight or waiting; re-send it once it is made",
+										},
+									},
+								},
+							},
+						},
+						"413": &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge"},
+						"415": &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType"},
+					}),
+				},
+			},
 			"/__admin/webhooks/targets": &openapi3.PathItem{
 				Get: &openapi3.Operation{
 					Tags: []string{
@@ -6847,6 +6981,7 @@ func adminOperations() []Operation {
 		{ID: "AddScenarios", Method: "POST", Path: "/__admin/scenarios"},
 		{ID: "ListWebhookDeliveries", Method: "GET", Path: "/__admin/webhooks/deliveries"},
 		{ID: "FireWebhook", Method: "POST", Path: "/__admin/webhooks/fire"},
+		{ID: "ResendWebhook", Method: "POST", Path: "/__admin/webhooks/resend"},
 		{ID: "GetWebhookTargets", Method: "GET", Path: "/__admin/webhooks/targets"},
 		{ID: "SetWebhookTargets", Method: "PUT", Path: "/__admin/webhooks/targets"},
 	}
