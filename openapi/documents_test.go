@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -102,6 +103,13 @@ func TestLoadAdminOnUse(t *testing.T) {
 		if gv.Field(i).IsZero() != wv.Field(i).IsZero() {
 			t.Errorf("field %s: set %v once used, %v by LoadAdmin", name, !gv.Field(i).IsZero(), !wv.Field(i).IsZero())
 		}
+	}
+	// Every entry point builds the document first: a fresh Spec refuses a
+	// bad body however it is asked.
+	bad := httptest.NewRequest(http.MethodPost, "/__admin/clock/advance", strings.NewReader("not json"))
+	bad.Header.Set("Content-Type", "application/json")
+	if err := LoadAdminOnUse().ValidateRouted(bad, Operation{ID: "AdvanceClock", Method: http.MethodPost, Path: "/__admin/clock/advance"}); err == nil {
+		t.Error("ValidateRouted of a fresh Spec let a body that is no JSON through")
 	}
 	got.doc.SetStringFormatValidator("uri", nil)
 	want.doc.SetStringFormatValidator("uri", nil)

@@ -74,6 +74,7 @@ func (s *Spec) ValidateOperation(r *http.Request, op Operation, pathParams map[s
 // them that kin-openapi takes is only built for a request checked in
 // full, not for one found valid before.
 func (s *Spec) ValidateRouted(r *http.Request, op Operation) *RequestError {
+	s.ready()
 	route := s.routes[routeKey{op.Method, op.Path}]
 	if route == nil {
 		return nil
