@@ -6,7 +6,7 @@ import "github.com/getkin/kin-openapi/openapi3"
 // documents_gen.go, which go generate writes from flinks.yaml and
 // admin.yaml (TestGeneratedDocuments fails when it is out of date): that
 // takes a small fraction of the time parsing the YAML takes.
-//go:generate go run ../internal/gen/openapidocs
+//go:generate go run ../cmd/internal/gen/openapidocs
 
 // The helpers below are called by documents_gen.go.
 

@@ -339,7 +339,7 @@ func SkippedIn(paths ...string) []Skipped {
 // The sources of the default library are built by the code go generate
 // writes from library/*.yaml (library_gen.go), not parsed at start-up: a
 // test checks that it builds what parsing gives, and is up to date.
-//go:generate go run ../internal/gen/defaultlibrary
+//go:generate go run ../cmd/internal/gen/defaultlibrary
 
 // ptr is called by library_gen.go.
 func ptr[T any](v T) *T { return &v }

@@ -1,7 +1,7 @@
 // Package gocode writes a Go value as Go source: an expression that builds
 // the same value, so that a program can build at start-up, with no parsing,
 // what it would otherwise parse from an embedded file. The generators under
-// internal/gen use it through go generate, and the tests of the packages
+// cmd/internal/gen use it through go generate, and the tests of the packages
 // they write into check that the generated code is up to date.
 //
 // An OpenAPI document (Documents) is written before its references are
