@@ -39,7 +39,7 @@ type validMemo struct {
 }
 
 func newValidMemo() *validMemo {
-	return &validMemo{seed: maphash.MakeSeed(), keys: make(map[uint64][]byte, memoEntries)}
+	return &validMemo{seed: maphash.MakeSeed(), keys: make(map[uint64][]byte)}
 }
 
 // keyBuffers hold the keys being built, so building one allocates nothing.
