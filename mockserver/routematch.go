@@ -20,6 +20,11 @@ const (
 	// maxMemoVars bounds the parameters of a remembered route (the
 	// documents' templates have two at most).
 	maxMemoVars = 3
+	// maxMemoPath bounds the length of a remembered path, so the memo
+	// holds at most matchMemoEntries × maxMemoPath bytes of paths
+	// whatever the clients send; the documents' paths with two UUIDs are
+	// under 130 bytes.
+	maxMemoPath = 512
 )
 
 // matchKey is a request's method and path, as received.
@@ -74,7 +79,7 @@ func (m *matchMemo) get(key matchKey) (memoMatch, bool) {
 
 // put remembers the route found for key, forgetting the oldest when full.
 func (m *matchMemo) put(key matchKey, found memoMatch) {
-	if m == nil || found.tooMany {
+	if m == nil || found.tooMany || len(key.path) > maxMemoPath {
 		return
 	}
 	m.mu.Lock()

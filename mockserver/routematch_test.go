@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -71,5 +72,10 @@ func TestMatchMemoForgetsTheOldestWhenFull(t *testing.T) {
 	m.put(matchKey{method: "GET", path: "/many"}, many)
 	if _, ok := m.get(matchKey{method: "GET", path: "/many"}); ok {
 		t.Error("a route with more parameters than the memo holds is remembered")
+	}
+	long := matchKey{method: "GET", path: "/" + strings.Repeat("a", maxMemoPath)}
+	m.put(long, memoMatch{n: 1})
+	if _, ok := m.get(long); ok {
+		t.Error("a path longer than maxMemoPath is remembered: the memo's bytes would grow with what clients send")
 	}
 }
