@@ -2,7 +2,8 @@ package mockserver
 
 import (
 	"net/http"
-	"sync"
+
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/bounded"
 )
 
 // A client polls the same path again and again: the route gorilla/mux
@@ -55,15 +56,11 @@ func (m *memoMatch) add(name, value string) {
 
 // matchMemo is the routes found for the paths served lately.
 type matchMemo struct {
-	mu    sync.RWMutex
-	found map[matchKey]memoMatch
-	ring  [matchMemoEntries]matchKey // the keys in the order they were added
-	used  int                        // slots of ring in use
-	next  int                        // the slot the next one takes
+	found *bounded.Memo[matchKey, memoMatch]
 }
 
 func newMatchMemo() *matchMemo {
-	return &matchMemo{found: map[matchKey]memoMatch{}}
+	return &matchMemo{found: bounded.NewMemo[matchKey, memoMatch](matchMemoEntries)}
 }
 
 // get returns the route found for key before, if it is remembered.
@@ -71,10 +68,7 @@ func (m *matchMemo) get(key matchKey) (memoMatch, bool) {
 	if m == nil {
 		return memoMatch{}, false
 	}
-	m.mu.RLock()
-	found, ok := m.found[key]
-	m.mu.RUnlock()
-	return found, ok
+	return m.found.Get(key)
 }
 
 // put remembers the route found for key, forgetting the oldest when full.
@@ -82,17 +76,5 @@ func (m *matchMemo) put(key matchKey, found memoMatch) {
 	if m == nil || found.tooMany || len(key.path) > maxMemoPath {
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.found[key]; ok {
-		return
-	}
-	if m.used == matchMemoEntries {
-		delete(m.found, m.ring[m.next])
-	} else {
-		m.used++
-	}
-	m.ring[m.next] = key
-	m.next = (m.next + 1) % matchMemoEntries
-	m.found[key] = found
+	m.found.Put(key, found)
 }

@@ -40,7 +40,7 @@ func TestRouterRoutesRememberedPathsAlike(t *testing.T) {
 			}
 		}
 	}
-	if n := len(rt.seen.found); n != 3 {
+	if n := rt.seen.found.Len(); n != 3 {
 		t.Errorf("the router remembers %d paths, want the 3 it routed", n)
 	}
 }
@@ -53,7 +53,7 @@ func TestMatchMemoForgetsTheOldestWhenFull(t *testing.T) {
 	for i := range matchMemoEntries + 10 {
 		m.put(key(i), memoMatch{n: 1, vars: [maxMemoVars]pathVar{{name: "i", value: fmt.Sprint(i)}}})
 	}
-	if n := len(m.found); n != matchMemoEntries {
+	if n := m.found.Len(); n != matchMemoEntries {
 		t.Errorf("the memo holds %d paths, want its bound %d", n, matchMemoEntries)
 	}
 	for i := range 10 {

@@ -86,6 +86,7 @@ func New(cfg Config) *API {
 			Cost: accountsBytes, MaxBytes: AccountsCacheBytes,
 		}),
 		conventions: bounded.New[string, *scenarios.Login](conventionCacheSize, bounded.Options[string, *scenarios.Login]{}),
+		requests:    newRequestMemo(),
 	}
 }
 

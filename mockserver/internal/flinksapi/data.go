@@ -1,13 +1,15 @@
 package flinksapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/bounded"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/session"
 	"github.com/flinks-mock/flinks-mock/mockserver/internal/shape"
@@ -230,10 +232,17 @@ func (req *dataRequest) idBytes() int {
 // requestMemo holds the data requests decoded lately, by the bytes of
 // their body: a client polls with the same body again and again. A
 // decoded request is only read once made (its lists are shared by the
-// calls that find it). When full, it forgets them all and starts again.
+// calls that find it). It is keyed by a hash of the body, so a lookup
+// allocates nothing; the body it keeps tells a hash collision apart.
 type requestMemo struct {
-	mu       sync.RWMutex
-	requests map[string]*dataRequest
+	seed     maphash.Seed
+	requests *bounded.Memo[uint64, heldRequest]
+}
+
+// heldRequest is a decoded request and the body it came from.
+type heldRequest struct {
+	body []byte
+	req  *dataRequest
 }
 
 const (
@@ -244,12 +253,17 @@ const (
 	requestMemoMaxBody = 1024
 )
 
+func newRequestMemo() requestMemo {
+	return requestMemo{seed: maphash.MakeSeed(), requests: bounded.NewMemo[uint64, heldRequest](requestMemoEntries)}
+}
+
 // get returns the request decoded from body before, or nil.
 func (m *requestMemo) get(body []byte) *dataRequest {
-	m.mu.RLock()
-	req := m.requests[string(body)]
-	m.mu.RUnlock()
-	return req
+	held, ok := m.requests.Get(maphash.Bytes(m.seed, body))
+	if !ok || !bytes.Equal(held.body, body) {
+		return nil
+	}
+	return held.req
 }
 
 // put holds the request decoded from body.
@@ -257,12 +271,7 @@ func (m *requestMemo) put(body []byte, req *dataRequest) {
 	if len(body) > requestMemoMaxBody {
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.requests == nil || len(m.requests) >= requestMemoEntries {
-		m.requests = make(map[string]*dataRequest, requestMemoEntries)
-	}
-	m.requests[string(body)] = req
+	m.requests.Put(maphash.Bytes(m.seed, body), heldRequest{body: bytes.Clone(body), req: req})
 }
 
 // dataCall is one call of a data endpoint.
