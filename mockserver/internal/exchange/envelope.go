@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/flinks-mock/flinks-mock/mockserver/admin"
@@ -117,12 +118,39 @@ func WriteBody(w http.ResponseWriter, status int, body []byte) {
 
 // WriteParts sends a JSON body encoded in two parts (session.Body): the
 // shared bytes, then the session's own.
+//
+// net/http sends a body past its 4 KiB buffer straight from the slice it
+// is given, and what follows that slice in a write of its own: two parts
+// would cost a system call, and a TCP segment for the client to wake up
+// to, more than one body. Bodies up to joinLimit are therefore joined in a
+// pooled buffer first; copying them costs less than the call.
 func WriteParts(w http.ResponseWriter, status int, b session.Body) {
-	setJSONHeaders(w.Header(), len(b.Shared)+len(b.Own))
+	n := len(b.Shared) + len(b.Own)
+	setJSONHeaders(w.Header(), n)
 	w.WriteHeader(status)
-	_, _ = w.Write(b.Shared)
-	_, _ = w.Write(b.Own)
+	if len(b.Shared) == 0 || len(b.Own) == 0 || n <= splitFree || n > joinLimit {
+		_, _ = w.Write(b.Shared)
+		_, _ = w.Write(b.Own)
+		return
+	}
+	buf := joinBuffers.Get().(*[]byte)
+	joined := append(append((*buf)[:0], b.Shared...), b.Own...)
+	_, _ = w.Write(joined)
+	*buf = joined[:0]
+	joinBuffers.Put(buf)
 }
+
+const (
+	// splitFree is the body size under which net/http buffers both parts
+	// and sends them in one call anyway.
+	splitFree = 2048
+	// joinLimit bounds the bodies WriteParts joins, and so the buffers its
+	// pool keeps: one per answer being written at once.
+	joinLimit = 256 << 10
+)
+
+// joinBuffers are the buffers WriteParts joins the parts of a body in.
+var joinBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // jsonContentType is the Content-Type of every JSON answer, as a header
 // value shared by them all: net/http only reads the values of a header.
