@@ -27,9 +27,12 @@ import (
 // regexp of the table in turn. A template that ends with a literal
 // segment thus goes before one that ends with a parameter, as net/http's
 // mux prefers the more specific pattern.
+//
+// A bucket compiles its regexps on the first request of its shape, not
+// when the server starts: most buckets hold one template, and a server
+// that is asked for a token first compiles that one alone.
 type router struct {
-	buckets map[shape]*mux.Router
-	routes  []methodRoute
+	buckets map[shape]*bucket
 	// seen remembers the routes found for the paths served lately.
 	seen *matchMemo
 	// notFound answers a path no route has; methodNotAllowed a path some
@@ -72,6 +75,36 @@ type routeMatch struct {
 
 var routeMatches = sync.Pool{New: func() any { return &routeMatch{vars: map[string]string{}} }}
 
+// bucket is the routes of one shape: their templates until the first
+// request of the shape, a gorilla/mux router of them from then on.
+type bucket struct {
+	once    sync.Once
+	pending []pendingRoute
+	mux     *mux.Router
+	routes  []methodRoute
+}
+
+// pendingRoute is a route added and not compiled yet.
+type pendingRoute struct {
+	method, template string
+	handler          http.Handler
+}
+
+// compiled returns the bucket with its routes compiled, compiling them on
+// the first call.
+func (b *bucket) compiled() *bucket {
+	b.once.Do(func() {
+		b.mux = mux.NewRouter()
+		b.mux.SkipClean(true)
+		for _, p := range b.pending {
+			route := b.mux.Handle(p.template, p.handler).Methods(p.method)
+			b.routes = append(b.routes, methodRoute{method: p.method, route: route})
+		}
+		b.pending = nil
+	})
+	return b
+}
+
 // methodRoute is one route of the router and the method it takes.
 type methodRoute struct {
 	method string
@@ -81,18 +114,16 @@ type methodRoute struct {
 // handle adds a route of method on the path template.
 func (rt *router) handle(method, template string, h http.Handler) {
 	if rt.buckets == nil {
-		rt.buckets = map[shape]*mux.Router{}
+		rt.buckets = map[shape]*bucket{}
 		rt.seen = newMatchMemo()
 	}
 	sh := templateShape(template)
 	b := rt.buckets[sh]
 	if b == nil {
-		b = mux.NewRouter()
-		b.SkipClean(true)
+		b = &bucket{}
 		rt.buckets[sh] = b
 	}
-	route := b.Handle(template, h).Methods(method)
-	rt.routes = append(rt.routes, methodRoute{method: method, route: route})
+	b.pending = append(b.pending, pendingRoute{method: method, template: template, handler: h})
 }
 
 // ServeHTTP routes r: the handler of the route that matches it gets the
@@ -118,7 +149,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		m := routeMatches.Get().(*routeMatch)
 		m.RouteMatch = mux.RouteMatch{Vars: m.vars}
-		matched := b.Match(r, &m.RouteMatch) && m.MatchErr == nil
+		matched := b.compiled().mux.Match(r, &m.RouteMatch) && m.MatchErr == nil
 		h, err := m.Handler, m.MatchErr
 		var found memoMatch
 		if matched {
@@ -154,14 +185,22 @@ func (rt *router) answerNotFound(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerNotAllowed answers a path that some route has with another
-// method, with the methods of the routes that match it.
+// method, with the methods of the routes that match it: routes of the two
+// buckets of the path's shape, which ServeHTTP has compiled already.
 func (rt *router) answerNotAllowed(w http.ResponseWriter, r *http.Request) {
 	var allowed []string
-	for _, mr := range rt.routes {
-		other := r.Clone(r.Context())
-		other.Method = mr.method
-		if mr.route.Match(other, &mux.RouteMatch{}) && !slices.Contains(allowed, mr.method) {
-			allowed = append(allowed, mr.method)
+	sh := pathShape(r.URL.Path)
+	for _, key := range [2]shape{sh, {slashes: sh.slashes, param: true}} {
+		b := rt.buckets[key]
+		if b == nil {
+			continue
+		}
+		for _, mr := range b.compiled().routes {
+			other := r.Clone(r.Context())
+			other.Method = mr.method
+			if mr.route.Match(other, &mux.RouteMatch{}) && !slices.Contains(allowed, mr.method) {
+				allowed = append(allowed, mr.method)
+			}
 		}
 	}
 	slices.Sort(allowed)
