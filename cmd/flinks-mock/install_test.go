@@ -2,6 +2,8 @@ package main_test
 
 import (
 	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -14,15 +16,15 @@ import (
 // modulePath is the path a user gives to go install.
 const modulePath = "github.com/flinks-mock/flinks-mock"
 
-// installVersion is the version the local module proxy of
-// TestGoInstallLatest serves.
-const installVersion = "v0.1.0"
-
 // TestGoInstallLatest runs the README's install command, go install
 // <module>/cmd/flinks-mock@latest, against a module proxy in a folder
 // that holds this working tree as the latest version, and checks that the
 // installed binary names that version: what a user gets from the real
 // proxy, without the network for this module.
+//
+// The version names the tree's content (v0.1.0-t<hash>): go install takes
+// a version it has in its module cache from there, so a fixed version
+// would install the tree of the first run on every run after it.
 func TestGoInstallLatest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the command from a module zip (-short)")
@@ -32,7 +34,7 @@ func TestGoInstallLatest(t *testing.T) {
 	}
 	root := repoRoot(t)
 	proxy := t.TempDir()
-	writeModuleProxy(t, root, proxy, installVersion)
+	installVersion := writeModuleProxy(t, root, proxy)
 
 	upstream := strings.TrimSpace(goEnv(t, "GOPROXY"))
 	gobin := t.TempDir()
@@ -61,37 +63,33 @@ func TestGoInstallLatest(t *testing.T) {
 }
 
 // writeModuleProxy lays out a GOPROXY folder serving the module in root,
-// its files as git tracks them, as version.
-func writeModuleProxy(t *testing.T, root, proxy, version string) {
+// its files as git tracks them, and returns the version it serves it as:
+// v0.1.0-t and the first 12 hex digits of a hash of those files.
+func writeModuleProxy(t *testing.T, root, proxy string) string {
 	t.Helper()
+	files := moduleFiles(t, root)
+	sum := sha256.New()
+	for _, f := range files {
+		sum.Write([]byte(f.name + "\x00"))
+		sum.Write(f.data)
+	}
+	version := "v0.1.0-t" + hex.EncodeToString(sum.Sum(nil))[:12]
+
 	dir := filepath.Join(proxy, filepath.FromSlash(modulePath), "@v")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
-	}
-	ls := exec.Command("git", "ls-files", "-z")
-	ls.Dir = root
-	listed, err := ls.Output()
-	if err != nil {
-		t.Fatalf("git ls-files: %v", err)
 	}
 	zf, err := os.Create(filepath.Join(dir, version+".zip"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	zw := zip.NewWriter(zf)
-	for _, name := range strings.Split(strings.TrimRight(string(listed), "\x00"), "\x00") {
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
-		if os.IsNotExist(err) {
-			continue // deleted in the working tree
-		}
+	for _, f := range files {
+		w, err := zw.Create(modulePath + "@" + version + "/" + f.name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := zw.Create(modulePath + "@" + version + "/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(data); err != nil {
+		if _, err := w.Write(f.data); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -115,6 +113,37 @@ func writeModuleProxy(t *testing.T, root, proxy, version string) {
 			t.Fatal(err)
 		}
 	}
+	return version
+}
+
+// moduleFile is a file of the module: its path in the tree and its bytes.
+type moduleFile struct {
+	name string
+	data []byte
+}
+
+// moduleFiles reads the files of the module in root as git tracks them,
+// in git's order, leaving out those deleted in the working tree.
+func moduleFiles(t *testing.T, root string) []moduleFile {
+	t.Helper()
+	ls := exec.Command("git", "ls-files", "-z")
+	ls.Dir = root
+	listed, err := ls.Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	var files []moduleFile
+	for _, name := range strings.Split(strings.TrimRight(string(listed), "\x00"), "\x00") {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		if os.IsNotExist(err) {
+			continue // deleted in the working tree
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, moduleFile{name: name, data: data})
+	}
+	return files
 }
 
 // goEnv returns go env NAME.
