@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -111,7 +112,8 @@ func (c *call) commit(status int) {
 // waited: no answer reached it.
 func (s *Server) journalRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{s: s, start: time.Now(), admin: strings.HasPrefix(r.URL.Path, adminPrefix)}
+		c := calls.Get().(*call)
+		c.s, c.start, c.admin = s, time.Now(), strings.HasPrefix(r.URL.Path, adminPrefix)
 		c.x = exchange.Exchange{Lib: s.tenants.Base(), Entry: journal.Entry{
 			Kind:   journal.KindRequest,
 			Time:   s.cfg.Clock.Now(),
@@ -124,12 +126,33 @@ func (s *Server) journalRequests(next http.Handler) http.Handler {
 		c.x.W = &c.rw
 		c.r = exchange.With(r, &c.x)
 		stop := context.AfterFunc(r.Context(), c.clientLeft)
-		defer stop()
-		// Deferred, so that a request whose handler aborts the connection
-		// (http.ErrAbortHandler) is journalled too.
-		defer c.unanswered()
+		returned := false
+		defer func() {
+			// Deferred, so that a request whose handler aborts the
+			// connection (http.ErrAbortHandler) is journalled too.
+			c.unanswered()
+			if stop() && returned {
+				c.release()
+			}
+		}()
 		next.ServeHTTP(&c.rw, c.r)
+		returned = true
 	})
+}
+
+// calls are the calls of requests answered, for the next requests: a
+// call holds the exchange with its body buffer, about 1.4 KiB, and
+// allocating one per request was most of what a poll allocates.
+var calls = sync.Pool{New: func() any { return new(call) }}
+
+// release gives c back to calls once nothing can reach it any more: its
+// handler returned (no panic left it half-way), and the watch for the
+// client leaving was stopped before it ran (else it may still be
+// running). The journal keeps copies of the entry, never the exchange,
+// and the memos copy the bytes of a body they keep.
+func (c *call) release() {
+	*c = call{}
+	calls.Put(c)
 }
 
 // unanswered journals a request whose handler wrote nothing, with status 0.
