@@ -12,7 +12,7 @@ const maxHotPathAllocs = 10
 
 // maxHotPathBytes bounds the bytes those allocations take, on average
 // over many polls: what the collector has to reclaim per request.
-const maxHotPathBytes = 1024
+const maxHotPathBytes = 640
 
 // TestHotPathAllocations: POST GetAccountsDetail and GET
 // GetAccountsDetailAsync on a ready session allocate at most

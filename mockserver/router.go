@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/gorilla/mux"
+
+	"github.com/flinks-mock/flinks-mock/mockserver/internal/exchange"
 )
 
 // router routes requests with gorilla/mux, over the path templates of the
@@ -135,7 +137,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := matchKey{method: r.Method, path: r.URL.Path}
 	if found, ok := rt.seen.get(key); ok {
 		for _, v := range found.vars[:found.n] {
-			r.SetPathValue(v.name, v.value)
+			exchange.SetPathValue(r, v.name, v.value)
 		}
 		found.handler.ServeHTTP(w, r)
 		return
@@ -155,7 +157,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if matched {
 			found = memoMatch{handler: h}
 			for name, value := range m.vars {
-				r.SetPathValue(name, value)
+				exchange.SetPathValue(r, name, value)
 				found.add(name, value)
 			}
 		}

@@ -157,10 +157,14 @@ func bind(spec *openapi.Spec, handlers map[string]http.HandlerFunc) ([]binding, 
 
 // validated checks each request against its operation of spec before h
 // answers it; invalid answers the requests the document rejects. The
-// path parameters are the request's path values, set by the router.
+// path parameters are those the router set (exchange.SetPathValue).
 func validated(spec *openapi.Spec, op openapi.Operation, invalid func(http.ResponseWriter, *http.Request, *openapi.RequestError), h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := spec.ValidateRouted(r, op); err != nil {
+		var params openapi.PathValuer = r
+		if x := exchange.Of(r); x != nil {
+			params = x
+		}
+		if err := spec.ValidateRouted(r, op, params); err != nil {
 			invalid(w, r, err)
 			return
 		}

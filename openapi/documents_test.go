@@ -81,7 +81,7 @@ func TestLoadAdminOnUse(t *testing.T) {
 	// bad body however it is asked.
 	bad := httptest.NewRequest(http.MethodPost, "/__admin/clock/advance", strings.NewReader("not json"))
 	bad.Header.Set("Content-Type", "application/json")
-	if err := LoadAdminOnUse().ValidateRouted(bad, Operation{ID: "AdvanceClock", Method: http.MethodPost, Path: "/__admin/clock/advance"}); err == nil {
+	if err := LoadAdminOnUse().ValidateRouted(bad, Operation{ID: "AdvanceClock", Method: http.MethodPost, Path: "/__admin/clock/advance"}, bad); err == nil {
 		t.Error("ValidateRouted of a fresh Spec let a body that is no JSON through")
 	}
 	got.doc.SetStringFormatValidator("uri", nil)

@@ -69,24 +69,31 @@ func (s *Spec) ValidateOperation(r *http.Request, op Operation, pathParams map[s
 	return s.validate(r, route, pathValues{m: pathParams, fixed: true})
 }
 
+// PathValuer gives the path parameters of a request by name, as
+// r.PathValue does: *http.Request is one.
+type PathValuer interface {
+	PathValue(name string) string
+}
+
 // ValidateRouted is ValidateOperation for a request whose path parameters
-// are its path values (r.PathValue), as a router sets them: the map of
-// them that kin-openapi takes is only built for a request checked in
-// full, not for one found valid before.
-func (s *Spec) ValidateRouted(r *http.Request, op Operation) *RequestError {
+// a router has found: params gives them (r itself when the router set
+// them as its path values). The map of them that kin-openapi takes is
+// only built for a request checked in full, not for one found valid
+// before.
+func (s *Spec) ValidateRouted(r *http.Request, op Operation, params PathValuer) *RequestError {
 	s.ready()
 	route := s.routes[routeKey{op.Method, op.Path}]
 	if route == nil {
 		return nil
 	}
-	return s.validate(r, route, pathValues{r: r})
+	return s.validate(r, route, pathValues{r: params})
 }
 
 // pathValues are the path parameters of a request: a map given by the
 // caller (fixed), or the request's path values.
 type pathValues struct {
 	m     map[string]string
-	r     *http.Request
+	r     PathValuer
 	fixed bool
 }
 

@@ -37,6 +37,13 @@ type Exchange struct {
 	// ctx is the request's context carrying the exchange (With), held
 	// here so that carrying it costs no allocation of its own.
 	ctx carrier
+	// req is the request that carries the exchange (With).
+	req *http.Request
+	// paths are the path parameters the router found (SetPathValue), in
+	// the exchange's own memory: net/http's r.SetPathValue makes a map
+	// for each request that no http.ServeMux routed.
+	paths  [maxPathValues]pathValue
+	npaths int
 	// held reads Body again as the request's body (Hold).
 	held heldBody
 	// inline holds a small body (Buffer), in the exchange's own memory.
@@ -63,7 +70,62 @@ func (c *carrier) Value(k any) any {
 // x. It is called once per exchange: the context lives in x.
 func With(r *http.Request, x *Exchange) *http.Request {
 	x.ctx = carrier{Context: r.Context(), x: x}
-	return r.WithContext(&x.ctx)
+	x.req = r.WithContext(&x.ctx)
+	return x.req
+}
+
+// maxPathValues is how many path parameters an exchange holds; a template
+// of the documents has two at most.
+const maxPathValues = 4
+
+// pathValue is one path parameter: its name in the template and its value.
+type pathValue struct{ name, value string }
+
+// SetPathValue sets the path parameter name of r to value, as
+// r.SetPathValue does: in r's exchange when it has one and room for it,
+// else on r.
+func SetPathValue(r *http.Request, name, value string) {
+	x := Of(r)
+	if x == nil {
+		r.SetPathValue(name, value)
+		return
+	}
+	for i := range x.paths[:x.npaths] {
+		if x.paths[i].name == name {
+			x.paths[i].value = value
+			return
+		}
+	}
+	if x.npaths == len(x.paths) {
+		r.SetPathValue(name, value)
+		return
+	}
+	x.paths[x.npaths] = pathValue{name: name, value: value}
+	x.npaths++
+}
+
+// PathValue returns the path parameter name of r, set by SetPathValue (or
+// r.SetPathValue): "" when r has none of that name.
+func PathValue(r *http.Request, name string) string {
+	if x := Of(r); x != nil {
+		return x.PathValue(name)
+	}
+	return r.PathValue(name)
+}
+
+// PathValue returns the path parameter name of the exchange's request.
+// The exchange gives it to the validator in place of the request, whose
+// own path values hold only those that found no room here.
+func (x *Exchange) PathValue(name string) string {
+	for _, p := range x.paths[:x.npaths] {
+		if p.name == name {
+			return p.value
+		}
+	}
+	if x.req == nil {
+		return ""
+	}
+	return x.req.PathValue(name)
 }
 
 // Of returns the exchange of r, or nil outside the middleware.

@@ -108,7 +108,7 @@ func (a *API) ForgetCaches() {
 // nil.
 func (a *API) enter(w http.ResponseWriter, r *http.Request, endpoint string) (*tenancy.Tenant, *scenarios.Library) {
 	exchange.Entry(r).Endpoint = endpoint
-	t, err := a.tenants.Tenant(r.PathValue("customerId"))
+	t, err := a.tenants.Tenant(exchange.PathValue(r, "customerId"))
 	switch {
 	case errors.Is(err, tenancy.ErrCustomerIDTooLong):
 		exchange.WriteError(w, r, exchange.Code(r, "INVALID_REQUEST", err.Error(), ""))

@@ -186,7 +186,7 @@ func asyncName(name string) string {
 func (a *API) readDataRequest(w http.ResponseWriter, r *http.Request, async bool) (dataRequest, bool) {
 	var req dataRequest
 	if async {
-		req.RequestId = r.PathValue("requestId")
+		req.RequestId = exchange.PathValue(r, "requestId")
 	} else {
 		body := exchange.Body(r)
 		held := a.requests.get(body)

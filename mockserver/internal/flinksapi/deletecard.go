@@ -26,7 +26,7 @@ func (a *API) DeleteCard(w http.ResponseWriter, r *http.Request) {
 	if t == nil || !a.credentialsOK(w, r, t, lib) {
 		return
 	}
-	login := a.knownCard(w, r, t, lib, r.PathValue("loginId"))
+	login := a.knownCard(w, r, t, lib, exchange.PathValue(r, "loginId"))
 	if login == nil {
 		return
 	}

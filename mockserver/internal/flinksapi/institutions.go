@@ -135,7 +135,7 @@ func (a *API) InstitutionByRoutingNumber(w http.ResponseWriter, r *http.Request)
 	if t == nil || !a.credentialsOK(w, r, t, lib) {
 		return
 	}
-	n := r.PathValue("routingNumber")
+	n := exchange.PathValue(r, "routingNumber")
 	for _, in := range institutionsOf(lib) {
 		for _, rn := range in.RoutingNumbers {
 			if rn == n {

@@ -105,7 +105,7 @@ func (in *Inspector) Redirect(w http.ResponseWriter, r *http.Request) {
 
 // Asset serves the page's stylesheet and script.
 func (in *Inspector) Asset(w http.ResponseWriter, r *http.Request) {
-	name := path.Base(r.PathValue("name"))
+	name := path.Base(exchange.PathValue(r, "name"))
 	body, err := fs.ReadFile(assets, "assets/"+name)
 	if err != nil {
 		exchange.WriteError(w, r, exchange.WithStatus(r, http.StatusNotFound, "INVALID_REQUEST", "The inspector has no asset "+name, ""))

@@ -54,7 +54,7 @@ type view struct {
 func (in *Inspector) View(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	tx := textFor(q.Get("lang"), r.Header.Get("Accept-Language"))
-	name := r.PathValue("view")
+	name := exchange.PathValue(r, "view")
 	var data any
 	switch name {
 	case "customers":
