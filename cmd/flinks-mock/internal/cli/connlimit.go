@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,21 +34,39 @@ type connLimiter struct {
 	now func() time.Time
 
 	mu    sync.Mutex
-	conns map[net.Conn]connEntry
+	conns map[*trackedConn]struct{}
 	// evicted counts the connections closed to make room, refused the new
 	// ones closed at once; both for tests and logs.
 	evicted, refused int
 }
 
-// connEntry is what the limiter knows of one open connection.
-type connEntry struct {
-	state http.ConnState
-	since time.Time // of the last change of state
+// trackedConn is a connection the limiter accepted, with its state as the
+// HTTP server last told it. The server's hook sets it without the
+// limiter's lock: a kept-alive connection changes state twice a request.
+type trackedConn struct {
+	net.Conn
+	state atomic.Int32 // an http.ConnState
+	since atomic.Int64 // when it changed, in Unix nanoseconds
+}
+
+// set records a change of state at t.
+func (c *trackedConn) set(state http.ConnState, t time.Time) {
+	c.since.Store(t.UnixNano())
+	c.state.Store(int32(state))
+}
+
+// CloseWrite lets the server half-close the connection after an error
+// answer, as the connection it wraps does.
+func (c *trackedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
 }
 
 // limitConnections wraps ln so that at most max connections stay open.
 func limitConnections(ln net.Listener, max int) *connLimiter {
-	return &connLimiter{Listener: ln, max: max, now: time.Now, conns: map[net.Conn]connEntry{}}
+	return &connLimiter{Listener: ln, max: max, now: time.Now, conns: map[*trackedConn]struct{}{}}
 }
 
 // Accept accepts the next connection, making room for it when the limit
@@ -73,27 +92,30 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 			// ends; its StateClosed finds nothing left to remove.
 			victim.Close()
 		}
-		l.conns[c] = connEntry{state: http.StateNew, since: l.now()}
+		tc := &trackedConn{Conn: c}
+		tc.set(http.StateNew, l.now())
+		l.conns[tc] = struct{}{}
 		l.mu.Unlock()
-		return c, nil
+		return tc, nil
 	}
 }
 
 // victim picks the connection to close to make room. Callers hold l.mu.
-func (l *connLimiter) victim() (net.Conn, bool) {
+func (l *connLimiter) victim() (*trackedConn, bool) {
 	var (
-		idle, fresh         net.Conn
-		idleSince, newSince time.Time
+		idle, fresh         *trackedConn
+		idleSince, newSince int64
 	)
-	for c, e := range l.conns {
-		switch e.state {
+	for c := range l.conns {
+		since := c.since.Load()
+		switch http.ConnState(c.state.Load()) {
 		case http.StateIdle:
-			if idle == nil || e.since.Before(idleSince) {
-				idle, idleSince = c, e.since
+			if idle == nil || since < idleSince {
+				idle, idleSince = c, since
 			}
 		case http.StateNew:
-			if fresh == nil || e.since.Before(newSince) {
-				fresh, newSince = c, e.since
+			if fresh == nil || since < newSince {
+				fresh, newSince = c, since
 			}
 		}
 	}
@@ -105,15 +127,17 @@ func (l *connLimiter) victim() (net.Conn, bool) {
 
 // track is the HTTP server's ConnState hook.
 func (l *connLimiter) track(c net.Conn, state http.ConnState) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	tc, ok := c.(*trackedConn)
+	if !ok {
+		return
+	}
 	switch state {
 	case http.StateClosed, http.StateHijacked:
-		delete(l.conns, c)
+		l.mu.Lock()
+		delete(l.conns, tc)
+		l.mu.Unlock()
 	default:
-		if _, ok := l.conns[c]; ok {
-			l.conns[c] = connEntry{state: state, since: l.now()}
-		}
+		tc.set(state, l.now())
 	}
 }
 

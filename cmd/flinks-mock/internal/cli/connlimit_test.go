@@ -143,7 +143,7 @@ func TestConnLimiterPicksWhatCostsLeast(t *testing.T) {
 
 	l.mu.Lock()
 	for conn := range l.conns {
-		l.conns[conn] = connEntry{state: http.StateActive, since: clock}
+		conn.set(http.StateActive, clock)
 	}
 	l.mu.Unlock()
 	late, err := net.Dial("tcp", ln.Addr().String())
