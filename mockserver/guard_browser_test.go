@@ -30,13 +30,34 @@ func newTab(browser context.Context, limit time.Duration, first ...chromedp.Acti
 }
 
 // startChromium starts a headless Chromium for the spec tree it is called
-// in (skipping it when there is none) and returns its context.
+// in (skipping it when there is none) and returns its context. A browser
+// that fails to start (it happens, rarely, on a loaded machine: it exits
+// before it listens) is started again, a fresh profile each time: the
+// specs judge the mock, not the browser's start.
 func startChromium() context.Context {
 	GinkgoHelper()
 	path := findChromium()
 	if path == "" {
 		Skip("no Chromium found ($CHROME_PATH, chromium, chromium-browser or google-chrome): the browser specs skip; install one (apt-get install -y chromium) to run them")
 	}
+	var browser context.Context
+	Eventually(func() (err error) {
+		browser, err = launchChromium(path)
+		if err != nil {
+			fmt.Fprintf(GinkgoWriter, "%s did not start, starting it again: %v\n", path, err)
+		}
+		return err
+	}).WithTimeout(3*time.Minute).WithPolling(time.Second).Should(Succeed(), "start %s", path)
+	return browser
+}
+
+// chromiumStartLimit bounds one start of the browser.
+const chromiumStartLimit = 60 * time.Second
+
+// launchChromium starts one headless Chromium at path and returns its
+// context, stopped when the spec tree ends; or, when it does not start
+// within chromiumStartLimit, stops it and returns why.
+func launchChromium(path string) (context.Context, error) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -52,15 +73,24 @@ func startChromium() context.Context {
 		chromedp.UserDataDir(GinkgoT().TempDir()),
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	DeferCleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(alloc)
-	DeferCleanup(cancel)
+	stop := func() { cancel(); cancelAlloc() }
 	// The first action starts the browser and binds it to its context,
 	// so the start gets no deadline of its own: the wait for it does.
 	started := make(chan error, 1)
 	go func() { started <- chromedp.Do(ctx) }()
-	Eventually(started).WithTimeout(60*time.Second).Should(Receive(Succeed()), "start %s", path)
-	return ctx
+	select {
+	case err := <-started:
+		if err != nil {
+			stop()
+			return nil, err
+		}
+	case <-time.After(chromiumStartLimit):
+		stop()
+		return nil, fmt.Errorf("no answer from the browser within %s", chromiumStartLimit)
+	}
+	DeferCleanup(stop)
+	return ctx, nil
 }
 
 // attackScript is what a hostile page does to a mock on the same machine:
